@@ -1,0 +1,37 @@
+import type { RenderedMessage } from '../render/slack-message.js';
+
+/** What kind of message this is, so a threading sink knows where it goes. */
+export type MessageKind = 'new' | 'escalated' | 'reminder' | 'repeat' | 'digest';
+
+export interface OutgoingMessage {
+  /** Stable id of the outbox row; the same across retries and restarts. */
+  id: string;
+  destination: string;
+  kind: MessageKind;
+  /** The finding this message is about (absent for digests). Threading sinks key their thread on it. */
+  findingId?: string;
+  /** Findings this message accounts for (one, or all of a digest's). */
+  findingIds: string[];
+  message: RenderedMessage;
+  /** Slack thread of this finding in this destination, if an earlier message opened one. */
+  threadTs?: string;
+}
+
+export interface SendResult {
+  /** Slack `ts` of the posted message (slack-api only): becomes the finding's thread. */
+  ts?: string;
+}
+
+/**
+ * One destination. `send` posts exactly one message once (no retries of its own beyond what one call needs) and
+ * throws a `DeliveryError` saying `retryable` or not; the caller (outbox drainer) owns retries, rate limits and state.
+ */
+export interface Sink {
+  readonly name: string;
+  readonly type: string;
+  /** Messages per second this destination accepts, and the burst it tolerates (for the drainer's rate limiter). */
+  readonly rate: { perSecond: number; burst: number };
+  send(message: OutgoingMessage, options?: { signal?: AbortSignal }): Promise<SendResult>;
+  /** A safe description for logs: never the URL or token. */
+  describe(): string;
+}

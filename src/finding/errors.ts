@@ -1,0 +1,11 @@
+/** A document that is not any finding shape we know. `path` says where in the document (e.g. `$.detail.findings[2]`). */
+export class FindingParseError extends Error {
+  override readonly name = 'FindingParseError';
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${message}`, options);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The subset of Slack's Block Kit we produce. Kept as plain JSON types so a message can be stored in the outbox and
+ * posted by any Slack sink unchanged.
+ * Reference: https://docs.slack.dev/reference/block-kit/blocks
+ */
+export interface PlainText { type: 'plain_text'; text: string; emoji?: boolean }
+export interface Mrkdwn { type: 'mrkdwn'; text: string; verbatim?: boolean }
+export type TextObject = PlainText | Mrkdwn;
+
+export interface HeaderBlock { type: 'header'; text: PlainText; block_id?: string }
+export interface SectionBlock { type: 'section'; text?: Mrkdwn | PlainText; fields?: Array<Mrkdwn | PlainText>; block_id?: string }
+export interface ContextBlock { type: 'context'; elements: Array<Mrkdwn | PlainText>; block_id?: string }
+export interface DividerBlock { type: 'divider'; block_id?: string }
+export interface ButtonElement {
+  type: 'button';
+  text: PlainText;
+  url?: string;
+  action_id?: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+}
+export interface ActionsBlock { type: 'actions'; elements: ButtonElement[]; block_id?: string }
+export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | ActionsBlock;
+
+export interface SlackAttachment { color: string; blocks: Block[]; fallback?: string }
+
+/** What a Slack sink posts. `text` is the short notification fallback. Never carries `link_names`. */
+export interface SlackMessage {
+  text: string;
+  blocks?: Block[];
+  /** The band colour bar is drawn by wrapping the blocks in one attachment. */
+  attachments?: SlackAttachment[];
+  unfurl_links?: false;
+  unfurl_media?: false;
+}
+
+/** A plain-text rendering for e-mail / SNS. */
+export interface TextMessage { subject: string; body: string }
+
+/** Everything a sink may need to post one outbox message, rendered once, stored as JSON. */
+export interface RenderedMessage {
+  slack: SlackMessage;
+  text: TextMessage;
+  /** SNS message attributes (severity, band, type, account) and similar routing hints. */
+  attributes: Record<string, string>;
+}
