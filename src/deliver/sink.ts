@@ -31,6 +31,11 @@ export interface Sink {
   readonly type: string;
   /** Messages per second this destination accepts, and the burst it tolerates (for the drainer's rate limiter). */
   readonly rate: { perSecond: number; burst: number };
+  /**
+   * True when the sink threads messages by finding (slack-api): the drainer then looks up the finding's thread `ts`
+   * in the ledger right before sending and records the `ts` a top-level message returns. Absent means false.
+   */
+  readonly threads?: boolean;
   send(message: OutgoingMessage, options?: { signal?: AbortSignal }): Promise<SendResult>;
   /** A safe description for logs: never the URL or token. */
   describe(): string;

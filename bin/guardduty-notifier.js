@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The CLI entry: runs the compiled code in dist/ (built by `npm install` / `npm ci` through the `prepare` script).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cli = new URL('../dist/entry/cli.js', import.meta.url);
+if (!existsSync(fileURLToPath(cli))) {
+  process.stderr.write('guardduty-notifier: dist/ is missing; run `npm run build` (npm install does it through `prepare`).\n');
+  process.exit(2);
+}
+const { main } = await import(cli.href);
+const code = await main(process.argv);
+// Let stdout flush before exiting (large JSON on a pipe).
+process.exitCode = code;

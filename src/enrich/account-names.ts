@@ -1,0 +1,72 @@
+import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { Logger } from '../entry/logger.js';
+
+/** Resolves an account id to a human name (config map first, then AWS Organizations). Never throws. */
+export interface AccountNameResolver {
+  nameOf(accountId: string | undefined): Promise<string | undefined>;
+}
+
+export interface AccountNameOptions {
+  /** Names from the config's `accounts:` map; they win over Organizations. */
+  names: Readonly<Record<string, string>>;
+  /** Ask AWS Organizations `DescribeAccount` for ids not in `names`. */
+  organizations?: { client?: OrganizationsClient; cacheTtlMs: number; timeoutMs: number };
+  logger?: Logger;
+  now?: () => number;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * Account names for messages. Organizations lookups are cached (names and failures alike, so a missing permission
+ * costs one call per TTL, not one per finding) and bounded by a short timeout: a slow or denied Organizations API
+ * shows the account id and delivery goes on.
+ * @example
+ * const names = createAccountNameResolver({ names: { '123456789012': 'prod-payments' } });
+ * await names.nameOf('123456789012'); // 'prod-payments'
+ */
+export function createAccountNameResolver(options: AccountNameOptions): AccountNameResolver {
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { name: string | undefined; expiresAt: number }>();
+  const inflight = new Map<string, Promise<string | undefined>>();
+  const org = options.organizations;
+  let client = org?.client;
+
+  async function describe(accountId: string): Promise<string | undefined> {
+    if (!org) return undefined;
+    client ??= new OrganizationsClient({});
+    try {
+      const out = await client.send(new DescribeAccountCommand({ AccountId: accountId }), {
+        abortSignal: AbortSignal.timeout(org.timeoutMs),
+      });
+      return out.Account?.Name || undefined;
+    } catch (error) {
+      options.logger?.warn('Account name lookup failed, showing the account id', {
+        accountId,
+        error: (error as { name?: string }).name ?? String(error),
+      });
+      return undefined;
+    }
+  }
+
+  return {
+    async nameOf(accountId) {
+      if (!accountId) return undefined;
+      const configured = options.names[accountId];
+      if (configured) return configured;
+      if (!org || !ACCOUNT_ID.test(accountId)) return undefined;
+      const cached = cache.get(accountId);
+      if (cached && cached.expiresAt > now()) return cached.name;
+      let pending = inflight.get(accountId);
+      if (!pending) {
+        pending = describe(accountId).then((name) => {
+          cache.set(accountId, { name, expiresAt: now() + org.cacheTtlMs });
+          inflight.delete(accountId);
+          return name;
+        });
+        inflight.set(accountId, pending);
+      }
+      return pending;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Finding } from '../finding/finding.js';
+
+/**
+ * Deep links into the AWS console. The region and id come from the finding, which is attacker-influenced, so they
+ * are validated before they can shape a URL: a "region" of `evil.example/` must never move the link's host.
+ */
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+/** Console hosts per partition. Source: https://docs.aws.amazon.com/general/latest/gr/rande.html (console endpoints). */
+function consoleBase(partition: string, region: string): string | undefined {
+  switch (partition) {
+    case 'aws':
+      return `https://${region}.console.aws.amazon.com`;
+    case 'aws-cn':
+      return `https://${region}.console.amazonaws.cn`;
+    case 'aws-us-gov':
+      return 'https://console.amazonaws-us-gov.com';
+    default:
+      return undefined;
+  }
+}
+
+export interface ConsoleLink {
+  url: string;
+  label: 'Open in GuardDuty' | 'Open in Security Hub';
+}
+
+export function consoleUrlFor(finding: Finding): ConsoleLink | undefined {
+  const region = finding.region;
+  if (!region || !REGION.test(region)) return undefined;
+  const base = consoleBase(finding.partition, region);
+  if (!base) return undefined;
+  const regionQuery = `region=${region}`;
+  if (finding.format === 'asff' && finding.product !== 'GuardDuty') {
+    // Security Hub's findings page takes a search filter; the id is an ARN, encoded twice as the console expects.
+    const filter = `Id=\\operator\\:EQUALS\\:${finding.id}`;
+    return {
+      url: `${base}/securityhub/home?${regionQuery}#/findings?search=${encodeURIComponent(encodeURIComponent(filter))}`,
+      label: 'Open in Security Hub',
+    };
+  }
+  // GuardDuty finding ids are 32 hex characters; anything else is not linked by id.
+  const id = /^[A-Za-z0-9]{1,64}$/.test(finding.id) ? finding.id : undefined;
+  const fragment = id ? `#/findings?macros=current&fId=${id}` : '#/findings?macros=current';
+  return { url: `${base}/guardduty/home?${regionQuery}${fragment}`, label: 'Open in GuardDuty' };
+}

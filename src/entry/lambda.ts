@@ -1,0 +1,160 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { configFromEnvironment } from '../config/load.js';
+import { parseFindingDocument } from '../finding/parse.js';
+import type { IngestResult } from './pipeline-types.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The Lambda handler: behind an EventBridge rule (direct target) or an SQS queue fed by the rule (recommended: the
+ * queue's batch becomes one decision batch, so bursts become digests, and its DLQ keeps what cannot be processed).
+ *
+ * SQS: every record is one EventBridge event. Poison records (not JSON, not a finding) are logged with their
+ * message id and reported in `batchItemFailures`, so the queue's redrive policy moves them to the DLQ. The good
+ * records are decided together and committed (ledger + outbox) before anything is sent. If a message cannot be
+ * delivered within this invocation (Slack down, rate-limited), the records are reported failed so SQS redelivers
+ * them later: the ledger turns the redelivery into a silent duplicate, and the drain sends what the outbox still holds.
+ */
+
+const powertools = new PowertoolsLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'guardduty-notifier' });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'GuardDutyNotifier',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'guardduty-notifier',
+});
+const logger: Logger = {
+  debug: (m, f) => powertools.debug(m, f ?? {}),
+  info: (m, f) => powertools.info(m, f ?? {}),
+  warn: (m, f) => powertools.warn(m, f ?? {}),
+  error: (m, f) => powertools.error(m, f ?? {}),
+};
+
+/** Time kept back from the Lambda timeout to commit state and return, in ms. */
+const DRAIN_SAFETY_MARGIN_MS = 3_000;
+
+let runtimePromise: Promise<Runtime> | undefined;
+
+function getRuntime(): Promise<Runtime> {
+  runtimePromise ??= (async () => {
+    const config = configFromEnvironment(process.env);
+    return createRuntime(config, {
+      logger,
+      openStore: async (c) => {
+        if (!('dynamodb' in c.state)) {
+          throw new Error('In Lambda the state must be DynamoDB: set STATE_TABLE (the CDK stack does)');
+        }
+        const { createDynamoDbStore } = await import('../state/dynamodb-store.js');
+        return createDynamoDbStore({ tableName: c.state.dynamodb });
+      },
+    });
+  })();
+  runtimePromise.catch(() => {
+    // A bad config or unreadable secret: fail this invocation loudly, try again on the next one.
+    runtimePromise = undefined;
+  });
+  return runtimePromise;
+}
+
+function recordMetrics(ingest: IngestResult, drain: { sent: number; failed: number } | undefined): void {
+  metrics.addMetric('FindingsReceived', MetricUnit.Count, ingest.findings);
+  metrics.addMetric('FindingsSuppressed', MetricUnit.Count, ingest.decisions.filter((d) => d.outcome === 'suppress').length);
+  if (drain) {
+    metrics.addMetric('NotificationsSent', MetricUnit.Count, drain.sent);
+    metrics.addMetric('OutboxFailures', MetricUnit.Count, drain.failed);
+  }
+}
+
+function deadlineOf(context: Context | undefined): number {
+  const remaining = context?.getRemainingTimeInMillis?.() ?? 30_000;
+  return Date.now() + Math.max(1_000, remaining - DRAIN_SAFETY_MARGIN_MS);
+}
+
+/** Send what was decided; true when nothing is left pending. */
+async function deliver(runtime: Runtime, context: Context | undefined): Promise<{ sent: number; failed: number; pendingLeft: boolean }> {
+  const drain = await runtime.pipeline.drain({ deadlineMs: deadlineOf(context) });
+  const stats = await runtime.store.stats();
+  return { sent: drain.sent, failed: drain.failed, pendingLeft: stats.pending > 0 };
+}
+
+function isSqsEvent(event: unknown): event is SQSEvent {
+  return typeof event === 'object' && event !== null && Array.isArray((event as SQSEvent).Records);
+}
+
+async function handleSqs(event: SQSEvent, context: Context | undefined): Promise<SQSBatchResponse> {
+  const runtime = await getRuntime();
+  const documents: Array<{ record: SQSRecord; document: unknown }> = [];
+
+  // Stage 1 (per record): is it a finding at all? Poison records fail here, alone.
+  const processor = new BatchProcessor(EventType.SQS);
+  const validate = async (record: SQSRecord): Promise<void> => {
+    let document: unknown;
+    try {
+      document = JSON.parse(record.body);
+    } catch {
+      logger.error('Poison record: body is not JSON, leaving it to the DLQ', { messageId: record.messageId });
+      throw new Error(`record ${record.messageId}: body is not JSON`);
+    }
+    const parsed = parseFindingDocument(document);
+    if (parsed.findings.length === 0) {
+      const reason = parsed.errors[0]?.message ?? 'no finding in the document';
+      logger.error('Poison record: not a GuardDuty finding, leaving it to the DLQ', { messageId: record.messageId, reason });
+      throw new Error(`record ${record.messageId}: ${reason}`);
+    }
+    documents.push({ record, document });
+  };
+  const response = await processPartialResponse(event, validate, processor, { throwOnFullBatchFailure: false });
+  const failures = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  if (documents.length === 0) return response;
+
+  // Stage 2 (the batch together): decide and commit, then deliver.
+  try {
+    const ingest = await runtime.pipeline.ingest(documents.map((d) => d.document));
+    const delivered = await deliver(runtime, context);
+    recordMetrics(ingest, delivered);
+    logger.info('Batch processed', {
+      records: event.Records.length,
+      findings: ingest.findings,
+      queued: ingest.messagesQueued,
+      sent: delivered.sent,
+      failed: delivered.failed,
+      pendingLeft: delivered.pendingLeft,
+    });
+    if (delivered.pendingLeft) {
+      // Not delivered yet: ask SQS to bring these records back later; the ledger makes that a silent re-read.
+      for (const d of documents) failures.add(d.record.messageId);
+    }
+  } catch (error) {
+    logger.error('Batch could not be committed, SQS will redeliver it', { error: (error as Error).message, records: documents.length });
+    for (const d of documents) failures.add(d.record.messageId);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+  return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+async function handleEventBridge(event: EventBridgeEvent<string, unknown>, context: Context | undefined): Promise<void> {
+  const runtime = await getRuntime();
+  const parsed = parseFindingDocument(event);
+  if (parsed.findings.length === 0) {
+    logger.error('Event is not a GuardDuty finding', { eventId: event.id, reason: parsed.errors[0]?.message });
+    // Throwing lets Lambda's asynchronous retries and on-failure destination keep the event.
+    throw new Error(`event ${event.id}: ${parsed.errors[0]?.message ?? 'not a finding'}`);
+  }
+  try {
+    const ingest = await runtime.pipeline.ingest([event]);
+    const delivered = await deliver(runtime, context);
+    recordMetrics(ingest, delivered);
+    logger.info('Event processed', { eventId: event.id, findings: ingest.findings, sent: delivered.sent, failed: delivered.failed });
+    if (delivered.pendingLeft) throw new Error('messages left in the outbox; the retry will deliver them');
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+export async function handler(event: unknown, context?: Context): Promise<SQSBatchResponse | void> {
+  if (context) powertools.addContext(context);
+  if (isSqsEvent(event)) return handleSqs(event, context);
+  return handleEventBridge(event as EventBridgeEvent<string, unknown>, context);
+}

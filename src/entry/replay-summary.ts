@@ -1,0 +1,64 @@
+import type { DrainSummary, IngestResult } from './pipeline-types.js';
+
+export interface ReplaySummary {
+  dryRun: boolean;
+  findingsRead: number;
+  unreadable: number;
+  unrouted: number;
+  messagesQueued: number;
+  sent: number;
+  failed: number;
+  /** Still in the outbox (retryable failures past the timeout); the next run or `run` delivers them. */
+  pending: number;
+  destinations: Record<string, { notified: number; digested: number; suppressed: number; suppressedBy: Record<string, number>; sent: number; failed: number }>;
+}
+
+export function summarizeReplay(input: { ingest: IngestResult; drain?: DrainSummary; unreadable: number; dryRun: boolean }): ReplaySummary {
+  const { ingest, drain } = input;
+  const destinations: ReplaySummary['destinations'] = {};
+  const entry = (name: string) => (destinations[name] ??= { notified: 0, digested: 0, suppressed: 0, suppressedBy: {}, sent: 0, failed: 0 });
+  for (const d of ingest.decisions) {
+    const e = entry(d.destination);
+    if (d.outcome === 'notify') e.notified += 1;
+    else if (d.outcome === 'digest') e.digested += 1;
+    else {
+      e.suppressed += 1;
+      e.suppressedBy[d.reason] = (e.suppressedBy[d.reason] ?? 0) + 1;
+    }
+  }
+  for (const [name, s] of Object.entries(drain?.byDestination ?? {})) {
+    const e = entry(name);
+    e.sent = s.sent;
+    e.failed = s.failed;
+  }
+  return {
+    dryRun: input.dryRun,
+    findingsRead: ingest.findings,
+    unreadable: input.unreadable + ingest.errors.length,
+    unrouted: ingest.unrouted,
+    messagesQueued: ingest.messagesQueued,
+    sent: drain?.sent ?? 0,
+    failed: drain?.failed ?? 0,
+    pending: drain ? Math.max(0, drain.retried) : 0,
+    destinations,
+  };
+}
+
+export function formatReplaySummary(s: ReplaySummary): string {
+  const lines: string[] = [];
+  lines.push(`${s.dryRun ? 'Dry run: nothing sent or recorded. ' : ''}Findings read: ${s.findingsRead}${s.unreadable ? ` (${s.unreadable} inputs could not be read, see above)` : ''}`);
+  lines.push(`Filtered (no route matched): ${s.unrouted}`);
+  for (const [name, d] of Object.entries(s.destinations)) {
+    const reasons = Object.entries(d.suppressedBy)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ');
+    lines.push(
+      `  ${name}: ${d.notified} notified, ${d.digested} in digests, ${d.suppressed} suppressed${reasons ? ` (${reasons})` : ''}` +
+        (s.dryRun ? '' : `; messages sent ${d.sent}, failed ${d.failed}`),
+    );
+  }
+  if (!s.dryRun) {
+    lines.push(`Messages: ${s.messagesQueued} queued, ${s.sent} sent, ${s.failed} failed${s.pending ? `, ${s.pending} still pending (kept in the outbox)` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

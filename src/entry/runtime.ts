@@ -1,0 +1,97 @@
+import type { Config, DestinationConfig } from '../config/schema.js';
+import { createSecretResolver, type SecretResolver } from '../config/secrets.js';
+import { createSink } from '../deliver/create-sink.js';
+import type { Sink } from '../deliver/sink.js';
+import { createAccountNameResolver } from '../enrich/account-names.js';
+import type { Store } from '../state/store.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { openStore } from './open-store.js';
+import { createPipeline } from './pipeline.js';
+import type { Pipeline } from './pipeline-types.js';
+
+/** Everything a running notifier holds: config, state, sinks and the pipeline over them. */
+export interface Runtime {
+  config: Config;
+  store: Store;
+  sinks: Map<string, Sink>;
+  pipeline: Pipeline;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Sinks to use instead of building them from config (the demo's inbox, tests). Missing names are built. */
+  sinks?: Map<string, Sink>;
+  /** A store to use instead of opening the one the config names. Not closed by `close()`. */
+  store?: Store;
+  /** How to open the configured store (the Lambda passes a DynamoDB-only opener to keep SQLite out of its bundle). */
+  openStore?: (config: Config) => Promise<Store>;
+  secrets?: SecretResolver;
+}
+
+function secretOf(dest: DestinationConfig): { ref: Parameters<SecretResolver['resolve']>[0]; where: string } | undefined {
+  if (dest.type === 'slack-webhook') return { ref: dest.url, where: 'url' };
+  if (dest.type === 'slack-api') return { ref: dest.token, where: 'token' };
+  return undefined;
+}
+
+/** Builds one sink per destination, resolving secrets (env / Secrets Manager) once. Errors name the config key. */
+export async function createSinks(
+  config: Config,
+  options: { secrets: SecretResolver; overrides?: Map<string, Sink> },
+): Promise<Map<string, Sink>> {
+  const sinks = new Map<string, Sink>();
+  for (const [i, dest] of config.destinations.entries()) {
+    const override = options.overrides?.get(dest.name);
+    if (override) {
+      sinks.set(dest.name, override);
+      continue;
+    }
+    const secret = secretOf(dest);
+    const value = secret ? await options.secrets.resolve(secret.ref, `destinations[${i}].${secret.where}`) : undefined;
+    sinks.set(dest.name, createSink({ config: dest, secret: value }));
+  }
+  return sinks;
+}
+
+/**
+ * @example
+ * const runtime = await createRuntime(await loadConfigFile('notifier.yaml'), { logger });
+ * await runtime.pipeline.ingest(documents);
+ * await runtime.pipeline.drain();
+ * await runtime.close();
+ */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? silentLogger;
+  const env = options.env ?? process.env;
+  const secrets = options.secrets ?? createSecretResolver({ env });
+  const sinks = await createSinks(config, { secrets, overrides: options.sinks });
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? (await (options.openStore ?? openStore)(config));
+  const accountNames = createAccountNameResolver({
+    names: config.accounts,
+    organizations: config.organizations.enabled
+      ? { cacheTtlMs: config.organizations.cacheTtl, timeoutMs: config.organizations.timeout }
+      : undefined,
+    logger,
+    now: options.now,
+  });
+  const pipeline = createPipeline({ config, store, sinks, accountNames, logger, now: options.now });
+  let closed = false;
+  return {
+    config,
+    store,
+    sinks,
+    pipeline,
+    logger,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsStore) await store.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { DecisionRecord, OutboxRow, StoreStats } from '../state/store.js';
+import { formatDuration } from '../config/duration.js';
+
+export interface StatusReport {
+  stats: StoreStats;
+  failed: OutboxRow[];
+  pending: OutboxRow[];
+  decisions: DecisionRecord[];
+}
+
+/** `status` for people: outbox depth first (what needs attention), then failures with their errors, then decisions. */
+export function formatStatus(report: StatusReport, now: number): string {
+  const { stats } = report;
+  const lines: string[] = [];
+  const oldest = stats.oldestPendingAt !== undefined ? `, oldest ${formatDuration(now - stats.oldestPendingAt)} ago` : '';
+  lines.push(`Outbox: ${stats.pending} pending${oldest}, ${stats.failed} failed, ${stats.sent} sent`);
+  if (report.failed.length > 0) {
+    lines.push('', 'Failed (not retried; fix the destination, then re-run replay for these findings):');
+    for (const row of report.failed) {
+      lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  ${row.findingIds.length} finding(s)  ${row.lastError ?? ''}`);
+    }
+  }
+  if (report.pending.length > 0) {
+    lines.push('', 'Pending:');
+    for (const row of report.pending) {
+      lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  attempts ${row.attempts}${row.lastError ? `  last error: ${row.lastError}` : ''}`);
+    }
+  }
+  lines.push('', `Recent decisions (${report.decisions.length}):`);
+  for (const d of report.decisions) {
+    const sev = d.severity === null ? '?' : d.severity.toFixed(1);
+    lines.push(`  ${new Date(d.at).toISOString()}  ${d.destination}  ${d.outcome.padEnd(8)} ${d.reason.padEnd(16)} [${sev}] ${d.findingType}  ${d.findingId}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

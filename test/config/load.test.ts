@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnvironment, parseConfigText } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/errors.js';
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfigText(text, 'notifier.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split('\n');
+    throw error;
+  }
+  return [];
+}
+
+describe('config loading', () => {
+  it('accepts the documented example and fills in defaults', () => {
+    const config = parseConfigText(
+      `
+accounts: { "123456789012": prod-payments }
+state: { sqlite: ./gdn.db }
+destinations:
+  - { name: sec, type: slack-webhook, url: { env: SLACK_WEBHOOK_URL } }
+routes:
+  - { match: { minSeverity: 7, types: ["UnauthorizedAccess:*"] }, to: [sec], repeatAfter: 12h }
+poll: { regions: [us-east-1], interval: 60s }
+`,
+      'notifier.yaml',
+    );
+    expect(config.accounts['123456789012']).toBe('prod-payments');
+    expect(config.routes[0]?.repeatAfter).toBe(12 * 3_600_000);
+    expect(config.routes[0]?.continue).toBe(false);
+    expect(config.digest.threshold).toBe(5);
+    expect(config.poll?.interval).toBe(60_000);
+    expect(config.poll?.overlap).toBe(600_000);
+  });
+
+  it('names the file, the path and the known destinations for an unknown destination', () => {
+    expect(
+      problemsOf(`
+destinations:
+  - { name: sec, type: slack-webhook, url: x }
+  - { name: ops, type: stdout }
+routes:
+  - { to: [sec] }
+  - { to: [secops] }
+`),
+    ).toEqual(['notifier.yaml: routes[1].to[0]: unknown destination "secops" (known: sec, ops)']);
+  });
+
+  it('lists every problem at once, each with its path', () => {
+    const problems = problemsOf(`
+destinations:
+  - { name: sec, type: slack-webhok, url: x }
+  - { name: sns, type: sns, topicArn: not-an-arn }
+routes:
+  - { match: { minSeverity: 12, accounts: ["123"] }, to: [sec], repeatAfter: soon }
+colour: blue
+`);
+    expect(problems.some((p) => p.startsWith('notifier.yaml: destinations[0].type:'))).toBe(true);
+    expect(problems).toContain('notifier.yaml: destinations[1].topicArn: expected an SNS topic ARN');
+    expect(problems.some((p) => p.startsWith('notifier.yaml: routes[0].match.minSeverity:'))).toBe(true);
+    expect(problems).toContain('notifier.yaml: routes[0].match.accounts[0]: expected a 12-digit AWS account id');
+    expect(problems).toContain('notifier.yaml: routes[0].repeatAfter: expected a duration like 90s, 10m, 12h or 7d, got "soon"');
+    expect(problems).toContain('notifier.yaml: (top level): unknown key "colour"');
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const [problem] = problemsOf('destinations:\n  - { name: sec, type: stdout\n');
+    expect(problem).toMatch(/^notifier\.yaml: line \d+, column \d+: /);
+  });
+
+  it('rejects duplicate destination names', () => {
+    expect(problemsOf('destinations: [{ name: a, type: stdout }, { name: a, type: stdout }]')).toEqual([
+      'notifier.yaml: destinations[1].name: duplicate destination name "a"',
+    ]);
+  });
+});
+
+describe('Lambda configuration from the environment', () => {
+  it('builds a one-webhook config from SLACK_WEBHOOK_SECRET_ARN and MIN_SEVERITY', () => {
+    const config = configFromEnvironment({
+      SLACK_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf',
+      MIN_SEVERITY: '7',
+      STATE_TABLE: 'gdn-state',
+    });
+    expect(config.minSeverity).toBe(7);
+    expect(config.destinations[0]).toMatchObject({ type: 'slack-webhook', url: { secretArn: expect.stringContaining('secret:slack') } });
+    expect(config.state).toEqual({ dynamodb: 'gdn-state' });
+  });
+
+  it('defaults the minimum severity to 4 (Medium)', () => {
+    expect(configFromEnvironment({ SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }).minSeverity).toBe(4);
+  });
+
+  it('prefers GDN_CONFIG and says what to set when nothing is', () => {
+    expect(configFromEnvironment({ GDN_CONFIG: '{"destinations":[{"name":"o","type":"stdout"}]}' }).destinations[0]?.name).toBe('o');
+    expect(() => configFromEnvironment({})).toThrow(/set GDN_CONFIG .*SLACK_WEBHOOK_URL/);
+  });
+
+  it('names GDN_CONFIG as the source of an invalid inline config', () => {
+    expect(() => configFromEnvironment({ GDN_CONFIG: 'destinations: []' })).toThrow('GDN_CONFIG: destinations: at least one destination is needed');
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAccountNameResolver } from '../../src/enrich/account-names.js';
+
+/** A stand-in for Organizations DescribeAccount (awsJson1_1) on loopback, counting calls. */
+async function startOrganizationsStandin(behaviour: 'ok' | 'denied' | 'hang') {
+  let calls = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      calls += 1;
+      if (behaviour === 'hang') return; // never answers: the resolver's timeout must cut it short
+      if (behaviour === 'denied') {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException' });
+        res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not allowed' }));
+        return;
+      }
+      const { AccountId } = JSON.parse(body) as { AccountId: string };
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ Account: { Id: AccountId, Name: `org-name-${AccountId.slice(-4)}` } }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const client = new OrganizationsClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  return { client, calls: () => calls, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+describe('account names', () => {
+  it('uses the config map first and never asks Organizations for those', async () => {
+    const org = await startOrganizationsStandin('ok');
+    const names = createAccountNameResolver({ names: { '123456789012': 'prod-payments' }, organizations: { client: org.client, cacheTtlMs: 60_000, timeoutMs: 1_000 } });
+    expect(await names.nameOf('123456789012')).toBe('prod-payments');
+    expect(org.calls()).toBe(0);
+    await org.close();
+  });
+
+  it('asks AWS Organizations once per account within the cache TTL', async () => {
+    const org = await startOrganizationsStandin('ok');
+    const names = createAccountNameResolver({ names: {}, organizations: { client: org.client, cacheTtlMs: 60_000, timeoutMs: 1_000 } });
+    const results = await Promise.all([names.nameOf('111122223333'), names.nameOf('111122223333'), names.nameOf('111122223333')]);
+    expect(results).toEqual(['org-name-3333', 'org-name-3333', 'org-name-3333']);
+    expect(org.calls()).toBe(1);
+    await org.close();
+  });
+
+  it.each(['denied', 'hang'] as const)('shows the account id (no name) when Organizations is %s, without throwing', async (behaviour) => {
+    const org = await startOrganizationsStandin(behaviour);
+    const warnings: string[] = [];
+    const names = createAccountNameResolver({
+      names: {},
+      organizations: { client: org.client, cacheTtlMs: 60_000, timeoutMs: 200 },
+      logger: { debug() {}, info() {}, error() {}, warn: (m) => warnings.push(m) },
+    });
+    expect(await names.nameOf('444455556666')).toBeUndefined();
+    expect(warnings).toEqual(['Account name lookup failed, showing the account id']);
+    await org.close();
+  });
+});
