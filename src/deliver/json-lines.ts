@@ -1,0 +1,19 @@
+import type { OutgoingMessage } from './sink.js';
+
+/**
+ * One outbox message as one JSON line, for piping into `jq`, a SIEM or a log shipper:
+ * `{"destination":…,"kind":…,"findingIds":[…],"text":{"subject","body"},"slack":{…}}`.
+ * JSON.stringify escapes every newline inside strings, so one message is always exactly one line.
+ */
+export function jsonLine(message: OutgoingMessage): string {
+  return `${JSON.stringify({
+    destination: message.destination,
+    kind: message.kind,
+    findingIds: message.findingIds,
+    text: message.message.text,
+    slack: message.message.slack,
+  })}\n`;
+}
+
+/** Local sinks have no service limit to respect; a high ceiling still keeps one runaway loop from spinning a core. */
+export const LOCAL_SINK_DEFAULT_RATE = { perSecond: 1000, burst: 1000 } as const;
