@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -52,13 +52,6 @@ export class AlarmTopic extends Construct {
       enforceSSL: true,
       ...(masterKey && { masterKey }),
     });
-    if (!masterKey) {
-      Validations.of(this.topic).acknowledge({
-        id: 'AwsSolutions-SNS2',
-        reason:
-          'Alarm notifications carry alarm names and metric values only, no finding data or secrets. CloudWatch cannot publish to a topic encrypted with the AWS managed aws/sns key; set alarms.encryptTopic: true for a customer managed key.',
-      });
-    }
     if (props.alarms.email) this.topic.addSubscription(new EmailSubscription(props.alarms.email));
   }
 

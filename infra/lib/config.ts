@@ -206,7 +206,7 @@ export function parseInfraConfig(document: unknown, source: string): InfraConfig
 }
 
 export function parseInfraConfigText(text: string, source: string): InfraConfig {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,

@@ -146,7 +146,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         destination: decision.destination,
       });
       outbox.push({
-        id: outboxId([decision.destination, decision.kind, f.id, f.updatedAt, f.count, f.severity]),
+        id: outboxId([decision.destination, decision.kind, f.id, f.updatedAt, f.count, f.severity ?? undefined]),
         destination: decision.destination,
         kind: decision.kind,
         findingId: f.id,

@@ -1,0 +1,11 @@
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { exampleConfig, synth } from '../test/support/synth.js';
+const s = synth(exampleConfig());
+const t = s.home.toJSON();
+const counts: Record<string, number> = {};
+for (const r of Object.values<any>(t.Resources)) counts[r.Type] = (counts[r.Type] ?? 0) + 1;
+console.log(Object.keys(t.Resources).length, counts);
+console.log(s.forwarders.map(f => Object.keys(f.toJSON().Resources).length));
+const report = new AwsSolutionsChecks(s.app, { verbose: false }).validateScope(s.app);
+console.log(JSON.stringify(report.violations.map(v => ({ r: v.ruleName, s: v.severity, res: v.violatingResources.map(x => x.constructPath) })), null, 1));
+console.log(JSON.stringify(t, null, 1));

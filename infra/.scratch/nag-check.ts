@@ -1,0 +1,10 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Function, Runtime, Code } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+const app = new App();
+const s = new Stack(app, 'S');
+new Queue(s, 'Q');
+new Function(s, 'F', { runtime: Runtime.NODEJS_22_X, handler: 'i.h', code: Code.fromInline('x') });
+const r = new AwsSolutionsChecks(app).validateScope(app);
+console.log(r.violations.map(v => `${v.severity} ${v.ruleName}`));

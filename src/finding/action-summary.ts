@@ -1,0 +1,158 @@
+import type { ActionSummary } from './finding.js';
+import { get, getArray, getBoolean, getNumber, getObject, getText, isObject, text } from './keys.js';
+
+/**
+ * What the activity was, from `service.action`: one of networkConnectionAction, portProbeAction, dnsRequestAction,
+ * awsApiCallAction, kubernetesApiCallAction, rdsLoginAttemptAction (or one GuardDuty adds later), picked by
+ * `actionType`. Member names: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Action.html
+ * ASFF's own `Action` has the same members in PascalCase, so it goes through here too.
+ * Source: https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Action.html
+ */
+
+/** actionType → the member holding its details. */
+const ACTION_MEMBER_BY_TYPE: Readonly<Record<string, string>> = {
+  NETWORK_CONNECTION: 'networkConnectionAction',
+  PORT_PROBE: 'portProbeAction',
+  DNS_REQUEST: 'dnsRequestAction',
+  AWS_API_CALL: 'awsApiCallAction',
+  KUBERNETES_API_CALL: 'kubernetesApiCallAction',
+  RDS_LOGIN_ATTEMPT: 'rdsLoginAttemptAction',
+  KUBERNETES_PERMISSION_CHECKED: 'kubernetesPermissionCheckedDetails',
+  KUBERNETES_ROLE_BINDING: 'kubernetesRoleBindingDetails',
+  KUBERNETES_ROLE: 'kubernetesRoleDetails',
+};
+
+type MutableAction = { -readonly [K in keyof ActionSummary]: ActionSummary[K] };
+
+const EMPTY_ACTION: ActionSummary = Object.freeze({});
+
+/**
+ * @param service the finding's `service` (GuardDuty) or a `{ action }` wrapper around an ASFF `Action`.
+ * @param userAgentHint a user agent found elsewhere (`service.additionalInfo.userAgent`), used when the action has none.
+ */
+export function summariseAction(service: unknown, userAgentHint?: string): ActionSummary {
+  const action = getObject(service, 'action');
+  const summary: MutableAction = {};
+  if (action !== undefined) {
+    const declaredType = getText(action, 'actionType');
+    const member = findActionMember(action, declaredType);
+    const type = declaredType ?? (member === undefined ? undefined : actionTypeFromMember(member.key));
+    if (type !== undefined) summary.type = type;
+    if (member !== undefined) readActionDetails(summary, member.value);
+  }
+  // Some producers (and GuardDuty's older sample findings) repeat the remote address at `service.remoteIpDetails`.
+  if (summary.remoteIp === undefined) readRemoteIp(summary, getObject(service, 'remoteIpDetails'));
+  if (summary.userAgent === undefined && userAgentHint !== undefined) summary.userAgent = userAgentHint;
+  return Object.keys(summary).length === 0 ? EMPTY_ACTION : Object.freeze(summary);
+}
+
+function findActionMember(action: Record<string, unknown>, declaredType: string | undefined): { key: string; value: Record<string, unknown> } | undefined {
+  const known = declaredType === undefined ? undefined : ACTION_MEMBER_BY_TYPE[declaredType];
+  if (known !== undefined) {
+    const value = getObject(action, known);
+    if (value !== undefined) return { key: known, value };
+  }
+  // An action type we do not know yet (or none declared): its details are the object-valued member.
+  for (const key in action) {
+    if (!Object.hasOwn(action, key)) continue;
+    const value = action[key];
+    if (isObject(value)) return { key, value };
+  }
+  return undefined;
+}
+
+/** `kubernetesApiCallAction` → `KUBERNETES_API_CALL`, the way GuardDuty names action types. */
+function actionTypeFromMember(member: string): string {
+  const base = member.replace(/(Action|Details)$/, '');
+  let out = '';
+  for (let i = 0; i < base.length; i++) {
+    const ch = base.charAt(i);
+    const upper = ch.toUpperCase();
+    if (i > 0 && ch === upper && ch !== ch.toLowerCase()) out += '_';
+    out += upper;
+  }
+  return out;
+}
+
+/**
+ * Reads every fact any action kind can carry; a member that the kind does not have is simply absent, which lets an
+ * action type GuardDuty adds later still yield its remote IP, port or user agent.
+ */
+function readActionDetails(summary: MutableAction, details: Record<string, unknown>): void {
+  setText(summary, 'direction', getText(details, 'connectionDirection'));
+  setText(summary, 'protocol', getText(details, 'protocol'));
+  const blocked = getBoolean(details, 'blocked');
+  if (blocked !== undefined) summary.blocked = blocked;
+  readRemoteIp(summary, getObject(details, 'remoteIpDetails'));
+  readPort(summary, 'remotePort', getObject(details, 'remotePortDetails'));
+  readPort(summary, 'localPort', getObject(details, 'localPortDetails'));
+  readLocalIp(summary, getObject(details, 'localIpDetails'));
+  setText(
+    summary,
+    'domain',
+    getText(details, 'domain') ?? getText(details, 'domainWithSuffix') ?? getText(getObject(details, 'domainDetails'), 'domain'),
+  );
+  setText(summary, 'serviceName', getText(details, 'serviceName'));
+  setText(summary, 'userAgent', getText(details, 'userAgent'));
+
+  // awsApiCallAction names the call `api`; kubernetesApiCallAction has a verb and a request URI instead.
+  const api = getText(details, 'api');
+  const verb = getText(details, 'verb');
+  const requestUri = getText(details, 'requestUri');
+  setText(summary, 'apiName', api ?? (verb !== undefined || requestUri !== undefined ? [verb, requestUri].filter(Boolean).join(' ') : undefined));
+
+  // The wire name is `sourceIPs` (camel, capital IPs); the SDKs print `SourceIps`.
+  // Source: the jsonName trait of KubernetesApiCallAction.SourceIps in the GuardDuty model.
+  if (summary.remoteIp === undefined) {
+    const sourceIps = getArray(details, 'sourceIPs') ?? getArray(details, 'sourceIps');
+    setText(summary, 'remoteIp', sourceIps === undefined ? undefined : text(sourceIps[0]));
+  }
+
+  // A port probe lists every probe; the first one stands for the finding (GuardDuty orders them by recency).
+  const probe = getArray(details, 'portProbeDetails')?.[0];
+  if (isObject(probe)) {
+    readRemoteIp(summary, getObject(probe, 'remoteIpDetails'));
+    readPort(summary, 'localPort', getObject(probe, 'localPortDetails'));
+    readLocalIp(summary, getObject(probe, 'localIpDetails'));
+  }
+}
+
+function readRemoteIp(summary: MutableAction, remote: Record<string, unknown> | undefined): void {
+  if (remote === undefined || summary.remoteIp !== undefined) return;
+  setText(summary, 'remoteIp', getText(remote, 'ipAddressV4') ?? getText(remote, 'ipAddressV6'));
+  const country = getObject(remote, 'country');
+  setText(summary, 'country', getText(country, 'countryName') ?? getText(country, 'countryCode'));
+  setText(summary, 'city', getText(getObject(remote, 'city'), 'cityName'));
+  const organization = getObject(remote, 'organization');
+  setText(
+    summary,
+    'organization',
+    getText(organization, 'org') ?? getText(organization, 'asnOrg') ?? getText(organization, 'isp') ?? getText(organization, 'orgName'),
+  );
+  setText(summary, 'asn', getText(organization, 'asn'));
+}
+
+function readLocalIp(summary: MutableAction, local: Record<string, unknown> | undefined): void {
+  if (local === undefined) return;
+  setText(summary, 'localIp', getText(local, 'ipAddressV4') ?? getText(local, 'ipAddressV6'));
+}
+
+function readPort(summary: MutableAction, field: 'remotePort' | 'localPort', port: Record<string, unknown> | undefined): void {
+  if (port === undefined || summary[field] !== undefined) return;
+  const value = getNumber(port, 'port');
+  if (value !== undefined && Number.isInteger(value) && value >= 0 && value <= 65_535) summary[field] = value;
+}
+
+type TextField = {
+  [K in keyof MutableAction]-?: NonNullable<MutableAction[K]> extends string ? K : never;
+}[keyof MutableAction];
+
+function setText(summary: MutableAction, field: TextField, value: string | undefined): void {
+  if (value !== undefined && summary[field] === undefined) summary[field] = value;
+}
+
+/** Exposed for ASFF, whose top-level `Action` is read like `service.action`. */
+export function summariseAsffAction(asffFinding: unknown): ActionSummary {
+  const action = get(asffFinding, 'Action');
+  return action === undefined ? EMPTY_ACTION : summariseAction({ action });
+}

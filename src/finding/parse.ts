@@ -1,0 +1,233 @@
+import { FindingParseError } from './errors.js';
+import type { Finding, FindingFormat } from './finding.js';
+import { findJsonSyntaxError, type JsonSyntaxError } from './json-syntax.js';
+import { isObject, text, type JsonObject } from './keys.js';
+import { isAsffFinding, normaliseAsffFinding } from './parse-asff.js';
+import { isGuardDutyFinding, normaliseGuardDutyFinding, type EnvelopeFacts } from './parse-guardduty.js';
+
+/**
+ * The entry point of the finding stage: any document a source hands over → normalised Findings.
+ *
+ * Shapes are recognised by structure, never by file name or by trusting a declared type:
+ * - an EventBridge event (`source`, `detail-type`, `detail`): GuardDuty (`aws.guardduty`, `GuardDuty Finding`, the
+ *   finding in `detail`, camelCase or PascalCase) or Security Hub (`aws.securityhub`,
+ *   `Security Hub Findings - Imported`, ASFF findings in `detail.findings`);
+ *   Source: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html and
+ *   https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+ * - a GetFindings response: GuardDuty's `{ "findings": [...] }` (REST, camelCase) or `{ "Findings": [...] }` (SDK,
+ *   CLI, boto3: PascalCase), or Security Hub's `{ "Findings": [ASFF...] }`;
+ * - one finding on its own (GuardDuty, either case, or ASFF);
+ * - a JSON array of any of these.
+ */
+
+export interface ParsedDocument {
+  findings: Finding[];
+  errors: FindingParseError[];
+}
+
+const EXPECTED =
+  'expected a GuardDuty finding (Id, Type, Severity), an EventBridge event, a GetFindings response or a Security Hub event';
+
+/** Arrays of arrays of findings are plausible (batches of pages); deeper nesting is not a finding document. */
+const MAX_ARRAY_DEPTH = 4;
+
+/**
+ * Any JSON value → findings. Never throws for bad shapes; each bad element gives one error with its JSON path.
+ *
+ * @example
+ * const { findings, errors } = parseFindingDocument(JSON.parse(eventBody));
+ * for (const error of errors) logger.warn('Not a finding', { path: error.path, reason: error.message });
+ */
+export function parseFindingDocument(doc: unknown, path = '$'): ParsedDocument {
+  const parsed: ParsedDocument = { findings: [], errors: [] };
+  readDocument(doc, path, parsed, 0);
+  return parsed;
+}
+
+/**
+ * Text (a file's contents) → findings. Invalid JSON gives one error saying line, column and what was expected.
+ * Text that is not one JSON value but one JSON document per line (JSON Lines, as log exports write them) is read
+ * line by line; paths then start with the line number (`line 3 $.detail`).
+ *
+ * @example
+ * const { findings, errors } = parseFindingText(await readFile(file, 'utf8'));
+ */
+export function parseFindingText(text: string): ParsedDocument {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte order mark is not JSON
+  if (source.trim() === '') {
+    return { findings: [], errors: [new FindingParseError(`the text is empty; ${EXPECTED} as JSON`, '$')] };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(source);
+  } catch (parseError) {
+    const syntax = findJsonSyntaxError(source);
+    if (syntax?.trailingData) {
+      const lines = parseJsonLines(source);
+      if (lines !== undefined) return lines;
+    }
+    return { findings: [], errors: [invalidJson(syntax, parseError, '$', 0)] };
+  }
+  return parseFindingDocument(doc);
+}
+
+/**
+ * JSON Lines, when the first non-blank line is a JSON value on its own; otherwise undefined (the text is one broken
+ * JSON document, and its own syntax error is the useful report).
+ */
+function parseJsonLines(source: string): ParsedDocument | undefined {
+  const parsed: ParsedDocument = { findings: [], errors: [] };
+  const lines = source.split('\n');
+  let sawFirst = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === '') continue;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch (parseError) {
+      if (!sawFirst) return undefined;
+      parsed.errors.push(invalidJson(findJsonSyntaxError(line), parseError, `line ${i + 1}`, i));
+      continue;
+    }
+    sawFirst = true;
+    readDocument(doc, `line ${i + 1} $`, parsed, 0);
+  }
+  return parsed;
+}
+
+function invalidJson(syntax: JsonSyntaxError | undefined, parseError: unknown, path: string, lineOffset: number): FindingParseError {
+  const message =
+    syntax === undefined
+      ? `invalid JSON: ${parseError instanceof Error ? parseError.message : String(parseError)}`
+      : `invalid JSON at line ${syntax.line + lineOffset}, column ${syntax.column}: expected ${syntax.expected}, found ${syntax.found}`;
+  return new FindingParseError(message, path, { cause: parseError });
+}
+
+function readDocument(doc: unknown, path: string, parsed: ParsedDocument, arrayDepth: number): void {
+  if (Array.isArray(doc)) {
+    if (arrayDepth >= MAX_ARRAY_DEPTH) {
+      parsed.errors.push(new FindingParseError(`${EXPECTED}; got arrays nested ${arrayDepth + 1} deep`, path));
+      return;
+    }
+    for (let i = 0; i < doc.length; i++) readDocument(doc[i], `${path}[${i}]`, parsed, arrayDepth + 1);
+    return;
+  }
+  if (!isObject(doc)) {
+    parsed.errors.push(new FindingParseError(`${EXPECTED}; got ${describe(doc)}`, path));
+    return;
+  }
+  if (isEventBridgeEvent(doc)) {
+    readEvent(doc, path, parsed);
+    return;
+  }
+  const list = findingsList(doc);
+  if (list !== undefined) {
+    readFindingsList(list.items, `${path}.${list.key}`, parsed, 'getfindings');
+    return;
+  }
+  readFinding(doc, path, parsed, 'bare');
+}
+
+/** EventBridge events have `detail-type`; some hand-made ones only `source` and an object `detail`. */
+function isEventBridgeEvent(doc: JsonObject): boolean {
+  return 'detail-type' in doc || (typeof doc.source === 'string' && doc.detail !== undefined);
+}
+
+function readEvent(event: JsonObject, path: string, parsed: ParsedDocument): void {
+  const detailPath = `${path}.detail`;
+  let detail = event.detail;
+  // Events built for PutEvents carry `detail` as JSON text.
+  if (typeof detail === 'string') {
+    try {
+      detail = JSON.parse(detail) as unknown;
+    } catch {
+      // left as a string; reported below
+    }
+  }
+  const accountId = text(event.account);
+  const region = text(event.region);
+  const envelope: EnvelopeFacts = {
+    ...(accountId !== undefined && { accountId }),
+    ...(region !== undefined && { region }),
+  };
+  if (isObject(detail)) {
+    const list = findingsList(detail);
+    if (list !== undefined) {
+      readFindingsList(list.items, `${detailPath}.${list.key}`, parsed, 'eventbridge', envelope);
+      return;
+    }
+    if (isAsffFinding(detail) || isGuardDutyFinding(detail)) {
+      readFinding(detail, detailPath, parsed, 'eventbridge', envelope);
+      return;
+    }
+  }
+  parsed.errors.push(
+    new FindingParseError(
+      `this EventBridge event (source ${quote(event.source)}, detail-type ${quote(event['detail-type'])}) is not a finding: ` +
+        `expected a GuardDuty finding (Id, Type, Severity) or Security Hub findings in its detail; got ${describe(detail)}`,
+      detailPath,
+    ),
+  );
+}
+
+/** `findings` (GuardDuty REST, Security Hub events) or `Findings` (SDK / CLI / boto3 responses). */
+function findingsList(doc: JsonObject): { key: string; items: readonly unknown[] } | undefined {
+  if (Array.isArray(doc.findings)) return { key: 'findings', items: doc.findings };
+  if (Array.isArray(doc.Findings)) return { key: 'Findings', items: doc.Findings };
+  return undefined;
+}
+
+function readFindingsList(
+  items: readonly unknown[],
+  listPath: string,
+  parsed: ParsedDocument,
+  format: FindingFormat,
+  envelope?: EnvelopeFacts,
+): void {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const path = `${listPath}[${i}]`;
+    if (isObject(item)) readFinding(item, path, parsed, format, envelope);
+    else parsed.errors.push(new FindingParseError(`expected a GuardDuty or Security Hub (ASFF) finding; got ${describe(item)}`, path));
+  }
+}
+
+/** One finding object; `format` is what the GuardDuty reading is called (ASFF is always `asff`). */
+function readFinding(doc: JsonObject, path: string, parsed: ParsedDocument, format: FindingFormat, envelope?: EnvelopeFacts): void {
+  try {
+    if (isAsffFinding(doc)) parsed.findings.push(normaliseAsffFinding(doc));
+    else if (isGuardDutyFinding(doc)) parsed.findings.push(normaliseGuardDutyFinding(doc, format, envelope));
+    else parsed.errors.push(new FindingParseError(`${EXPECTED}; got ${describe(doc)}`, path));
+  } catch (cause) {
+    // The readers are written not to throw on any JSON; this guards the pipeline against the case we missed.
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    parsed.errors.push(new FindingParseError(`could not read this finding (${reason}); please report it with the document`, path, { cause }));
+  }
+}
+
+const MAX_DESCRIBED_KEYS = 6;
+const MAX_QUOTED = 60;
+
+/** A short, safe description of what was found instead (keys are quoted and truncated: they are untrusted). */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return 'an empty object';
+    const shown = keys.slice(0, MAX_DESCRIBED_KEYS).map(quote).join(', ');
+    return `an object with keys ${shown}${keys.length > MAX_DESCRIBED_KEYS ? ', ...' : ''}`;
+  }
+  if (typeof value === 'string') return `a string (${quote(value)})`;
+  return `${typeof value === 'number' ? 'the number' : `a ${typeof value}`} ${String(value)}`;
+}
+
+function quote(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (typeof value === 'object' && value !== null) return describe(value);
+  if (typeof value !== 'string') return String(value);
+  const shown = value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
+  return JSON.stringify(shown);
+}

@@ -1,0 +1,80 @@
+/**
+ * Numbers and times as people read them in a message. Pure: "now" is always passed in.
+ */
+import type { Finding } from '../finding/finding.js';
+import { sanitizeText, truncate } from './mrkdwn.js';
+
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `1,234`; anything that is not a finite number shows as `?` rather than `NaN`. */
+export function formatCount(count: number): string {
+  return Number.isFinite(count) ? COUNT.format(count) : '?';
+}
+
+/** `1 finding`, `2 findings`, `1,234 findings`. */
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${formatCount(count)} ${count === 1 ? noun : pluralNoun}`;
+}
+
+/** GuardDuty severities carry one decimal (`8.0`, `5.3`); null stays undefined. */
+export function formatSeverity(severity: number | null): string | undefined {
+  return severity === null || !Number.isFinite(severity) ? undefined : severity.toFixed(1);
+}
+
+/** `High 8.0`, or `Unknown` when the finding has no usable severity. */
+export function severityLabel(finding: Pick<Finding, 'band' | 'severity'>): string {
+  const score = formatSeverity(finding.severity);
+  return finding.band.name === 'Unknown' || score === undefined ? 'Unknown' : `${finding.band.name} ${score}`;
+}
+
+/**
+ * ISO 8601 with an explicit zone → epoch ms. The parser normalises finding times to `…Z`; a zone-less string is
+ * refused rather than read in the host's local zone (V8's `Date.parse` would), and anything else is not a time.
+ */
+const ZONED_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+export function parseTime(value: string | undefined): number | undefined {
+  if (value === undefined || !ZONED_ISO.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** `2024-05-01 12:34 UTC` */
+export function formatUtc(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** `just now`, `3 min ago`, `5 h ago`, `12 d ago`; times ahead of `now` (clock skew) read `in 3 min`. */
+export function formatAgo(ms: number, now: number): string {
+  const delta = now - ms;
+  const size = Math.abs(delta);
+  if (size < MINUTE) return 'just now';
+  let amount: string;
+  if (size < 90 * MINUTE) amount = `${Math.round(size / MINUTE)} min`;
+  else if (size < 36 * HOUR) amount = `${Math.round(size / HOUR)} h`;
+  else amount = `${formatCount(Math.round(size / DAY))} d`;
+  return delta >= 0 ? `${amount} ago` : `in ${amount}`;
+}
+
+/** The longest raw (unparseable) time we show as it came, e.g. an unrendered `${time}` template placeholder. */
+const RAW_TIME_MAX = 64;
+
+/**
+ * A finding time for people: `2024-05-01 12:34 UTC (3 min ago)`. A value that is not a time is shown as it came
+ * (sanitised, cut), never as `Invalid Date` or `NaN`; absent stays undefined.
+ */
+export function formatWhen(value: string | undefined, now: number): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseTime(value);
+  if (ms === undefined) {
+    const raw = sanitizeText(value, { singleLine: true });
+    if (raw === '') return undefined;
+    return truncate(raw, RAW_TIME_MAX);
+  }
+  return `${formatUtc(ms)} (${formatAgo(ms, now)})`;
+}

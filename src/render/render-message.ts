@@ -1,0 +1,48 @@
+/**
+ * Everything a sink may need for one finding, rendered once and stored in the outbox as JSON: the Slack message, the
+ * e-mail/SNS text, and SNS message attributes for subscription filter policies.
+ */
+import type { Finding } from '../finding/finding.js';
+import type { RenderedMessage } from './slack-message.js';
+import { formatSeverity } from './format.js';
+import { sanitizeText, truncate } from './mrkdwn.js';
+import type { RenderContext } from './render-context.js';
+import { renderSlackMessage } from './slack-blocks.js';
+import { renderTextMessage } from './text-message.js';
+
+/** SNS attribute values are strings of any length; ours are short words, so anything longer is cut, not trusted. */
+const ATTRIBUTE_VALUE_MAX = 256;
+
+/** Adds `value` under `key` when it is not blank (SNS refuses empty String attribute values). */
+export function setAttribute(attributes: Record<string, string>, key: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const clean = truncate(sanitizeText(value, { singleLine: true }), ATTRIBUTE_VALUE_MAX);
+  if (clean !== '') attributes[key] = clean;
+}
+
+/** `{ severity, band, type, account, region, kind }`; keys whose value is unknown are left out. */
+export function findingAttributes(finding: Finding, ctx: RenderContext): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  setAttribute(attributes, 'severity', formatSeverity(finding.severity));
+  setAttribute(attributes, 'band', finding.band.name);
+  setAttribute(attributes, 'type', finding.type);
+  setAttribute(attributes, 'account', finding.accountId);
+  setAttribute(attributes, 'region', finding.region);
+  setAttribute(attributes, 'kind', ctx.kind ?? 'new');
+  return attributes;
+}
+
+/**
+ * One finding for every medium.
+ *
+ * @example
+ * const message = renderFindingMessage(finding, { now, accountName, consoleUrl, kind: 'escalated', previousBand: 'Medium' });
+ * // message.slack → a Slack sink, message.text → SNS/e-mail, message.attributes → SNS MessageAttributes
+ */
+export function renderFindingMessage(finding: Finding, ctx: RenderContext): RenderedMessage {
+  return {
+    slack: renderSlackMessage(finding, ctx),
+    text: renderTextMessage(finding, ctx),
+    attributes: findingAttributes(finding, ctx),
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * One finding as a Slack Block Kit message.
+ *
+ * Layout: the header (band emoji + title) and, for escalations/reminders/repeats, a context line saying why, sit at
+ * the top level; the facts, the description, resource details, the meta line and the buttons sit in one attachment
+ * whose `color` draws the band's bar. Having blocks at the top level keeps `text` a pure notification fallback (with
+ * only attachments, Slack would also print `text` above them as the message body), and keeps the header visible when
+ * Slack collapses a long attachment.
+ *
+ * Every finding string goes through mrkdwn.ts (see its module comment for the escaping approach); every mrkdwn text
+ * object carries `verbatim: true`; every length is cut to limits.ts.
+ */
+import type { Finding } from '../finding/finding.js';
+import type {
+  ActionsBlock,
+  Block,
+  ButtonElement,
+  ContextBlock,
+  Mrkdwn,
+  PlainText,
+  SectionBlock,
+  SlackMessage,
+} from './slack-message.js';
+import {
+  BUTTON_TEXT_MAX,
+  BUTTON_URL_MAX,
+  CONTEXT_ELEMENT_MAX,
+  DESCRIPTION_MAX,
+  DETAILS_TEXT_MAX,
+  FIELD_VALUE_MAX,
+  HEADER_TEXT_MAX,
+  NOTIFICATION_TEXT_MAX,
+  SECTION_FIELDS_MAX,
+} from './limits.js';
+import { escapeMrkdwnTo, inlineCode, plainText, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
+import { formatSeverity, formatWhen, severityLabel } from './format.js';
+import { displayTitle, findingFacts, kindLine, kindPrefix, type FactPart } from './finding-facts.js';
+import { DEFAULT_CONSOLE_LABEL, RUNBOOK_LABEL, type RenderContext } from './render-context.js';
+
+/** The actions block's id, so a later interactive feature (archive / block IP / mute) can find and extend it. */
+export const ACTIONS_BLOCK_ID = 'gdn-actions';
+
+/** One part of a field (an IP, a name): enough for any real value, small enough for ten fields to stay short. */
+const PART_MAX = 150;
+/** A finding title inside the notification text. */
+const TITLE_IN_TEXT_MAX = 150;
+const ACCOUNT_IN_TEXT_MAX = 60;
+const REGION_IN_TEXT_MAX = 30;
+const FINDING_ID_MAX = 200;
+const DETAIL_LABEL_MAX = 60;
+const DETAIL_VALUE_MAX = 200;
+const DETAILS_SHOWN = 8;
+const TAGS_SHOWN = 10;
+const TAG_MAX = 100;
+
+/** A mrkdwn text object; `verbatim: true` stops Slack from auto-linking URLs and channel names in it. */
+export function mrkdwn(text: string): Mrkdwn {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+export function plain(text: string): PlainText {
+  return { type: 'plain_text', text, emoji: true };
+}
+
+/** Fact parts as mrkdwn: identifiers as code spans, words as escaped prose; blank parts dropped. */
+export function partsToMrkdwn(parts: readonly FactPart[], separator: string, max: number = FIELD_VALUE_MAX): string {
+  const rendered: string[] = [];
+  for (const part of parts) {
+    const text = part.code ? inlineCode(part.text, PART_MAX) : escapeMrkdwnTo(part.text, PART_MAX, { singleLine: true });
+    if (text !== '') rendered.push(text);
+  }
+  return truncate(rendered.join(separator), max);
+}
+
+function field(label: string, value: string): Mrkdwn {
+  return mrkdwn(`*${label}*\n${value === '' ? 'Unknown' : value}`);
+}
+
+/** `*High* 8.0`, or `Unknown`. */
+export function severityMrkdwn(finding: Finding): string {
+  const score = formatSeverity(finding.severity);
+  return finding.band.name === 'Unknown' || score === undefined ? 'Unknown' : `*${finding.band.name}* ${score}`;
+}
+
+/**
+ * The short notification fallback: `[High 8.0] <title> — <account name or id> (<region>)`, escaped, at most
+ * NOTIFICATION_TEXT_MAX characters. Escalations and reminders say so after the bracket.
+ */
+export function notificationText(finding: Finding, ctx: RenderContext): string {
+  const title = escapeMrkdwnTo(displayTitle(finding), TITLE_IN_TEXT_MAX, { singleLine: true });
+  const name = ctx.accountName === undefined ? '' : sanitizeText(ctx.accountName, { singleLine: true });
+  const account =
+    name !== ''
+      ? escapeMrkdwnTo(name, ACCOUNT_IN_TEXT_MAX, { singleLine: true })
+      : finding.accountId !== undefined && sanitizeText(finding.accountId) !== ''
+        ? escapeMrkdwnTo(finding.accountId, ACCOUNT_IN_TEXT_MAX, { singleLine: true })
+        : 'unknown account';
+  const region =
+    finding.region !== undefined && sanitizeText(finding.region) !== ''
+      ? ` (${escapeMrkdwnTo(finding.region, REGION_IN_TEXT_MAX, { singleLine: true })})`
+      : '';
+  const prefix = escapeMrkdwnTo(kindPrefix(ctx), 60, { singleLine: true });
+  return truncate(`[${severityLabel(finding)}] ${prefix}${prefix === '' ? '' : ' '}${title} — ${account}${region}`, NOTIFICATION_TEXT_MAX);
+}
+
+function headerBlock(finding: Finding): Block {
+  const emoji = finding.band.emoji;
+  return { type: 'header', text: plain(`${emoji} ${plainText(displayTitle(finding), HEADER_TEXT_MAX - emoji.length - 1)}`) };
+}
+
+function kindBlock(finding: Finding, ctx: RenderContext): ContextBlock | undefined {
+  const line = kindLine(finding, ctx);
+  if (line === undefined) return undefined;
+  const text = escapeMrkdwnTo(line.text, CONTEXT_ELEMENT_MAX - line.emoji.length - 1, { singleLine: true });
+  return { type: 'context', elements: [mrkdwn(`${line.emoji} ${text}`)] };
+}
+
+function factsBlock(finding: Finding, ctx: RenderContext): SectionBlock {
+  const fields = [field('Severity', severityMrkdwn(finding))];
+  for (const fact of findingFacts(finding, ctx)) fields.push(field(fact.label, partsToMrkdwn(fact.parts, fact.separator)));
+  return { type: 'section', fields: fields.slice(0, SECTION_FIELDS_MAX) };
+}
+
+function descriptionBlock(finding: Finding): SectionBlock | undefined {
+  const text = escapeMrkdwnTo(finding.description, DESCRIPTION_MAX);
+  return text === '' ? undefined : { type: 'section', text: mrkdwn(text) };
+}
+
+/** Resource details and tags, most useful first, within DETAILS_TEXT_MAX. */
+function detailsBlock(finding: Finding): SectionBlock | undefined {
+  const lines: string[] = [];
+  for (const [label, value] of finding.resource.details.slice(0, DETAILS_SHOWN)) {
+    const shownValue = inlineCode(value, DETAIL_VALUE_MAX);
+    const shownLabel = escapeMrkdwnTo(label, DETAIL_LABEL_MAX, { singleLine: true });
+    if (shownValue !== '' && shownLabel !== '') lines.push(`${shownLabel}: ${shownValue}`);
+  }
+  const tags = Object.entries(finding.resource.tags);
+  if (tags.length > 0) {
+    const shown = tags.slice(0, TAGS_SHOWN).map(([key, value]) => inlineCode(value === '' ? key : `${key}=${value}`, TAG_MAX));
+    const more = tags.length - TAGS_SHOWN;
+    lines.push(`Tags: ${shown.filter((tag) => tag !== '').join(' ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  if (lines.length === 0) return undefined;
+  return { type: 'section', text: mrkdwn(truncate(['*Resource details*', ...lines].join('\n'), DETAILS_TEXT_MAX)) };
+}
+
+function metaBlock(finding: Finding, ctx: RenderContext): ContextBlock {
+  const elements: Mrkdwn[] = [];
+  const id = inlineCode(finding.id, FINDING_ID_MAX);
+  if (id !== '') elements.push(mrkdwn(`Finding ${id}`));
+  const product = escapeMrkdwnTo(finding.product || 'GuardDuty', 60, { singleLine: true });
+  elements.push(mrkdwn(finding.format === 'asff' ? `${product} via Security Hub` : product));
+  if (finding.sample) elements.push(mrkdwn(':test_tube: sample finding'));
+  if (finding.archived) elements.push(mrkdwn(':file_cabinet: archived'));
+  const updated = formatWhen(finding.updatedAt, ctx.now);
+  if (updated !== undefined) elements.push(mrkdwn(`Updated ${escapeMrkdwnTo(updated, CONTEXT_ELEMENT_MAX - 8, { singleLine: true })}`));
+  return { type: 'context', elements };
+}
+
+function button(label: string, url: string): ButtonElement {
+  return { type: 'button', text: plain(label), url };
+}
+
+/**
+ * Link buttons (no action_id: they only open a URL). Undefined when there is nothing to link: an actions block
+ * must hold at least one element. A later feature appends its buttons to the block with id ACTIONS_BLOCK_ID.
+ */
+function actionsBlock(ctx: RenderContext): ActionsBlock | undefined {
+  const elements: ButtonElement[] = [];
+  const consoleUrl = safeUrl(ctx.consoleUrl, BUTTON_URL_MAX);
+  if (consoleUrl !== undefined) {
+    const label = ctx.consoleLabel === undefined ? '' : plainText(ctx.consoleLabel, BUTTON_TEXT_MAX);
+    elements.push(button(label === '' ? DEFAULT_CONSOLE_LABEL : label, consoleUrl));
+  }
+  const runbookUrl = safeUrl(ctx.runbookUrl, BUTTON_URL_MAX);
+  if (runbookUrl !== undefined) elements.push(button(RUNBOOK_LABEL, runbookUrl));
+  return elements.length === 0 ? undefined : { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
+}
+
+function defined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+/**
+ * One finding as a Slack message: header, why-line, facts, description, details, meta, buttons, inside the band's
+ * colour bar. Stays within Slack's limits for any finding (checkSlackLimits is empty).
+ *
+ * @example
+ * const message = renderSlackMessage(finding, { now: Date.now(), accountName: 'prod-payments', consoleUrl });
+ */
+export function renderSlackMessage(finding: Finding, ctx: RenderContext): SlackMessage {
+  const text = notificationText(finding, ctx);
+  const top = [headerBlock(finding), kindBlock(finding, ctx)].filter(defined);
+  const body: Block[] = [
+    factsBlock(finding, ctx),
+    descriptionBlock(finding),
+    detailsBlock(finding),
+    metaBlock(finding, ctx),
+    actionsBlock(ctx),
+  ].filter(defined);
+  return {
+    text,
+    blocks: top,
+    attachments: [{ color: finding.band.color, blocks: body, fallback: text }],
+    // A console link in the message must not unfurl into a preview card.
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * One finding as plain text for e-mail and SNS: a subject within SNS's rules and a body of labelled lines with the
+ * same facts as the Slack message, and the console link.
+ *
+ * Plain text is not parsed by anyone, so nothing is escaped; it is only sanitised (no control characters, bidi
+ * controls shown as "�") and cut.
+ */
+import type { Finding } from '../finding/finding.js';
+import type { TextMessage } from './slack-message.js';
+import { SNS_SUBJECT_MAX, TEXT_BODY_MAX } from './limits.js';
+import { safeUrl, sanitizeText, truncate } from './mrkdwn.js';
+import { formatWhen, severityLabel } from './format.js';
+import { displayTitle, findingFacts, kindLine, kindPrefix, type Fact, type FactPart } from './finding-facts.js';
+import { DEFAULT_CONSOLE_LABEL, RUNBOOK_LABEL, type RenderContext } from './render-context.js';
+
+const VALUE_MAX = 300;
+const DESCRIPTION_TEXT_MAX = 4000;
+const URL_TEXT_MAX = 2000;
+const LABEL_WIDTH = 12;
+const DETAILS_SHOWN = 20;
+const TAGS_SHOWN = 20;
+
+// ---- ASCII for SNS subjects ----------------------------------------------------------------------------------------
+
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+const COMBINING_MARKS = /[\u0300-\u036F]/g;
+const NON_ASCII = /[^\x20-\x7E]/gu;
+const ASCII_LOOKALIKES: Readonly<Record<string, string>> = {
+  '—': '-',
+  '–': '-',
+  '…': '...',
+  '·': '-',
+  '→': '->',
+  '“': '"',
+  '”': '"',
+  '‘': "'",
+  '’': "'",
+  '\u00A0': ' ',
+};
+
+/**
+ * One line of printable ASCII (what SNS accepts in a Subject): accents dropped (`é` → `e`), common punctuation
+ * spelled in ASCII, anything else (CJK, emoji, "�") as `?`.
+ */
+export function toAsciiLine(text: string): string {
+  const line = sanitizeText(text, { singleLine: true });
+  if (PRINTABLE_ASCII.test(line)) return line;
+  return line
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .replace(NON_ASCII, (ch) => ASCII_LOOKALIKES[ch] ?? '?');
+}
+
+const STARTS_WELL = /^[A-Za-z0-9!-/:-@[-`{-~]/;
+
+/**
+ * An SNS Subject: printable ASCII, one line, at most SNS_SUBJECT_MAX characters (cut with "..."), starting with a
+ * letter, digit or punctuation mark. https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export function snsSubject(text: string): string {
+  let subject = toAsciiLine(text).replace(/ {2,}/g, ' ').trim();
+  if (subject === '' || !STARTS_WELL.test(subject)) subject = `GuardDuty ${subject}`.trim();
+  if (subject.length > SNS_SUBJECT_MAX) subject = `${subject.slice(0, SNS_SUBJECT_MAX - 3).trimEnd()}...`;
+  return subject;
+}
+
+// ---- body ----------------------------------------------------------------------------------------------------------
+
+function line(text: string, max: number = VALUE_MAX): string {
+  return truncate(sanitizeText(text, { singleLine: true }), max);
+}
+
+function labelled(label: string, value: string): string {
+  return `${`${label}:`.padEnd(LABEL_WIDTH)} ${value}`;
+}
+
+function partsText(fact: Fact): string {
+  const parts = fact.parts.map((part: FactPart) => line(part.text)).filter((text) => text !== '');
+  // The account reads better as "prod-payments (123456789012)" in plain text.
+  if (fact.label === 'Account' && parts.length === 2) return line(`${parts[0]} (${parts[1]})`);
+  return line(parts.join(fact.separator));
+}
+
+/** The subject: `[High 8.0] <title> (<account>, <region>)`, in SNS's rules. */
+export function findingSubject(finding: Finding, ctx: RenderContext): string {
+  const where = [ctx.accountName ?? finding.accountId, finding.region]
+    .map((value) => (value === undefined ? '' : line(value, 40)))
+    .filter((value) => value !== '');
+  const title = line(displayTitle(finding), 120);
+  return snsSubject(`[${severityLabel(finding)}] ${kindPrefix(ctx)}${title}${where.length > 0 ? ` (${where.join(', ')})` : ''}`);
+}
+
+/**
+ * One finding as an e-mail/SNS message.
+ *
+ * @example
+ * const { subject, body } = renderTextMessage(finding, { now: Date.now(), consoleUrl });
+ */
+export function renderTextMessage(finding: Finding, ctx: RenderContext): TextMessage {
+  // Head and tail are short and always whole; the middle (description, resource details) gets what is left of
+  // TEXT_BODY_MAX, so that a 100 KB description can never push the console link out of the message.
+  const head: string[] = [line(displayTitle(finding), 500)];
+  const why = kindLine(finding, ctx);
+  if (why !== undefined) head.push(line(why.text));
+  head.push('', labelled('Severity', severityLabel(finding)));
+  for (const fact of findingFacts(finding, ctx)) head.push(labelled(fact.label, partsText(fact)));
+
+  const middle: string[] = [];
+  const description = truncate(sanitizeText(finding.description), DESCRIPTION_TEXT_MAX);
+  if (description !== '') middle.push('', description);
+  const details = finding.resource.details
+    .slice(0, DETAILS_SHOWN)
+    .map(([label, value]) => `  ${line(label, 60)}: ${line(value)}`);
+  const tags = Object.entries(finding.resource.tags);
+  if (tags.length > 0) {
+    const shown = tags.slice(0, TAGS_SHOWN).map(([key, value]) => line(value === '' ? key : `${key}=${value}`, 100));
+    const more = tags.length - TAGS_SHOWN;
+    details.push(`  Tags: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  if (details.length > 0) middle.push('', 'Resource details:', ...details);
+
+  const tail: string[] = ['', labelled('Finding id', line(finding.id) || 'Unknown')];
+  const flags = [finding.sample ? 'sample finding' : '', finding.archived ? 'archived' : ''].filter((flag) => flag !== '');
+  const product = line(finding.product || 'GuardDuty', 60) + (finding.format === 'asff' ? ' via Security Hub' : '');
+  tail.push(labelled('Product', flags.length > 0 ? `${product} (${flags.join(', ')})` : product));
+  const updated = formatWhen(finding.updatedAt, ctx.now);
+  if (updated !== undefined) tail.push(labelled('Updated', updated));
+  const links: string[] = [];
+  const consoleUrl = safeUrl(ctx.consoleUrl, URL_TEXT_MAX);
+  if (consoleUrl !== undefined) {
+    const label = ctx.consoleLabel === undefined ? '' : line(ctx.consoleLabel, 75);
+    links.push(`${label === '' ? DEFAULT_CONSOLE_LABEL : label}: ${consoleUrl}`);
+  }
+  const runbookUrl = safeUrl(ctx.runbookUrl, URL_TEXT_MAX);
+  if (runbookUrl !== undefined) links.push(`${RUNBOOK_LABEL}: ${runbookUrl}`);
+  if (links.length > 0) tail.push('', ...links);
+  const destination = ctx.destination === undefined ? '' : line(ctx.destination, 100);
+  if (destination !== '') tail.push('', `Sent to ${destination} by guardduty-notifier.`);
+
+  const headText = head.join('\n');
+  const tailText = tail.join('\n');
+  const room = Math.max(0, TEXT_BODY_MAX - headText.length - tailText.length);
+  const body = `${headText}${truncate(middle.join('\n'), room)}${tailText}`;
+  return { subject: findingSubject(finding, ctx), body };
+}

@@ -1,0 +1,50 @@
+import type { MessageKind, OutgoingMessage } from '../../src/deliver/sink.js';
+import type { RenderedMessage } from '../../src/render/slack-message.js';
+import type { OutboxRow } from '../../src/state/store.js';
+
+/** A small valid rendered message whose text carries `label`, so tests can tell messages apart on the wire. */
+export function rendered(label: string, attributes: Record<string, string> = {}): RenderedMessage {
+  return {
+    slack: {
+      text: label,
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: 'GuardDuty finding' } },
+        { type: 'section', text: { type: 'mrkdwn', text: `*${label}*` } },
+      ],
+    },
+    text: { subject: `GuardDuty: ${label}`, body: `Finding ${label}` },
+    attributes,
+  };
+}
+
+export function outgoing(overrides: Partial<OutgoingMessage> & { label?: string } = {}): OutgoingMessage {
+  const { label = 'm1', ...rest } = overrides;
+  return {
+    id: `out-${label}`,
+    destination: 'sec',
+    kind: 'new',
+    findingId: `f-${label}`,
+    findingIds: [`f-${label}`],
+    message: rendered(label),
+    ...rest,
+  };
+}
+
+export function outboxRow(
+  label: string,
+  overrides: Partial<OutboxRow> & { kind?: MessageKind } = {},
+): OutboxRow {
+  return {
+    id: `row-${label}`,
+    destination: 'sec',
+    kind: 'new',
+    findingId: `f-${label}`,
+    findingIds: [`f-${label}`],
+    message: rendered(label),
+    status: 'pending',
+    attempts: 0,
+    createdAt: 1_000,
+    nextAttemptAt: 0,
+    ...overrides,
+  };
+}
