@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -16,7 +16,7 @@ import { ALARM_PERIOD, AlarmTopic } from './alarm-topic.js';
 import type { InfraConfig } from './config.js';
 import { FindingRules } from './finding-rules.js';
 import { buildFunctionEnvironment, METRICS_NAMESPACE, SERVICE_NAME } from './function-environment.js';
-import { TABLE_KEYS } from './table-keys.js';
+import { TABLE_INDEXES, TABLE_KEYS } from './table-keys.js';
 
 /** The repository root (infra/lib/ → ../../), where package-lock.json and src/ are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -79,6 +79,14 @@ export class NotifierStack extends Stack {
       deletionProtection: config.state.deletionProtection,
       removalPolicy: config.state.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    for (const index of TABLE_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType[index.projection],
+      });
+    }
 
     // --- Queue ----------------------------------------------------------------------------------------------------
     const timeout = Duration.millis(config.lambda.timeout);
@@ -143,8 +151,9 @@ export class NotifierStack extends Stack {
         target: 'node22',
         platform: 'node',
         mainFields: ['module', 'main'],
-        // The nodejs22.x runtime ships AWS SDK v3; better-sqlite3 is the daemon's store, never loaded in Lambda.
-        externalModules: ['@aws-sdk/*', 'better-sqlite3'],
+        // The nodejs22.x runtime ships AWS SDK v3 (and its @smithy packages); better-sqlite3 is the daemon's store,
+        // never loaded in Lambda. The same list as scripts/build-lambda.mjs.
+        externalModules: ['@aws-sdk/*', '@smithy/*', 'better-sqlite3'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
@@ -233,7 +242,14 @@ export class NotifierStack extends Stack {
 
   /** Least privilege: exactly the calls the function makes, on exactly the resources it makes them on. */
   private grantFunctionAccess(role: Role, config: InfraConfig): void {
-    role.addToPolicy(new PolicyStatement({ sid: 'StateTableItems', actions: [...TABLE_ITEM_ACTIONS], resources: [this.table.tableArn] }));
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'StateTableItems',
+        actions: [...TABLE_ITEM_ACTIONS],
+        // The table and each of its indexes by name (Query on the outbox index), not `index/*`.
+        resources: [this.table.tableArn, ...TABLE_INDEXES.map((index) => `${this.table.tableArn}/index/${index.indexName}`)],
+      }),
+    );
 
     const secretArns: string[] = [];
     const secretKeys = new Set<string>();

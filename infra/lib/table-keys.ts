@@ -1,5 +1,5 @@
 /**
- * The state table's key layout. It must equal `TABLE_KEYS` in src/state/dynamodb-table.ts (the DynamoDB store):
- * infra/test/notifier-stack.test.ts checks the two agree whenever that module exists.
+ * The state table's layout comes from the DynamoDB store itself (src/state/dynamodb-table.ts, import-free), so the
+ * stack builds exactly the table the function writes to: key names, TTL attribute, the outbox index.
  */
-export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
+export { TABLE_KEYS, TABLE_INDEXES, OUTBOX_INDEX } from '../../src/state/dynamodb-table.js';

@@ -10,7 +10,8 @@ beforeAll(() => {
   forwarder = example.forwarders[0]!;
 });
 
-const HOME_BUS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:', { Ref: 'AWS::AccountId' }, ':event-bus/default']] };
+/** The default bus of the home region, in the deploying account. */
+const HOME_BUS = { 'Fn::Join': ['', ['arn:aws:events:eu-west-1:', { Ref: 'AWS::AccountId' }, ':event-bus/default']] };
 
 describe('the forwarder stacks', () => {
   it('are one per forward region, deployed after the home stack', () => {

@@ -84,11 +84,14 @@ export async function sendWithRetry(sink: Sink, message: OutgoingMessage, option
     if (!error.retryable) throw error;
 
     const failedAt = now();
-    const delayMs =
-      error.retryAfterMs !== undefined && error.retryAfterMs > 0
-        ? error.retryAfterMs
-        : Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+    const serverAskedToWait = error.retryAfterMs !== undefined && error.retryAfterMs > 0;
+    const delayMs = serverAskedToWait
+      ? (error.retryAfterMs ?? 0)
+      : Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
     const nextAt = failedAt + delayMs;
+    // The server asked the destination to hold off: every message of it waits (the next acquire() does), even when
+    // this message gives up now and goes back to the outbox.
+    if (serverAskedToWait) limiter.pause(nextAt);
     if (attempt >= maxAttempts || nextAt > giveUpAt || signal?.aborted) {
       logger?.warn('Delivery still failing, leaving the message queued for later', {
         destination: sink.name,
@@ -111,12 +114,7 @@ export async function sendWithRetry(sink: Sink, message: OutgoingMessage, option
       retryInMs: delayMs,
       error: error.message,
     });
-    if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
-      // The server asked the destination to hold off: every message of it waits, which the next acquire() does.
-      limiter.pause(nextAt);
-    } else if (delayMs > 0) {
-      await sleep(delayMs, signal);
-    }
+    if (!serverAskedToWait && delayMs > 0) await sleep(delayMs, signal);
   }
 }
 

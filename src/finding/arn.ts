@@ -14,14 +14,18 @@ export interface ArnParts {
 
 export function parseArn(arn: string | undefined): ArnParts | undefined {
   if (arn === undefined || !arn.startsWith('arn:')) return undefined;
-  const fields = arn.split(':');
+  // indexOf rather than split: this runs for every finding, and the resource part can be long.
   const parts: { -readonly [K in keyof ArnParts]: string } = {};
-  const [, partition, service, region, accountId] = fields;
-  if (partition) parts.partition = partition;
-  if (service) parts.service = service;
-  if (region) parts.region = region;
-  if (accountId) parts.accountId = accountId;
-  if (fields.length > 5) parts.resource = fields.slice(5).join(':');
+  let start = 4;
+  const names = ['partition', 'service', 'region', 'accountId'] as const;
+  for (const name of names) {
+    const end = arn.indexOf(':', start);
+    const field = end < 0 ? arn.slice(start) : arn.slice(start, end);
+    if (field !== '') parts[name] = field;
+    if (end < 0) return parts;
+    start = end + 1;
+  }
+  parts.resource = arn.slice(start);
   return parts;
 }
 

@@ -42,8 +42,9 @@ export class DetailList {
   private addTag(key: string | undefined, value: string | undefined): void {
     if (key === undefined || this.tagCount >= 1_000) return;
     if (!Object.hasOwn(this.tags, key)) this.tagCount++;
-    // defineProperty: a tag named `__proto__` must be a tag, not a prototype change.
-    Object.defineProperty(this.tags, key, { value: value ?? '', enumerable: true, writable: true, configurable: true });
+    // A tag named `__proto__` must be a tag, not a prototype change.
+    if (key === '__proto__') Object.defineProperty(this.tags, key, { value: value ?? '', enumerable: true, writable: true, configurable: true });
+    else this.tags[key] = value ?? '';
   }
 
   build(type: string, summary: string): ResourceSummary {

@@ -74,7 +74,7 @@ function describeAt(text: string, offset: number): string {
   const code = text.charCodeAt(offset);
   if (code < 0x20 || code === 0x7f) return `control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   const ch = String.fromCodePoint(text.codePointAt(offset) ?? code);
-  return `'${ch}'`;
+  return ch === "'" ? `"'"` : `'${ch}'`;
 }
 
 const VALUE = 'a JSON value (object, array, string, number, true, false or null)';

@@ -28,6 +28,9 @@ export interface ParsedDocument {
 const EXPECTED =
   'expected a GuardDuty finding (Id, Type, Severity), an EventBridge event, a GetFindings response or a Security Hub event';
 
+/** What each element of a `findings` list must be. */
+const LIST_ELEMENT_EXPECTED = 'expected a GuardDuty finding (Id, Type, Severity) or a Security Hub (ASFF) finding';
+
 /** Arrays of arrays of findings are plausible (batches of pages); deeper nesting is not a finding document. */
 const MAX_ARRAY_DEPTH = 4;
 
@@ -80,7 +83,8 @@ function parseJsonLines(source: string): ParsedDocument | undefined {
   const lines = source.split('\n');
   let sawFirst = false;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
+    let line = lines[i] as string;
+    if (line.endsWith('\r')) line = line.slice(0, -1); // CRLF files
     if (line.trim() === '') continue;
     let doc: unknown;
     try {
@@ -188,17 +192,24 @@ function readFindingsList(
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const path = `${listPath}[${i}]`;
-    if (isObject(item)) readFinding(item, path, parsed, format, envelope);
-    else parsed.errors.push(new FindingParseError(`expected a GuardDuty or Security Hub (ASFF) finding; got ${describe(item)}`, path));
+    if (isObject(item)) readFinding(item, path, parsed, format, envelope, LIST_ELEMENT_EXPECTED);
+    else parsed.errors.push(new FindingParseError(`${LIST_ELEMENT_EXPECTED}; got ${describe(item)}`, path));
   }
 }
 
 /** One finding object; `format` is what the GuardDuty reading is called (ASFF is always `asff`). */
-function readFinding(doc: JsonObject, path: string, parsed: ParsedDocument, format: FindingFormat, envelope?: EnvelopeFacts): void {
+function readFinding(
+  doc: JsonObject,
+  path: string,
+  parsed: ParsedDocument,
+  format: FindingFormat,
+  envelope?: EnvelopeFacts,
+  expected = EXPECTED,
+): void {
   try {
     if (isAsffFinding(doc)) parsed.findings.push(normaliseAsffFinding(doc));
     else if (isGuardDutyFinding(doc)) parsed.findings.push(normaliseGuardDutyFinding(doc, format, envelope));
-    else parsed.errors.push(new FindingParseError(`${EXPECTED}; got ${describe(doc)}`, path));
+    else parsed.errors.push(new FindingParseError(`${expected}; got ${describe(doc)}`, path));
   } catch (cause) {
     // The readers are written not to throw on any JSON; this guards the pipeline against the case we missed.
     const reason = cause instanceof Error ? cause.message : String(cause);

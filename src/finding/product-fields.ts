@@ -94,8 +94,9 @@ function readSlot(container: JsonObject | unknown[], key: string): unknown {
   return Array.isArray(container) ? undefined : Object.hasOwn(container, key) ? container[key] : undefined;
 }
 
-/** defineProperty, so that a key named `__proto__` becomes a plain member instead of changing the prototype. */
 function writeSlot(container: JsonObject | unknown[], key: string, value: unknown): void {
   if (Array.isArray(container)) return;
-  Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+  // A key named `__proto__` must become a plain member, not change the prototype.
+  if (key === '__proto__') Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+  else container[key] = value;
 }

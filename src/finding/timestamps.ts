@@ -22,6 +22,8 @@ export function toIsoTimestamp(value: unknown): string | undefined {
 }
 
 function fromString(raw: string): string | undefined {
+  const canonical = canonicalIso(raw);
+  if (canonical !== undefined) return canonical;
   const value = raw.trim();
   const match = DATE_TIME.exec(value);
   if (match === null) {
@@ -33,6 +35,40 @@ function fromString(raw: string): string | undefined {
   if (hoursMinutes === undefined) return fromMillis(Date.parse(`${date}T00:00:00Z`));
   const millis = fraction === undefined ? '' : `.${fraction.slice(0, 3).padEnd(3, '0')}`;
   return fromMillis(Date.parse(`${date}T${hoursMinutes}${seconds ?? ':00'}${millis}${normaliseZone(zone)}`));
+}
+
+/**
+ * Fast path for what GuardDuty itself writes, `2024-01-15T12:30:45.456Z` and `2024-01-15T12:30:45Z`: checked digit
+ * by digit and returned without a Date round trip (timestamps are a third of the parse time otherwise).
+ */
+function canonicalIso(value: string): string | undefined {
+  const length = value.length;
+  if ((length !== 24 && length !== 20) || value.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return undefined; // - - T
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return undefined; // : :
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (twoDigits(value, 0) < 0 || twoDigits(value, 2) < 0) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  if (second < 0 || second > 59) return undefined;
+  if (length === 20) return `${value.slice(0, 19)}.000Z`;
+  if (value.charCodeAt(19) !== 46 /* . */ || twoDigits(value, 20) < 0 || digit(value, 22) < 0) return undefined;
+  return value;
+}
+
+/** The two-digit number at `at`, or -1. */
+function twoDigits(value: string, at: number): number {
+  const tens = digit(value, at);
+  const units = digit(value, at + 1);
+  return tens < 0 || units < 0 ? -1 : tens * 10 + units;
+}
+
+function digit(value: string, at: number): number {
+  const code = value.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : -1;
 }
 
 function normaliseZone(zone: string | undefined): string {

@@ -84,7 +84,7 @@ export const FIELD_VALUE_MAX = 300;
 /** The description section: Slack's section limit. */
 export const DESCRIPTION_MAX = SECTION_TEXT_MAX;
 /** The resource details section (labelled facts and tags). */
-export const DETAILS_TEXT_MAX = 1500;
+export const DETAILS_TEXT_MAX = 2000;
 /** One element of a context block. */
 export const CONTEXT_ELEMENT_MAX = 300;
 /** URLs longer than this are not linked (a console deep link is about 150 characters). */

@@ -33,14 +33,14 @@ const ELLIPSIS = '…';
 
 /** Everything sanitizeText changes, in one pass; tested first so that clean text (the usual case) is not copied. */
 const UNSAFE_CHARS =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\t\r]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  /\r\n?|[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\t]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const UNSAFE_CHARS_TEST = new RegExp(UNSAFE_CHARS.source);
 const LINE_BREAKS = /[ \t]*\n\s*/g;
 
 function replaceUnsafeChar(ch: string): string {
   const code = ch.charCodeAt(0);
   if (ch === '\t') return ' ';
-  if (ch === '\r' || ch === '\u2028' || ch === '\u2029') return '\n';
+  if (ch[0] === '\r' || ch === '\u2028' || ch === '\u2029') return '\n';
   if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return '';
   return '\uFFFD';
 }
@@ -154,12 +154,15 @@ export function safeUrl(url: string | undefined, max: number): string | undefine
   return trimmed.length <= max && HTTP_URL.test(trimmed) ? trimmed : undefined;
 }
 
-/** A mrkdwn link `<url|label>`; the label goes through linkLabel. Falls back to the escaped label without a usable URL. */
+/**
+ * A mrkdwn link `<url|label>`; the label goes through linkLabel. Without a usable URL the label is shown as escaped
+ * prose instead (with code spans: outside a link, a domain in it would be auto-linked).
+ */
 export function mrkdwnLink(url: string | undefined, label: string, options: { urlMax: number; labelMax: number }): string {
   const safe = safeUrl(url, options.urlMax);
-  const text = linkLabel(label, options.labelMax);
+  if (safe === undefined) return escapeMrkdwnTo(label, options.labelMax, { singleLine: true });
   // `&` in the URL is escaped like any other `&` in mrkdwn; Slack unescapes it when it follows the link.
-  return safe === undefined ? text : `<${escapeMrkdwnEntities(safe)}|${text}>`;
+  return `<${escapeMrkdwnEntities(safe)}|${linkLabel(label, options.labelMax)}>`;
 }
 
 // ---- plain_text ------------------------------------------------------------------------------------------------

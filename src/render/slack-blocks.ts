@@ -47,11 +47,11 @@ const TITLE_IN_TEXT_MAX = 150;
 const ACCOUNT_IN_TEXT_MAX = 60;
 const REGION_IN_TEXT_MAX = 30;
 const FINDING_ID_MAX = 200;
-const DETAIL_LABEL_MAX = 60;
-const DETAIL_VALUE_MAX = 200;
+const DETAIL_LABEL_MAX = 40;
+const DETAIL_VALUE_MAX = 150;
 const DETAILS_SHOWN = 8;
 const TAGS_SHOWN = 10;
-const TAG_MAX = 100;
+const TAG_MAX = 80;
 
 /** A mrkdwn text object; `verbatim: true` stops Slack from auto-linking URLs and channel names in it. */
 export function mrkdwn(text: string): Mrkdwn {
@@ -62,13 +62,23 @@ export function plain(text: string): PlainText {
   return { type: 'plain_text', text, emoji: true };
 }
 
-/** Fact parts as mrkdwn: identifiers as code spans, words as escaped prose; blank parts dropped. */
+/** Room kept for each part still to come, so that a long first part cannot crowd out the ones after it. */
+const PART_MIN = 24;
+
+/** Fact parts as mrkdwn: identifiers as code spans, words as escaped prose; blank parts dropped; at most `max` chars. */
 export function partsToMrkdwn(parts: readonly FactPart[], separator: string, max: number = FIELD_VALUE_MAX): string {
   const rendered: string[] = [];
-  for (const part of parts) {
-    const text = part.code ? inlineCode(part.text, PART_MAX) : escapeMrkdwnTo(part.text, PART_MAX, { singleLine: true });
-    if (text !== '') rendered.push(text);
-  }
+  let used = 0;
+  parts.forEach((part, index) => {
+    const joiner = rendered.length > 0 ? separator.length : 0;
+    const later = (parts.length - index - 1) * (PART_MIN + separator.length);
+    const room = Math.min(PART_MAX, max - used - joiner - later);
+    if (room < 3) return;
+    const text = part.code ? inlineCode(part.text, room) : escapeMrkdwnTo(part.text, room, { singleLine: true });
+    if (text === '') return;
+    rendered.push(text);
+    used += joiner + text.length;
+  });
   return truncate(rendered.join(separator), max);
 }
 
@@ -126,22 +136,32 @@ function descriptionBlock(finding: Finding): SectionBlock | undefined {
   return text === '' ? undefined : { type: 'section', text: mrkdwn(text) };
 }
 
-/** Resource details and tags, most useful first, within DETAILS_TEXT_MAX. */
+/** Resource details and tags, most useful first, within DETAILS_TEXT_MAX; the tags line always keeps its room. */
 function detailsBlock(finding: Finding): SectionBlock | undefined {
-  const lines: string[] = [];
+  const tags = Object.entries(finding.resource.tags);
+  let tagsLine = '';
+  if (tags.length > 0) {
+    const shown = tags
+      .slice(0, TAGS_SHOWN)
+      .map(([key, value]) => inlineCode(value === '' ? key : `${key}=${value}`, TAG_MAX))
+      .filter((tag) => tag !== '');
+    const more = tags.length - TAGS_SHOWN;
+    tagsLine = `Tags: ${shown.join(' ')}${more > 0 ? ` and ${more} more` : ''}`;
+  }
+  const lines = ['*Resource details*'];
+  let used = lines[0]!.length + (tagsLine === '' ? 0 : tagsLine.length + 1);
   for (const [label, value] of finding.resource.details.slice(0, DETAILS_SHOWN)) {
     const shownValue = inlineCode(value, DETAIL_VALUE_MAX);
     const shownLabel = escapeMrkdwnTo(label, DETAIL_LABEL_MAX, { singleLine: true });
-    if (shownValue !== '' && shownLabel !== '') lines.push(`${shownLabel}: ${shownValue}`);
+    if (shownValue === '' || shownLabel === '') continue;
+    const line = `${shownLabel}: ${shownValue}`;
+    if (used + line.length + 1 > DETAILS_TEXT_MAX) break;
+    lines.push(line);
+    used += line.length + 1;
   }
-  const tags = Object.entries(finding.resource.tags);
-  if (tags.length > 0) {
-    const shown = tags.slice(0, TAGS_SHOWN).map(([key, value]) => inlineCode(value === '' ? key : `${key}=${value}`, TAG_MAX));
-    const more = tags.length - TAGS_SHOWN;
-    lines.push(`Tags: ${shown.filter((tag) => tag !== '').join(' ')}${more > 0 ? ` and ${more} more` : ''}`);
-  }
-  if (lines.length === 0) return undefined;
-  return { type: 'section', text: mrkdwn(truncate(['*Resource details*', ...lines].join('\n'), DETAILS_TEXT_MAX)) };
+  if (tagsLine !== '') lines.push(tagsLine);
+  if (lines.length === 1) return undefined;
+  return { type: 'section', text: mrkdwn(truncate(lines.join('\n'), DETAILS_TEXT_MAX)) };
 }
 
 function metaBlock(finding: Finding, ctx: RenderContext): ContextBlock {

@@ -81,13 +81,21 @@ function partsText(fact: Fact): string {
   return line(parts.join(fact.separator));
 }
 
-/** The subject: `[High 8.0] <title> (<account>, <region>)`, in SNS's rules. */
+/**
+ * The subject: `[High 8.0] <title> (<account>, <region>)`, in SNS's rules. When it is too long the title is cut, not
+ * the account and region, which say where to look.
+ */
 export function findingSubject(finding: Finding, ctx: RenderContext): string {
   const where = [ctx.accountName ?? finding.accountId, finding.region]
-    .map((value) => (value === undefined ? '' : line(value, 40)))
+    .map((value) => (value === undefined ? '' : toAsciiLine(line(value, 30))))
     .filter((value) => value !== '');
-  const title = line(displayTitle(finding), 120);
-  return snsSubject(`[${severityLabel(finding)}] ${kindPrefix(ctx)}${title}${where.length > 0 ? ` (${where.join(', ')})` : ''}`);
+  // toAsciiLine trims, so the space after the prefix is added afterwards.
+  const prefix = `${toAsciiLine(`[${severityLabel(finding)}] ${kindPrefix(ctx)}`)} `;
+  const suffix = where.length > 0 ? ` (${where.join(', ')})` : '';
+  let title = toAsciiLine(displayTitle(finding));
+  const room = SNS_SUBJECT_MAX - prefix.length - suffix.length;
+  if (title.length > room) title = room > 3 ? `${title.slice(0, room - 3).trimEnd()}...` : '';
+  return snsSubject(`${prefix}${title}${suffix}`);
 }
 
 /**
@@ -139,7 +147,7 @@ export function renderTextMessage(finding: Finding, ctx: RenderContext): TextMes
 
   const headText = head.join('\n');
   const tailText = tail.join('\n');
-  const room = Math.max(0, TEXT_BODY_MAX - headText.length - tailText.length);
-  const body = `${headText}${truncate(middle.join('\n'), room)}${tailText}`;
+  const room = Math.max(0, TEXT_BODY_MAX - headText.length - tailText.length - 2);
+  const body = [headText, truncate(middle.join('\n'), room), tailText].filter((part) => part !== '').join('\n');
   return { subject: findingSubject(finding, ctx), body };
 }

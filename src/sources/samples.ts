@@ -45,6 +45,7 @@ export interface SampleEvent {
   region: string;
   resources: string[];
   detail: SampleFinding;
+  [key: string]: unknown;
 }
 
 export interface SampleFinding {
@@ -62,6 +63,7 @@ export interface SampleFinding {
   title: string;
   type: string;
   updatedAt: string;
+  [key: string]: unknown;
 }
 
 export interface SampleService {

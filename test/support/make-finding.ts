@@ -12,7 +12,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export const BASE_FINDING: Finding = {
+export const BASE_FINDING: Finding = deepFreeze({
   format: 'eventbridge',
   product: 'GuardDuty',
   id: '9ec5b9a3f4c1e2d3b4a5968778695a4b',
@@ -56,7 +56,7 @@ export const BASE_FINDING: Finding = {
     domain: 'pool.example-miner.com',
   },
   raw: { id: '9ec5b9a3f4c1e2d3b4a5968778695a4b' },
-};
+} satisfies Finding);
 
 /**
  * `BASE_FINDING` with `overrides`, frozen. When `severity` is overridden and `band` is not, the band follows it.

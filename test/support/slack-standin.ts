@@ -182,7 +182,7 @@ export interface SlackStandin {
   receivedOn(target: string): ReceivedMessage[];
   /** Resolves when `predicate(received)` holds; rejects after `timeoutMs` (default 5 s). */
   waitFor(predicate: (received: readonly ReceivedMessage[]) => boolean, timeoutMs?: number): Promise<void>;
-  /** Clears records, faults and rate-limit state (webhook URLs stay valid). */
+  /** Clears records, queued and function faults, configured webhook/channel errors and rate-limit state (webhook URLs stay valid). */
   reset(): void;
   close(): Promise<void>;
 }

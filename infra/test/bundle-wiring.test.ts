@@ -1,0 +1,296 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynalite } from '../../test/support/dynalite.js';
+import { startSlackStandin, type SlackStandin } from '../../test/support/slack-standin.js';
+import { startSecretsStandin, type SecretsStandin } from './support/secrets-standin.js';
+import { synth, testConfig, TEST_ACCOUNT } from './support/synth.js';
+
+/**
+ * The wiring test: a synthesised GuardDuty EventBridge event goes through the real bundle, run the way Lambda runs
+ * it (a fresh Node process, the environment the stack sets and nothing else), against local stand-ins that speak
+ * the real protocols: DynamoDB (dynalite), Secrets Manager and Slack. It proves that the names the stack wires
+ * (table, secret names, GDN_CONFIG, metric namespace and dimension) are the ones the function uses.
+ *
+ * Bundles: the asset the stack deploys (bundled here by the local esbuild, as `cdk synth` does) and, when present,
+ * dist/lambda/index.mjs from `npm run build`.
+ */
+
+const run = promisify(execFile);
+const REGION = 'eu-west-1';
+const INFRA_DIR = fileURLToPath(new URL('../', import.meta.url));
+const DIST_BUNDLE = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
+
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
+/** What the stack deploys: the bundle directory, the function's environment, the rule's pattern. */
+interface Deployment {
+  bundle: string;
+  environment: Record<string, unknown>;
+  eventPattern: Record<string, unknown>;
+  tableLogicalId: string;
+  alarmMetric: { namespace: string; name: string; dimensions: Record<string, string> };
+}
+
+let outdir: string;
+let deployment: Deployment;
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let slack: SlackStandin;
+let secrets: SecretsStandin;
+
+const config = testConfig({
+  regions: { home: REGION },
+  destinations: [
+    { name: 'security', type: 'slack-webhook', secret: 'guardduty-notifier/slack-security' },
+    // A JSON secret read by key: `secretKey` must reach the function as `url.key`.
+    { name: 'ops', type: 'slack-webhook', secret: 'guardduty-notifier/slack-ops', secretKey: 'webhookUrl', minSeverity: 7 },
+  ],
+  minSeverity: 4,
+});
+
+function resourcesOfType(template: Template, type: string): Array<[string, Record<string, unknown>]> {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, r.Properties]);
+}
+
+beforeAll(async () => {
+  // Inside the repository, so the bundle's external @aws-sdk/* imports resolve from node_modules like Lambda's runtime.
+  outdir = mkdtempSync(join(INFRA_DIR, 'cdk.out', 'test-wiring-'));
+  const { stacks, app } = synth(config, { bundle: true, outdir });
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stacks.home.stackName).template as Template;
+  const [, fn] = resourcesOfType(template, 'AWS::Lambda::Function')[0]!;
+  const s3Key = (fn.Code as { S3Key: string }).S3Key;
+  const [, rule] = resourcesOfType(template, 'AWS::Events::Rule')[0]!;
+  const [tableLogicalId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!;
+  const alarm = resourcesOfType(template, 'AWS::CloudWatch::Alarm').find(([, a]) => a.MetricName === 'OutboxFailures')![1];
+  deployment = {
+    bundle: join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs'),
+    environment: (fn.Environment as { Variables: Record<string, unknown> }).Variables,
+    eventPattern: rule.EventPattern as Record<string, unknown>,
+    tableLogicalId,
+    alarmMetric: {
+      namespace: alarm.Namespace as string,
+      name: alarm.MetricName as string,
+      dimensions: Object.fromEntries((alarm.Dimensions as Array<{ Name: string; Value: string }>).map((d) => [d.Name, d.Value])),
+    },
+  };
+
+  [dynamo, slack, secrets] = await Promise.all([
+    startDynalite(),
+    startSlackStandin({ webhookRate: { perSecond: 100, burst: 100 } }),
+    startSecretsStandin({ region: REGION, account: TEST_ACCOUNT }),
+  ]);
+  secrets.put('guardduty-notifier/slack-security', slack.webhookUrl('security'));
+  secrets.put('guardduty-notifier/slack-ops', JSON.stringify({ webhookUrl: slack.webhookUrl('ops') }));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([dynamo?.close(), slack?.close(), secrets?.close()]);
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+/** A GuardDuty finding event as EventBridge delivers it (GuardDuty user guide, "EventBridge event format"). */
+function guardDutyEvent(options: { id: string; type: string; severity: number; title: string }): Record<string, unknown> {
+  const now = new Date().toISOString();
+  return {
+    version: '0',
+    id: `${options.id}-event`,
+    'detail-type': 'GuardDuty Finding',
+    source: 'aws.guardduty',
+    account: TEST_ACCOUNT,
+    time: now,
+    region: REGION,
+    resources: [],
+    detail: {
+      schemaVersion: '2.0',
+      accountId: TEST_ACCOUNT,
+      region: REGION,
+      partition: 'aws',
+      id: options.id,
+      arn: `arn:aws:guardduty:${REGION}:${TEST_ACCOUNT}:detector/12abc34d567e8fa901bc2d34e56789f0/finding/${options.id}`,
+      type: options.type,
+      resource: {
+        resourceType: 'Instance',
+        instanceDetails: { instanceId: 'i-0123456789abcdef0', instanceType: 't3.micro', tags: [{ key: 'Name', value: 'web-1' }] },
+      },
+      service: {
+        serviceName: 'guardduty',
+        detectorId: '12abc34d567e8fa901bc2d34e56789f0',
+        action: {
+          actionType: 'NETWORK_CONNECTION',
+          networkConnectionAction: {
+            connectionDirection: 'INBOUND',
+            protocol: 'TCP',
+            blocked: false,
+            remoteIpDetails: { ipAddressV4: '198.51.100.7', country: { countryName: 'Example' } },
+            localPortDetails: { port: 22, portName: 'SSH' },
+          },
+        },
+        archived: false,
+        count: 3,
+        eventFirstSeen: now,
+        eventLastSeen: now,
+        resourceRole: 'TARGET',
+        additionalInfo: { value: '{}', type: 'default' },
+      },
+      severity: options.severity,
+      createdAt: now,
+      updatedAt: now,
+      title: options.title,
+      description: `${options.title} (synthesised for the wiring test)`,
+    },
+  };
+}
+
+/** EventBridge pattern matching for what our rules use: literal lists, nested objects and `numeric` ranges. */
+function matchesPattern(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    const values = Array.isArray(value) ? value : [value];
+    return pattern.some((p) => {
+      if (p !== null && typeof p === 'object' && 'numeric' in p) {
+        const [op, bound] = (p as { numeric: [string, number] }).numeric;
+        return values.some((v) => typeof v === 'number' && ({ '>=': v >= bound, '>': v > bound, '<': v < bound, '<=': v <= bound, '=': v === bound } as Record<string, boolean>)[op]);
+      }
+      return values.includes(p);
+    });
+  }
+  if (pattern !== null && typeof pattern === 'object') {
+    if (value === null || typeof value !== 'object') return false;
+    return Object.entries(pattern).every(([key, sub]) => matchesPattern(sub, (value as Record<string, unknown>)[key]));
+  }
+  return false;
+}
+
+function sqsRecord(messageId: string, body: string): Record<string, unknown> {
+  return {
+    messageId,
+    receiptHandle: `${messageId}-receipt`,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:${REGION}:${TEST_ACCOUNT}:findings`,
+    awsRegion: REGION,
+  };
+}
+
+/** Runs the bundle's `handler` once in a fresh Node process, as a cold Lambda container would. */
+async function invoke(bundle: string, tableName: string, event: unknown): Promise<{ result: unknown; emf: Array<Record<string, unknown>>; logs: string }> {
+  const environment: Record<string, string> = {};
+  for (const [key, value] of Object.entries(deployment.environment)) {
+    if (typeof value === 'string') environment[key] = value;
+    else if (JSON.stringify(value) === JSON.stringify({ Ref: deployment.tableLogicalId })) environment[key] = tableName;
+    else throw new Error(`environment ${key} is ${JSON.stringify(value)}: the test only knows how to resolve the table's Ref`);
+  }
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    const context = { functionName: 'notifier', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:${REGION}:${TEST_ACCOUNT}:function:notifier', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30000 };
+    const result = await handler(JSON.parse(process.env.TEST_EVENT), context);
+    console.log('WIRING-RESULT ' + JSON.stringify(result ?? null));
+  `;
+  const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...environment,
+      // What Lambda's runtime sets, and endpoints for the stand-ins. AWS_ENDPOINT_URL sends any other service to a
+      // closed port, so nothing in this test can reach the internet.
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_LAMBDA_FUNCTION_NAME: 'notifier',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_ACCESS_KEY_ID: 'AKIDWIRINGTEST',
+      AWS_SECRET_ACCESS_KEY: 'wiring-test-secret',
+      AWS_SESSION_TOKEN: 'wiring-test-session',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      TEST_EVENT: JSON.stringify(event),
+    },
+    cwd: outdir,
+    timeout: 60_000,
+    maxBuffer: 20 * 1024 * 1024,
+  });
+  const lines = stdout.split('\n');
+  const resultLine = lines.find((l) => l.startsWith('WIRING-RESULT '));
+  if (!resultLine) throw new Error(`the handler printed no result.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  const emf = lines
+    .filter((l) => l.startsWith('{') && l.includes('"_aws"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { result: JSON.parse(resultLine.slice('WIRING-RESULT '.length)), emf, logs: `${stdout}\n${stderr}` };
+}
+
+const bundles = (): Array<[string, () => string]> => [
+  ['the asset the stack deploys', () => deployment.bundle],
+  ['dist/lambda/index.mjs', () => DIST_BUNDLE],
+];
+
+describe('a GuardDuty finding through the real bundle, with the environment the stack sets', () => {
+  it('bundles the handler with the local esbuild into one ES module, keeping the SDK and SQLite out', () => {
+    expect(existsSync(deployment.bundle)).toBe(true);
+    const code = readFileSync(deployment.bundle, 'utf8');
+    expect(code.startsWith('import { createRequire as __gdnCreateRequire }')).toBe(true);
+    expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    // Static imports of better-sqlite3 would break the cold start in Lambda, where it is not installed.
+    expect(code).not.toMatch(/from\s*"better-sqlite3"/);
+    expect(code).toMatch(/from\s*"@aws-sdk\/client-dynamodb"|import\("@aws-sdk\/client-dynamodb"\)/);
+  });
+
+  it.for(bundles())('%s: notifies Slack once, keeps state in the table, reports poison records', async ([, bundleOf], ctx) => {
+    const bundle = bundleOf();
+    if (!existsSync(bundle)) ctx.skip(); // dist/lambda is built by `npm run build` (part of `npm test`)
+    slack.reset();
+    const tableName = `wiring-${Math.random().toString(36).slice(2, 10)}`;
+    await dynamo.createTable(tableName);
+
+    const ssh = guardDutyEvent({ id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 5, title: '198.51.100.7 is performing SSH brute force attacks against i-0123456789abcdef0.' });
+    const backdoor = guardDutyEvent({ id: 'f0e1d2c3b4a5968778695a4b3c2d1e0f', type: 'Backdoor:EC2/C&CActivity.B', severity: 8, title: 'EC2 instance i-0123456789abcdef0 is querying an IP address associated with a known command and control server.' });
+    const low = guardDutyEvent({ id: '00112233445566778899aabbccddeeff', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 2, title: 'Unprotected port on EC2 instance is being probed.' });
+    // The stack's rule lets the first two through and keeps the low one out of the queue.
+    expect(matchesPattern(deployment.eventPattern, ssh)).toBe(true);
+    expect(matchesPattern(deployment.eventPattern, backdoor)).toBe(true);
+    expect(matchesPattern(deployment.eventPattern, low)).toBe(false);
+
+    const batch = { Records: [sqsRecord('m-ssh', JSON.stringify(ssh)), sqsRecord('m-backdoor', JSON.stringify(backdoor)), sqsRecord('m-poison', 'not json')] };
+    const first = await invoke(bundle, tableName, batch);
+
+    // Only the poison record goes back to SQS (and so, after 5 receives, to the DLQ).
+    expect(first.result, first.logs).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-poison' }] });
+    // security gets both findings; ops (minSeverity 7, a JSON secret read by key) gets the backdoor only.
+    const onSecurity = slack.receivedOn('security').map((m) => JSON.stringify(m.body));
+    const onOps = slack.receivedOn('ops').map((m) => JSON.stringify(m.body));
+    expect(onSecurity.some((m) => m.includes('SSHBruteForce') || m.includes('SSH brute force')), first.logs).toBe(true);
+    expect(onSecurity.some((m) => m.includes('C&amp;CActivity') || m.includes('command and control')), first.logs).toBe(true);
+    expect(onOps).toHaveLength(1);
+    expect(onOps[0]).toMatch(/command and control|C&amp;CActivity/);
+    // The secrets were read by the names in the config, signed for Secrets Manager in the stack's region.
+    expect(new Set(secrets.requests.map((r) => r.secretId))).toEqual(new Set(['guardduty-notifier/slack-security', 'guardduty-notifier/slack-ops']));
+    expect(secrets.requests.every((r) => r.signedRegion === REGION && r.signedService === 'secretsmanager')).toBe(true);
+    // State landed in the table the stack names; TTL rows carry the attribute the table's TTL reads.
+    const items = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+    expect(items.Count ?? 0).toBeGreaterThan(0);
+
+    // The metrics the alarms watch are the ones the function emits (namespace, name, service dimension).
+    const metricDefinitions = first.emf.flatMap((m) => (m._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.map((d) => ({ ...d, document: m })));
+    const sent = metricDefinitions.find((d) => d.Metrics.some((x) => x.Name === 'NotificationsSent'));
+    expect(sent, first.logs).toBeDefined();
+    expect(sent?.Namespace).toBe(deployment.alarmMetric.namespace);
+    expect(metricDefinitions.some((d) => d.Metrics.some((x) => x.Name === deployment.alarmMetric.name))).toBe(true);
+    for (const [dimension, value] of Object.entries(deployment.alarmMetric.dimensions)) {
+      expect(sent?.Dimensions.flat()).toContain(dimension);
+      expect(sent?.document[dimension]).toBe(value);
+    }
+
+    // SQS delivers at least once: the same batch again (a new container) is a silent duplicate thanks to the table.
+    const messagesBefore = slack.received.length;
+    const again = await invoke(bundle, tableName, { Records: [sqsRecord('m-ssh-2', JSON.stringify(ssh)), sqsRecord('m-backdoor-2', JSON.stringify(backdoor))] });
+    expect(again.result, again.logs).toEqual({ batchItemFailures: [] });
+    expect(slack.received.length).toBe(messagesBefore);
+  });
+});

@@ -1,0 +1,185 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadConfigFile } from '../config/load.js';
+import { ConfigError, SecretError } from '../config/errors.js';
+import { parseDuration } from '../config/duration.js';
+import type { Config } from '../config/schema.js';
+import { createConsoleLogger, logLevelFromEnv } from './console-logger.js';
+import { DaemonLockError } from './daemon-lock.js';
+import { parseListen } from './health-server.js';
+
+/**
+ * `run` and `backfill`, registered on the CLI's program by `registerDaemonCommands(program)`.
+ *
+ * Exit status, like the rest of the CLI: 0 all good (also after SIGTERM/SIGINT), 1 a region failed or messages
+ * could not be delivered (backfill) / the lock is held / a runtime error, 2 usage or configuration error. Failures are
+ * printed here and then thrown as a `CommanderError` whose code starts with `commander.` and carries the status, which
+ * the CLI's `main()` turns into the exit status without printing again.
+ */
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`${message.endsWith('\n') ? message : `${message}\n`}`);
+  throw new CommanderError(exitCode, 'commander.guarddutyNotifierExit', message);
+}
+
+function durationArg(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration like 90s, 10m, 12h or 7d');
+  return ms;
+}
+
+function listenArg(value: string): string {
+  try {
+    parseListen(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^poll\.listen: /, ''));
+  }
+  return value;
+}
+
+async function loadConfigOrFail(path: string): Promise<Config> {
+  try {
+    return await loadConfigFile(path);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, EXIT.usage);
+    throw error;
+  }
+}
+
+/** Turns the errors a start can meet into a clear line and an exit status. */
+function failStart(error: unknown): never {
+  if (error instanceof CommanderError) throw error;
+  if (error instanceof DaemonLockError) fail(error.message, EXIT.failed);
+  if (error instanceof ConfigError || error instanceof SecretError) fail(error.message, EXIT.usage);
+  fail(`guardduty-notifier: ${(error as Error).message ?? String(error)}`, EXIT.failed);
+}
+
+function loggerFor(opts: { logFormat?: 'text' | 'json' }) {
+  return createConsoleLogger({ level: logLevelFromEnv(process.env), json: opts.logFormat === 'json' });
+}
+
+/**
+ * @example
+ * const program = new Command('guardduty-notifier');
+ * registerDaemonCommands(program);
+ * await program.parseAsync(['node', 'gdn', 'run', '--config', 'notifier.yaml']);
+ */
+export function registerDaemonCommands(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'Run the polling daemon: every poll.interval, read the findings GuardDuty updated in each poll.regions region ' +
+        'and push them through routing, policy and delivery. Serves /healthz and /metrics on poll.listen. ' +
+        'SIGTERM/SIGINT finish the current poll, deliver what is queued (bounded) and exit 0.',
+    )
+    .requiredOption('-c, --config <file>', 'notifier config (YAML) with a poll: section and state: { sqlite: FILE }')
+    .option('--listen <host:port>', 'where /healthz and /metrics listen, overriding poll.listen (default 127.0.0.1:9464)', listenArg)
+    .option('--no-listen', 'start no HTTP listener at all')
+    .option('--once', 'poll once, deliver, and exit (a cron-style run; cursors are kept as usual)')
+    .option(
+      '--drain-timeout <duration>',
+      'on SIGTERM/SIGINT (or after --once), how long to keep delivering queued messages before exiting; what is left is sent on the next start',
+      durationArg,
+      10_000,
+    )
+    .addOption(new Option('--log-format <format>', 'log lines on stderr: text, or json for journald/log shippers').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Config (notifier.yaml):',
+        '  poll:',
+        '    regions: [us-east-1, eu-west-1]   # default: the SDK region (AWS_REGION / profile)',
+        '    interval: 60s                     # time between polls',
+        '    overlap: 10m                      # re-read window behind the cursor (late-indexed findings)',
+        '    includeArchived: false',
+        '    assumeRole: arn:aws:iam::111122223333:role/guardduty-reader   # optional; regionRoles: { eu-west-1: ARN }',
+        '    listen: 127.0.0.1:9464',
+        '  state: { sqlite: /var/lib/guardduty-notifier/state.db }',
+        '',
+        'Credentials come from the AWS SDK default chain (env, profile/SSO, web identity, instance role).',
+        'Example:',
+        '  guardduty-notifier run --config /etc/guardduty-notifier/notifier.yaml --log-format json',
+      ].join('\n'),
+    )
+    .action(async (opts: { config: string; listen?: string | false; once?: boolean; drainTimeout: number; logFormat: 'text' | 'json' }) => {
+      const config = await loadConfigOrFail(opts.config);
+      const logger = loggerFor(opts);
+      const { runDaemon, abortOnTermination } = await import('./daemon.js');
+      const termination = abortOnTermination(logger);
+      try {
+        const result = await runDaemon({
+          config,
+          logger,
+          signal: termination.signal,
+          listen: opts.listen === undefined ? undefined : opts.listen,
+          maxTicks: opts.once ? 1 : undefined,
+          shutdownDrainMs: opts.drainTimeout,
+        });
+        if (result.exitCode !== 0) throw new CommanderError(result.exitCode, 'commander.guarddutyNotifierExit', 'daemon failed');
+      } catch (error) {
+        failStart(error);
+      } finally {
+        termination.dispose();
+      }
+    });
+
+  program
+    .command('backfill')
+    .description(
+      'Walk the findings GuardDuty updated in the past (it keeps 90 days) through the same policy and delivery as ' +
+        '`run`. The ledger keeps it from repeating what was already sent. Prints progress on stderr and a summary on stdout.',
+    )
+    .requiredOption('-c, --config <file>', 'notifier config (YAML); poll.regions, poll.assumeRole and state: are used')
+    .requiredOption('--since <duration>', 'how far back, e.g. 12h, 7d, 90d (at most 90d, GuardDuty retention)', durationArg)
+    .option('--dry-run', 'decide and render, print what would be sent; record, send and move no cursor (may run beside `run`)')
+    .option('--region <region...>', 'only these regions (default: poll.regions, or the SDK region)')
+    .option(
+      '--drain-timeout <duration>',
+      'how long to keep delivering after the walk; what is left stays queued for `run`',
+      durationArg,
+      300_000,
+    )
+    .option('--json', 'print the summary as JSON')
+    .addOption(new Option('--log-format <format>', 'log lines on stderr: text or json').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Progress: a bar when stderr is a terminal, plain "backfill: NN%" lines otherwise.',
+        'Exit status: 0 all regions walked and everything delivered; 1 a region failed or messages failed; 2 usage/config.',
+        'Examples:',
+        '  guardduty-notifier backfill -c notifier.yaml --since 7d --dry-run',
+        '  guardduty-notifier backfill -c notifier.yaml --since 24h --region us-east-1 eu-west-1',
+      ].join('\n'),
+    )
+    .action(
+      async (opts: { config: string; since: number; dryRun?: boolean; region?: string[]; drainTimeout: number; json?: boolean; logFormat: 'text' | 'json' }) => {
+        const config = await loadConfigOrFail(opts.config);
+        const logger = loggerFor(opts);
+        const { abortOnTermination } = await import('./daemon.js');
+        const { runBackfill, formatBackfillSummary } = await import('./backfill.js');
+        const termination = abortOnTermination(logger);
+        let failed = false;
+        try {
+          const summary = await runBackfill({
+            config,
+            sinceMs: opts.since,
+            dryRun: opts.dryRun,
+            regions: opts.region,
+            logger,
+            drainTimeoutMs: opts.drainTimeout,
+            signal: termination.signal,
+          });
+          process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatBackfillSummary(summary));
+          failed = summary.regions.some((r) => !r.ok) || (summary.delivery?.failed ?? 0) > 0;
+        } catch (error) {
+          failStart(error);
+        } finally {
+          termination.dispose();
+        }
+        if (failed) throw new CommanderError(EXIT.failed, 'commander.guarddutyNotifierExit', 'backfill incomplete');
+      },
+    );
+}

@@ -1,0 +1,266 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { runDaemon, createIngestBatcher, type DaemonOptions } from '../../src/entry/daemon.js';
+import { DaemonLockError } from '../../src/entry/daemon-lock.js';
+import type { RegionResult } from '../../src/sources/guardduty-poller.js';
+import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
+import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
+import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
+import { captureLogger, daemonConfig, metricValue, tempDir, waitUntil } from './helpers.js';
+
+let gd: GuardDutyStandin;
+let slack: SlackStandin;
+let dir: ReturnType<typeof tempDir>;
+let seq = 0;
+
+beforeAll(async () => {
+  gd = await startGuardDutyStandin();
+  slack = await startSlackStandin({ webhookRate: false });
+});
+afterAll(async () => {
+  await gd.close();
+  await slack.close();
+});
+beforeEach(() => {
+  dir = tempDir();
+  slack.reset();
+});
+afterEach(() => {
+  gd.onRequest(undefined);
+  gd.clearFaults();
+  dir.remove();
+});
+
+function regionPair(): [string, string] {
+  seq += 1;
+  return [`us-east-1-d${seq}`, `eu-west-1-d${seq}`];
+}
+
+interface Running {
+  done: Promise<{ exitCode: number; ticks: number }>;
+  stop(): void;
+  url(): string;
+  ticks: RegionResult[][];
+  store: MemoryStore;
+  logger: ReturnType<typeof captureLogger>;
+}
+
+/** Starts the daemon in-process against the stand-ins, with an in-memory store and the real runtime and sinks. */
+async function start(options: { regions: string[]; config?: Parameters<typeof daemonConfig>[0]; overrides?: Partial<DaemonOptions> }): Promise<Running> {
+  const controller = new AbortController();
+  const store = createMemoryStore();
+  const logger = captureLogger();
+  const ticks: RegionResult[][] = [];
+  let url = '';
+  const config = daemonConfig(options.config ?? { webhookUrl: slack.webhookUrl('sec'), statePath: join(dir.path, 'state.db'), regions: options.regions });
+  let ready: () => void = () => {};
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const done = runDaemon({
+    config,
+    logger,
+    signal: controller.signal,
+    runtimeOptions: { store },
+    clientOptions: { endpoint: gd.endpoint, credentials: DUMMY_CREDENTIALS, retryStrategy: fastAdaptiveRetry(2) },
+    pollerOptions: { throttleBackoff: { baseMs: 5, maxMs: 20, retries: 2 } },
+    shutdownDrainMs: 5_000,
+    onReady: (info) => {
+      url = info.url ?? '';
+      ready();
+    },
+    onTick: (results) => ticks.push(results),
+    ...options.overrides,
+  });
+  await Promise.race([isReady, done]);
+  return { done, stop: () => controller.abort(), url: () => url, ticks, store, logger };
+}
+
+async function get(url: string): Promise<{ status: number; body: string; type: string | null }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
+
+/** Finding ids covered by sent outbox rows, with how many rows covered each. */
+function coverage(store: MemoryStore): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const row of store.outbox()) {
+    if (row.status !== 'sent') continue;
+    for (const id of row.findingIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe('runDaemon', () => {
+  it('polls two regions with 1,000 findings, notifies each once, re-reads the overlap silently, and exposes metrics', async () => {
+    const [east, west] = regionPair();
+    const dEast = gd.addDetector(east);
+    const dWest = gd.addDetector(west);
+    const now = Date.now();
+    gd.seedFindings(east, dEast, 600, { from: now - 8 * 60_000, stepMs: 500, prefix: `e${seq}f` });
+    gd.seedFindings(west, dWest, 400, { from: now - 8 * 60_000, stepMs: 700, prefix: `w${seq}f` });
+    const d = await start({ regions: [east, west] });
+    try {
+      await waitUntil('three ticks', () => d.ticks.length >= 3, 20_000);
+      await waitUntil('the outbox to empty', async () => (await d.store.stats()).pending === 0, 20_000);
+      const first = d.ticks[0]!;
+      expect(first.map((r) => [r.region, r.ok, r.findings])).toEqual([
+        [east, true, 600],
+        [west, true, 400],
+      ]);
+      // Later ticks re-read the same findings inside the overlap window and queue nothing new.
+      const rowsAfter = d.store.outbox().length;
+      await waitUntil('one more tick', () => d.ticks.length >= 5, 20_000);
+      expect(d.store.outbox().length).toBe(rowsAfter);
+
+      const covered = coverage(d.store);
+      expect(covered.size).toBe(1000);
+      expect([...covered.values()].every((n) => n === 1)).toBe(true);
+      expect(slack.received.length).toBe(d.store.outbox().filter((r) => r.status === 'sent').length);
+
+      const health = await get(`${d.url()}/healthz`);
+      expect(health.status).toBe(200);
+      expect(JSON.parse(health.body)).toMatchObject({ ok: true, stale: [] });
+
+      const metrics = await get(`${d.url()}/metrics`);
+      expect(metrics.type).toContain('text/plain');
+      expect(metricValue(metrics.body, 'guardduty_notifier_findings_seen_total', { region: east })).toBeGreaterThanOrEqual(600 * 3);
+      expect(metricValue(metrics.body, 'guardduty_notifier_notifications_total', { destination: 'sec', outcome: 'sent' })).toBe(slack.received.length);
+      expect(metricValue(metrics.body, 'guardduty_notifier_suppressed_total', { reason: 'duplicate' })).toBeGreaterThan(0);
+      expect(metricValue(metrics.body, 'guardduty_notifier_guardduty_api_calls_total', { region: east, operation: 'ListDetectors', outcome: 'ok' })).toBe(1);
+      expect(metricValue(metrics.body, 'guardduty_notifier_guardduty_api_calls_total', { region: west, operation: 'GetFindings', outcome: 'ok' })).toBeGreaterThanOrEqual(8 * 3);
+      expect(metricValue(metrics.body, 'guardduty_notifier_last_successful_poll_timestamp_seconds', { region: west })).toBeGreaterThan(now / 1000 - 60);
+      expect(metricValue(metrics.body, 'guardduty_notifier_poll_duration_seconds_count', { region: east })).toBeGreaterThanOrEqual(3);
+      expect(metricValue(metrics.body, 'guardduty_notifier_outbox_depth', { status: 'pending' })).toBe(0);
+      expect(metrics.body).toContain('# TYPE guardduty_notifier_poll_duration_seconds histogram');
+      expect(metrics.body).toContain('guardduty_notifier_process_resident_memory_bytes');
+    } finally {
+      d.stop();
+      expect((await d.done).exitCode).toBe(0);
+    }
+  });
+
+  it('turns /healthz to 503 naming the stale region, and back to 200 when it recovers; the other region keeps going', async () => {
+    const [ok, flaky] = regionPair();
+    gd.addDetector(ok);
+    const dFlaky = gd.addDetector(flaky);
+    const d = await start({
+      regions: [ok, flaky],
+      config: { webhookUrl: slack.webhookUrl('sec'), statePath: join(dir.path, 'state.db'), regions: [ok, flaky], interval: '100ms' },
+    });
+    try {
+      await waitUntil('a first good tick', () => d.ticks.some((t) => t.every((r) => r.ok)));
+      expect((await get(`${d.url()}/healthz`)).status).toBe(200);
+
+      gd.setRegionDown(flaky, 'access-denied');
+      await waitUntil('healthz 503', async () => (await get(`${d.url()}/healthz`)).status === 503, 10_000);
+      const report = JSON.parse((await get(`${d.url()}/healthz`)).body) as { stale: string[]; regions: Array<{ region: string; lastError?: string }> };
+      expect(report.stale).toEqual([flaky]);
+      expect(report.regions.find((r) => r.region === flaky)?.lastError).toContain('AccessDeniedException');
+      expect(d.logger.lines.some((l) => l.level === 'error' && l.fields?.region === flaky)).toBe(true);
+
+      // Meanwhile the healthy region is still polled and its findings delivered.
+      gd.putFinding(ok, gd.detectors(ok)[0]!, { id: `ok${seq}live` });
+      await waitUntil('the healthy region to deliver', () => slack.received.some((m) => JSON.stringify(m.body).includes(`ok${seq}live`)));
+
+      gd.setRegionDown(flaky, false);
+      gd.putFinding(flaky, dFlaky, { id: `flaky${seq}back` });
+      await waitUntil('healthz 200 again', async () => (await get(`${d.url()}/healthz`)).status === 200, 10_000);
+      await waitUntil('the recovered region to deliver', () => slack.received.some((m) => JSON.stringify(m.body).includes(`flaky${seq}back`)));
+    } finally {
+      d.stop();
+      await d.done;
+    }
+  });
+
+  it('on stop finishes the tick, drains the outbox, closes the store and resolves with exit code 0', async () => {
+    const [east] = regionPair();
+    const detectorId = gd.addDetector(east);
+    gd.seedFindings(east, detectorId, 30, { from: Date.now() - 60_000, prefix: `s${seq}f` });
+    // Slack is slow: nothing can be delivered before the stop arrives.
+    slack.setFaults(() => ({ type: 'slow', ms: 30 }));
+    let controllerStop: () => void = () => {};
+    const d = await start({
+      regions: [east],
+      config: {
+        webhookUrl: slack.webhookUrl('sec'),
+        statePath: join(dir.path, 'state.db'),
+        regions: [east],
+        interval: '10s',
+        digestThreshold: 100,
+      },
+      overrides: {
+        onTick: () => controllerStop(), // stop right after the first tick committed its findings
+      },
+    });
+    controllerStop = d.stop;
+    const result = await d.done;
+    slack.setFaults(undefined);
+    expect(result).toEqual({ exitCode: 0, ticks: 1 });
+    expect(slack.received).toHaveLength(30);
+    expect((await d.store.stats()).pending).toBe(0);
+    expect(d.logger.lines.map((l) => l.message)).toEqual(expect.arrayContaining(['Stopping: delivering what is queued', 'Daemon stopped']));
+  });
+
+  it('refuses a second instance on the same state file with a clear message, and starts once the first stopped', async () => {
+    const [east] = regionPair();
+    gd.addDetector(east);
+    const first = await start({ regions: [east] });
+    try {
+      await expect(start({ regions: [east] }).then((s) => s.done)).rejects.toThrow(DaemonLockError);
+      await expect(start({ regions: [east] }).then((s) => s.done)).rejects.toThrow(/Another guardduty-notifier is already using .*state\.db \(pid \d+ on .*`run` since/);
+    } finally {
+      first.stop();
+      await first.done;
+    }
+    const second = await start({ regions: [east] });
+    second.stop();
+    expect((await second.done).exitCode).toBe(0);
+  });
+
+  it('with maxTicks runs that many polls and exits (run --once)', async () => {
+    const [east] = regionPair();
+    gd.seedFindings(east, gd.addDetector(east), 3, { from: Date.now() - 60_000, prefix: `o${seq}f` });
+    const d = await start({ regions: [east], overrides: { maxTicks: 1, listen: false } });
+    expect(await d.done).toEqual({ exitCode: 0, ticks: 1 });
+    expect(slack.received).toHaveLength(3);
+  });
+});
+
+describe('createIngestBatcher (group wait)', () => {
+  it('gathers findings handed over within the window into one ingest and resolves every caller after it', async () => {
+    const ingests: number[] = [];
+    const batcher = createIngestBatcher({
+      windowMs: 30,
+      maxBatch: 100,
+      ingest: async (findings) => {
+        ingests.push(findings.length);
+      },
+    });
+    await Promise.all([batcher.add([{ Id: 'a' }]), batcher.add([{ Id: 'b' }, { Id: 'c' }]), batcher.add([{ Id: 'd' }])]);
+    expect(ingests).toEqual([4]);
+  });
+
+  it('ingests a full batch at once and never runs two ingests at the same time', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const sizes: number[] = [];
+    const batcher = createIngestBatcher({
+      windowMs: 10_000,
+      maxBatch: 2,
+      ingest: async (findings) => {
+        running += 1;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        sizes.push(findings.length);
+        running -= 1;
+      },
+    });
+    await Promise.all([batcher.add([{ Id: 'a' }, { Id: 'b' }]), batcher.add([{ Id: 'c' }, { Id: 'd' }, { Id: 'e' }])]);
+    expect(sizes).toEqual([2, 3]);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('rejects every caller of a batch whose ingest failed', async () => {
+    const batcher = createIngestBatcher({ windowMs: 0, maxBatch: 10, ingest: async () => Promise.reject(new Error('disk full')) });
+    await expect(batcher.add([{ Id: 'a' }])).rejects.toThrow('disk full');
+  });
+});

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { startSlackStandin, fault, type SlackStandin } from '../support/slack-standin.js';
+import { startDynalite } from '../support/dynalite.js';
+import { eventBridgeFinding } from './cli-helpers.js';
+
+/**
+ * The shipped artefact, not the sources: imports dist/lambda/index.mjs (built by `npm test` before vitest runs) and
+ * invokes it as Lambda would, against the Slack stand-in and dynalite.
+ */
+const bundlePath = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
+
+type Handler = (event: unknown, context?: Context) => Promise<SQSBatchResponse | void>;
+
+let slack: SlackStandin;
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let handler: Handler;
+const savedEnv = { ...process.env };
+
+function context(remainingMs = 8_000): Context {
+  return { getRemainingTimeInMillis: () => remainingMs, awsRequestId: 'req-1', functionName: 'gdn' } as unknown as Context;
+}
+
+function sqsEvent(bodies: Array<{ id: string; body: string }>): SQSEvent {
+  return {
+    Records: bodies.map(({ id, body }) => ({
+      messageId: id,
+      receiptHandle: `rh-${id}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:gdn',
+      awsRegion: 'us-east-1',
+    })),
+  } as SQSEvent;
+}
+
+const hex = (n: number) => n.toString(16).padStart(32, '0');
+
+describe.skipIf(!existsSync(bundlePath))('Lambda bundle dist/lambda/index.mjs', () => {
+  beforeAll(async () => {
+    slack = await startSlackStandin({ webhookRate: false });
+    dynamo = await startDynalite();
+    await dynamo.createTable('gdn-state');
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      STATE_TABLE: 'gdn-state',
+      SLACK_WEBHOOK_URL: slack.webhookUrl('lambda'),
+      MIN_SEVERITY: '4',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    ({ handler } = (await import(pathToFileURL(bundlePath).href)) as { handler: Handler });
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    await slack?.close();
+    await dynamo?.close();
+  });
+
+  it('exports a handler', () => {
+    expect(typeof handler).toBe('function');
+  });
+
+  it('posts one message for an EventBridge event delivered directly', async () => {
+    await handler(eventBridgeFinding({ id: hex(1), severity: 8 }), context());
+    expect(slack.receivedOn('lambda')).toHaveLength(1);
+    expect(JSON.stringify(slack.receivedOn('lambda')[0]?.body)).toContain('SSH brute force');
+  });
+
+  it('reports only the poison records of an SQS batch as failed and delivers the rest', async () => {
+    slack.reset();
+    const response = (await handler(
+      sqsEvent([
+        { id: 'm-good-1', body: JSON.stringify(eventBridgeFinding({ id: hex(2), severity: 7 })) },
+        { id: 'm-not-json', body: '{"detail": ' },
+        { id: 'm-good-2', body: JSON.stringify(eventBridgeFinding({ id: hex(3), severity: 9 })) },
+        { id: 'm-not-a-finding', body: JSON.stringify({ hello: 'world' }) },
+      ]),
+      context(),
+    )) as SQSBatchResponse;
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m-not-a-finding', 'm-not-json']);
+    expect(slack.receivedOn('lambda')).toHaveLength(2);
+  });
+
+  it('makes an SQS redelivery of the same batch silent', async () => {
+    slack.reset();
+    const batch = sqsEvent([{ id: 'm-redeliver', body: JSON.stringify(eventBridgeFinding({ id: hex(4), severity: 7 })) }]);
+    expect(((await handler(batch, context())) as SQSBatchResponse).batchItemFailures).toEqual([]);
+    expect(((await handler(batch, context())) as SQSBatchResponse).batchItemFailures).toEqual([]);
+    expect(slack.receivedOn('lambda')).toHaveLength(1);
+  });
+
+  it('asks SQS to redeliver while Slack is down, then delivers exactly once when it is back', async () => {
+    slack.reset();
+    slack.setFaults(() => fault.status(500));
+    const batch = sqsEvent([{ id: 'm-slack-down', body: JSON.stringify(eventBridgeFinding({ id: hex(5), severity: 8 })) }]);
+    const first = (await handler(batch, context(4_500))) as SQSBatchResponse;
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-slack-down' }]);
+    expect(slack.receivedOn('lambda')).toHaveLength(0);
+    slack.setFaults(undefined);
+    // The retry waits for its backoff; SQS's visibility timeout would bring the record back later than this.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const second = (await handler(batch, context(20_000))) as SQSBatchResponse;
+    expect(second.batchItemFailures).toEqual([]);
+    expect(slack.receivedOn('lambda')).toHaveLength(1);
+  });
+
+  it('turns a burst in one SQS batch into a digest', async () => {
+    slack.reset();
+    const bodies = Array.from({ length: 12 }, (_, i) => ({ id: `m-burst-${i}`, body: JSON.stringify(eventBridgeFinding({ id: hex(100 + i), severity: 4 + (i % 6) })) }));
+    const response = (await handler(sqsEvent(bodies), context())) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+    const received = slack.receivedOn('lambda');
+    expect(received).toHaveLength(1);
+    expect(String(received[0]?.body.text)).toMatch(/12/);
+  });
+});

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseFindingText } from '../../src/finding/parse.js';
+import { corpusDir, listCorpus, loadCorpusText } from '../support/finding-fixtures.js';
+
+if (corpusDir === undefined) {
+  console.warn('Skipping the finding corpus tests: ../shared/corpus is not beside this checkout (see test/support/finding-fixtures.ts).');
+}
+
+/**
+ * The third-party corpus (../shared/corpus, see its README): every document must parse, and every finding in it must
+ * keep its type, severity band, account, region and a title.
+ */
+describe.skipIf(corpusDir === undefined)('the third-party finding corpus', () => {
+  const files = listCorpus();
+
+  it('holds the documents its README lists', () => {
+    expect(files.length).toBeGreaterThanOrEqual(33);
+  });
+
+  it.each(files.map((file) => [path.basename(file), file] as const))('parses %s', (_name, file) => {
+    const { findings, errors } = parseFindingText(loadCorpusText(file));
+    expect(errors).toEqual([]);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      const raw = finding.raw as Record<string, unknown>;
+      expect(finding.title.trim()).not.toBe('');
+      expect(finding.type).not.toBe('');
+      expect(finding.band.name).not.toBe('Unknown');
+      expect(finding.id).not.toBe('');
+      expect(finding.region).toMatch(/^[a-z]{2}(-[a-z]+)+-\d$/);
+      if ('accountId' in raw || 'AccountId' in raw || 'AwsAccountId' in raw) expect(finding.accountId).toBeTruthy();
+      expect(finding.resource.summary.trim()).not.toBe('');
+      expect(Object.isFrozen(finding)).toBe(true);
+    }
+  });
+
+  it.each<[file: string, expected: Record<string, unknown>]>([
+    ['aws__aws-cli__get-findings-recon-iamuser-userpermissions.json', { format: 'getfindings', count: 5, accountId: '111122223333' }],
+    ['cloud-custodian__cloud-custodian__ec2-duty-event-backdoor-ccactivity-dns.json', { format: 'eventbridge', sample: true, action: { domain: 'example.com' } }],
+    ['opencybersecurityalliance__stix-shifter__credentialaccess-rds-maliciousipcaller-failedlogin.json', { archived: false, sample: true, count: 4 }],
+    ['OluOlus__guardduty-sentinel-integration__network-finding.json', { severity: 8.7, band: { name: 'High' } }],
+    ['panther-labs__panther-analysis__attacksequence-iam-compromisedcredentials.json', { band: { name: 'Critical' }, createdAt: '2025-02-25T20:40:06.721Z', firstSeen: '2025-02-25T20:40:06.000Z' }],
+    ['aws-samples__amazon-guardduty-automated-response-sample__pentest-s3-parrotlinux.json', { archived: true, resource: { type: 'S3Bucket', summary: 'bucketName' } }],
+    ['CiscoSecurity__tr-05-serverless-guardduty__recon-ec2-portprobeunprotectedport.json', { accountId: 'id', action: { type: 'PORT_PROBE', remoteIp: '198.51.100.0', localPort: 80 } }],
+    [
+      'aws-samples__aws-networkfirewall-guardduty__securityhub-testevent-backdoor-ec2-ccactivity.json',
+      { format: 'asff', type: 'Backdoor:EC2/C&CActivity.B', severity: 8, sample: true, action: { remoteIp: '198.51.100.0', remotePort: 25 } },
+    ],
+    ['blu371ck__GuardDuty-SOAR__credential-access-iam-anomalous-behavior.json', { sample: true, action: { userAgent: 'GeneratedFindingFullUserAgent' } }],
+    ['blu371ck__GuardDuty-SOAR__policy-s3-bucketpublicaccessgranted-multi-template.json', { severity: 7, resource: { summary: '${bucket_1_name} (+1 more)' } }],
+  ])('reads the facts of %s', (file, expected) => {
+    const [finding] = parseFindingText(loadCorpusText(file)).findings;
+    expect(finding).toMatchObject(expected);
+  });
+
+  it('reads all five findings of the Security Hub GetFindings recording, with their older ProductFields', () => {
+    const { findings } = parseFindingText(loadCorpusText('cloud-custodian__cloud-custodian__securityhub-getfindings-5-iamuser-findings.json'));
+    expect(findings.map((f) => f.type)).toEqual([
+      'Recon:IAMUser/ResourcePermissions',
+      'UnauthorizedAccess:IAMUser/ConsoleLogin',
+      'Recon:IAMUser/UserPermissions',
+      'Recon:IAMUser/UserPermissions',
+      'Recon:IAMUser/ResourcePermissions',
+    ]);
+    expect(findings[0]).toMatchObject({ id: 'f6b5c52d7a829ed112f7556dd1cc40c4', count: 4, action: { apiName: 'DescribeInstances', asn: '16660' } });
+    // The console-login finding names no access key (`AWS::IAM::AccessKey:null`).
+    expect(findings[1]?.resource.summary).toBe('kapil');
+  });
+});

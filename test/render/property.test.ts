@@ -1,0 +1,159 @@
+/**
+ * Property-style tests: many findings made of hostile strings (mention and link syntax, formatting characters, emoji,
+ * lone surrogates, bidi controls, huge lengths) from a fixed-seed generator, so any failure reproduces. Every message
+ * must stay within Slack's limits and keep every finding string inert.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/finding/finding.js';
+import { renderFindingMessage } from '../../src/render/render-message.js';
+import { renderDigestMessage } from '../../src/render/digest.js';
+import { checkSlackLimits, SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from '../../src/render/limits.js';
+import { escapeMrkdwn, truncate } from '../../src/render/mrkdwn.js';
+import type { DigestItem, RenderContext } from '../../src/render/render-context.js';
+import type { MessageKind } from '../../src/deliver/sink.js';
+import { makeFinding, NOW } from '../support/make-finding.js';
+import { messageProblems, mrkdwnProblems } from './inert.js';
+
+/** mulberry32: a tiny seeded PRNG, so the same seed gives the same inputs on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = [
+  '<', '>', '&', '*', '_', '~', '`', '|', ':', '@', '#', '!', '^', '\n', ' ', '  ', 'a', 'Z', '0', '.', '/', '-',
+  '<!channel>', '<!here>', '<!everyone>', '<@U024BE7LH>', '<#C024BE7LR|general>', '<!subteam^SAZ94GDB8>',
+  '<https://evil.example|click>', '<mailto:a@b.example|mail>', 'http://', 'https://evil.example/x?a=1&b=2',
+  'evil.example', 'user@mail.example', 'www.example.org', '198.51.100.1', '&amp;', '&lt;', '&gt;', '&#60;',
+  ':rotating_light:', ':white_check_mark:', ':fire:', '@here', '@channel', '#general', '> quote', '```', '*bold*',
+  '_it_', '~s~', '`x`', '😀', '👨\u200D👩\u200D👧', '🇺🇸', '\uD83D', '\uDE00', '\u202E', '\u2066', '\u200B', '\u200F',
+  '\uFEFF', '\u00AD', '\u0000', '\u0007', '\u001B[31m', '\u009F', '\r\n', '\t', 'é', 'e\u0301', '中文', 'ضح',
+  '${time}', 'undefined', 'null', '<!date^1392734382^{date}|x>',
+];
+
+function randomString(next: () => number, maxPieces: number): string {
+  const count = Math.floor(next() * maxPieces);
+  let out = '';
+  for (let i = 0; i < count; i += 1) out += PIECES[Math.floor(next() * PIECES.length)]!;
+  return out;
+}
+
+/** Mostly short hostile strings, sometimes enormous ones. */
+function hostile(next: () => number): string {
+  const roll = next();
+  if (roll < 0.05) return randomString(next, 3000); // tens of KB
+  if (roll < 0.1) return '';
+  return randomString(next, 12);
+}
+
+function randomFinding(next: () => number): Finding {
+  const severityRoll = next();
+  const tagCount = next() < 0.1 ? 500 : Math.floor(next() * 4);
+  return makeFinding({
+    id: hostile(next),
+    type: hostile(next),
+    title: next() < 0.05 ? 'T'.repeat(10_000) : hostile(next),
+    description: next() < 0.05 ? '&<>*_~`'.repeat(15_000) : hostile(next),
+    severity: severityRoll < 0.15 ? null : Math.round(severityRoll * 100) / 10,
+    accountId: next() < 0.2 ? undefined : hostile(next),
+    region: next() < 0.2 ? undefined : hostile(next),
+    firstSeen: next() < 0.5 ? '2024-05-01T11:00:00.000Z' : hostile(next),
+    lastSeen: next() < 0.5 ? undefined : hostile(next),
+    updatedAt: next() < 0.5 ? '2024-05-01T12:00:00Z' : hostile(next),
+    count: Math.floor(next() * 100_000),
+    sample: next() < 0.3,
+    archived: next() < 0.1,
+    format: next() < 0.2 ? 'asff' : 'eventbridge',
+    product: next() < 0.9 ? 'GuardDuty' : hostile(next),
+    resource: {
+      type: hostile(next),
+      summary: hostile(next),
+      details: Array.from({ length: Math.floor(next() * 12) }, () => [hostile(next), hostile(next)] as const),
+      tags: Object.fromEntries(Array.from({ length: tagCount }, (_, i) => [`${hostile(next)}${i}`, hostile(next)])),
+    },
+    action: {
+      type: hostile(next),
+      direction: hostile(next),
+      protocol: hostile(next),
+      remoteIp: hostile(next),
+      remotePort: next() < 0.5 ? Math.floor(next() * 65536) : undefined,
+      localPort: next() < 0.3 ? 22 : undefined,
+      country: hostile(next),
+      city: hostile(next),
+      organization: hostile(next),
+      asn: hostile(next),
+      domain: hostile(next),
+      apiName: hostile(next),
+      serviceName: hostile(next),
+      userAgent: hostile(next),
+      blocked: next() < 0.2,
+    },
+  });
+}
+
+const CONSOLE_URL = 'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?fId=x&macros=current';
+const RUNBOOK_URL = 'https://wiki.example.com/runbook';
+const KINDS: Array<MessageKind | undefined> = [undefined, 'new', 'escalated', 'reminder', 'repeat', 'digest'];
+
+describe('rendering hostile findings (fixed seed)', () => {
+  it('keeps 300 random finding messages within Slack and SNS limits and inert', () => {
+    const next = prng(20240501);
+    for (let i = 0; i < 300; i += 1) {
+      const finding = randomFinding(next);
+      const ctx: RenderContext = {
+        now: NOW,
+        accountName: next() < 0.5 ? hostile(next) : undefined,
+        consoleUrl: next() < 0.8 ? CONSOLE_URL : hostile(next),
+        consoleLabel: next() < 0.2 ? hostile(next) : undefined,
+        kind: KINDS[Math.floor(next() * KINDS.length)],
+        previousBand: next() < 0.5 ? hostile(next) : 'Medium',
+        runbookUrl: next() < 0.3 ? RUNBOOK_URL : undefined,
+        destination: next() < 0.3 ? hostile(next) : undefined,
+      };
+      const message = renderFindingMessage(finding, ctx);
+      const context = `case ${i}: ${JSON.stringify(finding.title).slice(0, 200)}`;
+      expect(checkSlackLimits(message.slack), context).toEqual([]);
+      expect(messageProblems(message.slack, [CONSOLE_URL, RUNBOOK_URL]), context).toEqual([]);
+      expect(message.text.subject, context).toMatch(/^[\x21-\x7E][\x20-\x7E]*$/);
+      expect(message.text.subject.length, context).toBeLessThanOrEqual(SNS_SUBJECT_MAX);
+      expect(Buffer.byteLength(message.text.body, 'utf8'), context).toBeLessThanOrEqual(SNS_MESSAGE_MAX_BYTES);
+      expect(message.text.body, context).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/);
+      for (const value of Object.values(message.attributes)) expect(value, context).not.toBe('');
+    }
+  });
+
+  it('keeps 40 random digests of up to 400 hostile findings within limits and inert', () => {
+    const next = prng(42);
+    for (let i = 0; i < 40; i += 1) {
+      const items: DigestItem[] = Array.from({ length: Math.floor(next() * 400) }, () => ({
+        finding: randomFinding(next),
+        accountName: next() < 0.5 ? hostile(next) : undefined,
+        consoleUrl: next() < 0.8 ? CONSOLE_URL : hostile(next),
+      }));
+      const top = next() < 0.2 ? Math.floor(next() * 1000) : undefined;
+      const part = next() < 0.3 ? { index: 2, of: 3 } : undefined;
+      const message = renderDigestMessage(items, { now: NOW, top, part });
+      expect(checkSlackLimits(message.slack), `digest ${i}`).toEqual([]);
+      expect(messageProblems(message.slack, [CONSOLE_URL]), `digest ${i}`).toEqual([]);
+      expect(message.text.subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX);
+      expect(Buffer.byteLength(message.text.body, 'utf8')).toBeLessThanOrEqual(SNS_MESSAGE_MAX_BYTES);
+    }
+  });
+
+  it('escapeMrkdwn then truncate to any length stays inert', () => {
+    const next = prng(7);
+    for (let i = 0; i < 2000; i += 1) {
+      const text = randomString(next, 40);
+      const max = Math.floor(next() * 200);
+      const out = truncate(escapeMrkdwn(text), max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(mrkdwnProblems(out), JSON.stringify(text)).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,422 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DecisionRecord, LedgerEntry, MuteRule, OutboxRow, Store } from '../../src/state/store.js';
+import type { RenderedMessage } from '../../src/render/slack-message.js';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Closes everything this handle opened and removes its data (file, table). */
+  cleanup(): Promise<void>;
+  /**
+   * A new Store over the same data, as after a restart (daemon) or in a fresh Lambda container. The caller closes the
+   * old store first. Optional: a store that cannot outlive its process (`:memory:`) leaves it out.
+   */
+  reopen?(): Promise<Store>;
+}
+
+const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
+const MIN = 60_000;
+
+function message(text: string): RenderedMessage {
+  return {
+    slack: {
+      text,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${text}* &lt;not a link&gt; ü 🚨` } }],
+      unfurl_links: false,
+    },
+    text: { subject: text, body: `${text}\nline two` },
+    attributes: { severity: '8.0', band: 'high' },
+  };
+}
+
+function outboxRow(id: string, overrides: Partial<OutboxRow> = {}): OutboxRow {
+  const findingId = overrides.findingId ?? `f-${id}`;
+  return {
+    id,
+    destination: 'sec',
+    kind: 'new',
+    findingId,
+    findingIds: [findingId],
+    message: message(`message ${id}`),
+    status: 'pending',
+    attempts: 0,
+    createdAt: T0,
+    nextAttemptAt: T0,
+    ...overrides,
+  };
+}
+
+function ledgerEntry(findingId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    destination: 'sec',
+    findingId,
+    firstNotifiedAt: T0,
+    lastNotifiedAt: T0,
+    lastBandRank: 3,
+    lastSeverity: 8,
+    lastCount: 1,
+    lastSeenAt: T0,
+    ...overrides,
+  };
+}
+
+function decision(findingId: string, at: number, overrides: Partial<DecisionRecord> = {}): DecisionRecord {
+  return {
+    at,
+    destination: 'sec',
+    findingId,
+    findingType: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+    title: `EC2 instance querying a Bitcoin domain (${findingId})`,
+    severity: 8,
+    outcome: 'notify',
+    reason: 'new',
+    ...overrides,
+  };
+}
+
+function mute(id: string, expiresAt: number, overrides: Partial<MuteRule> = {}): MuteRule {
+  return { id, type: 'Recon:*', reason: 'scanner noise', createdBy: 'U123', createdAt: T0, expiresAt, ...overrides };
+}
+
+const empty = { ledger: [], outbox: [], decisions: [] };
+
+/**
+ * The contract of `Store`, run against every implementation (SQLite, DynamoDB on dynalite). A behaviour belongs here
+ * when the pipeline or the drainer relies on it; implementation details (pruning, TTLs) are tested beside each store.
+ */
+export function describeStoreConformance(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`${name} store (conformance)`, () => {
+    let handle: StoreUnderTest;
+    let store: Store;
+
+    beforeEach(async () => {
+      handle = await makeStore();
+      store = handle.store;
+    });
+    afterEach(async () => {
+      await handle.cleanup();
+    });
+
+    describe('ledger', () => {
+      it('reports nothing for findings it has never seen', async () => {
+        const ledger = await store.getLedger('sec', ['a', 'b']);
+        expect(ledger.size).toBe(0);
+      });
+
+      it('returns what commit wrote, field for field, only for the destination asked', async () => {
+        const withNulls = ledgerEntry('b', { lastSeverity: null, lastBandRank: 0 });
+        const threaded = ledgerEntry('c', { threadTs: '1736942400.000100' });
+        await store.commit({ ...empty, ledger: [ledgerEntry('a'), withNulls, threaded, ledgerEntry('a', { destination: 'ops' })] });
+
+        const ledger = await store.getLedger('sec', ['a', 'b', 'c', 'missing']);
+        expect([...ledger.keys()].sort()).toEqual(['a', 'b', 'c']);
+        expect(ledger.get('a')).toEqual(ledgerEntry('a'));
+        expect(ledger.get('b')).toEqual(withNulls);
+        expect(ledger.get('c')).toEqual(threaded);
+        expect((await store.getLedger('ops', ['a', 'b'])).get('a')?.destination).toBe('ops');
+        expect((await store.getLedger('ops', ['a', 'b'])).has('b')).toBe(false);
+      });
+
+      it('replaces a row with the next entry the policy computed from it', async () => {
+        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+        const before = (await store.getLedger('sec', ['a'])).get('a');
+        expect(before).toBeDefined();
+        const next = ledgerEntry('a', {
+          lastNotifiedAt: T0 + 30 * MIN,
+          lastBandRank: 4,
+          lastSeverity: 9.5,
+          lastCount: 12,
+          lastSeenAt: T0 + 30 * MIN,
+        });
+        await store.commit({ ...empty, ledger: [next] });
+        expect((await store.getLedger('sec', ['a'])).get('a')).toEqual(next);
+      });
+
+      it('keeps many rows apart (a burst of 250 sample findings)', async () => {
+        const ids = Array.from({ length: 250 }, (_, i) => `sample-${String(i).padStart(3, '0')}`);
+        await store.commit({
+          ledger: ids.map((id, i) => ledgerEntry(id, { lastCount: i })),
+          outbox: ids.map((id, i) => outboxRow(`o-${id}`, { findingId: id, findingIds: [id], createdAt: T0 + i, nextAttemptAt: T0 + i })),
+          decisions: ids.map((id, i) => decision(id, T0 + i)),
+        });
+        const ledger = await store.getLedger('sec', ids);
+        expect(ledger.size).toBe(250);
+        expect(ledger.get('sample-249')?.lastCount).toBe(249);
+        const due = await store.duePending(T0 + 1000, 300);
+        expect(due.map((r) => r.findingId)).toEqual(ids);
+        expect((await store.recentDecisions(300)).length).toBe(250);
+      });
+    });
+
+    describe('commit', () => {
+      it('makes ledger, outbox and decisions visible together', async () => {
+        await store.commit({
+          ledger: [ledgerEntry('a')],
+          outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] })],
+          decisions: [decision('a', T0), decision('b', T0, { outcome: 'suppress', reason: 'below-threshold' })],
+        });
+        expect((await store.getLedger('sec', ['a'])).has('a')).toBe(true);
+        const [row] = await store.listOutbox({ limit: 10 });
+        expect(row).toEqual(outboxRow('m1', { findingId: 'a', findingIds: ['a'] }));
+        expect((await store.recentDecisions(10)).map((d) => d.findingId).sort()).toEqual(['a', 'b']);
+        expect(await store.stats()).toEqual({ pending: 1, failed: 0, sent: 0, oldestPendingAt: T0 });
+      });
+
+      it('keeps the message exactly as rendered (unicode, escapes, nesting)', async () => {
+        const row = outboxRow('m1');
+        await store.commit({ ...empty, outbox: [row] });
+        const [stored] = await store.duePending(T0, 1);
+        expect(stored?.message).toEqual(row.message);
+      });
+
+      it('keeps a digest row with many finding ids and no findingId', async () => {
+        const ids = Array.from({ length: 40 }, (_, i) => `f${i}`);
+        const digest = outboxRow('d1', { kind: 'digest', findingIds: ids });
+        delete digest.findingId;
+        await store.commit({ ...empty, outbox: [digest] });
+        const [stored] = await store.duePending(T0, 5);
+        expect(stored).toEqual(digest);
+        expect(stored && 'findingId' in stored).toBe(false);
+      });
+
+      it('ignores an outbox row whose id is already stored (SQS redelivered the batch)', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1')] });
+        await store.markSent('m1', T0 + 1000);
+        await store.commit({ ...empty, outbox: [outboxRow('m1', { message: message('second rendering') })] });
+
+        const rows = await store.listOutbox({ limit: 10 });
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ id: 'm1', status: 'sent', attempts: 1, sentAt: T0 + 1000 });
+        expect(rows[0]?.message).toEqual(message('message m1'));
+        expect(await store.duePending(T0 + 10 * MIN, 10)).toEqual([]);
+      });
+
+      it('stores an outbox id given twice in one batch once', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m1', { message: message('dup') })] });
+        const rows = await store.listOutbox({ limit: 10 });
+        expect(rows).toHaveLength(1);
+        expect(rows[0]?.message).toEqual(message('message m1'));
+      });
+
+      it('accepts an empty batch', async () => {
+        await store.commit(empty);
+        expect(await store.stats()).toEqual({ pending: 0, failed: 0, sent: 0 });
+      });
+    });
+
+    describe('outbox', () => {
+      it('returns due rows oldest first, respecting nextAttemptAt and limit', async () => {
+        await store.commit({
+          ...empty,
+          outbox: [
+            outboxRow('later', { createdAt: T0, nextAttemptAt: T0 + 5 * MIN }),
+            outboxRow('second', { createdAt: T0 + 2 * MIN, nextAttemptAt: T0 + 2 * MIN }),
+            outboxRow('first', { createdAt: T0 + 1 * MIN, nextAttemptAt: T0 + 1 * MIN }),
+          ],
+        });
+        await store.commit({ ...empty, outbox: [outboxRow('third', { createdAt: T0 + 3 * MIN, nextAttemptAt: T0 + 3 * MIN })] });
+
+        expect(await store.duePending(T0, 10)).toEqual([]);
+        expect((await store.duePending(T0 + 3 * MIN, 10)).map((r) => r.id)).toEqual(['first', 'second', 'third']);
+        expect((await store.duePending(T0 + 3 * MIN, 2)).map((r) => r.id)).toEqual(['first', 'second']);
+        expect((await store.duePending(T0 + 5 * MIN, 10)).map((r) => r.id)).toEqual(['first', 'second', 'third', 'later']);
+        expect(await store.duePending(T0 + 5 * MIN, 0)).toEqual([]);
+      });
+
+      it('sends rows of one batch decided at the same moment in the order they were given', async () => {
+        const ids = ['new-a', 'escalated-b', 'digest-c', 'new-d'];
+        await store.commit({ ...empty, outbox: ids.map((id) => outboxRow(id)) });
+        expect((await store.duePending(T0, 10)).map((r) => r.id)).toEqual(ids);
+      });
+
+      it('counts attempts and holds a retried row back until nextAttemptAt', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 })] });
+        await store.markRetry('m1', 'HTTP 429 rate_limited', T0 + 2 * MIN);
+
+        expect((await store.duePending(T0 + MIN, 10)).map((r) => r.id)).toEqual(['m2']);
+        const [retried] = await store.listOutbox({ status: 'pending', limit: 10 }).then((rows) => rows.filter((r) => r.id === 'm1'));
+        expect(retried).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 429 rate_limited', nextAttemptAt: T0 + 2 * MIN });
+
+        await store.markRetry('m1', 'HTTP 503', T0 + 4 * MIN);
+        const due = await store.duePending(T0 + 4 * MIN, 10);
+        expect(due.map((r) => r.id)).toEqual(['m2', 'm1']);
+        expect(due[1]).toMatchObject({ attempts: 2, lastError: 'HTTP 503', nextAttemptAt: T0 + 4 * MIN });
+
+        await store.markSent('m1', T0 + 4 * MIN + 500);
+        const [sent] = await store.listOutbox({ status: 'sent', limit: 10 });
+        expect(sent).toMatchObject({ id: 'm1', status: 'sent', attempts: 3, sentAt: T0 + 4 * MIN + 500, createdAt: T0 });
+      });
+
+      it('marks a row sent once: a repeated markSent and a late markRetry or markFailed change nothing', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1')] });
+        await store.markSent('m1', T0 + 1000);
+        await store.markSent('m1', T0 + 2000);
+        await store.markRetry('m1', 'late failure from another drainer', T0 + MIN);
+        await store.markFailed('m1', 'late failure from another drainer', T0 + MIN);
+
+        const [row] = await store.listOutbox({ limit: 10 });
+        expect(row).toMatchObject({ status: 'sent', attempts: 1, sentAt: T0 + 1000 });
+        expect(row?.lastError).toBeUndefined();
+        expect(await store.duePending(T0 + 10 * MIN, 10)).toEqual([]);
+        expect(await store.stats()).toEqual({ pending: 0, failed: 0, sent: 1 });
+      });
+
+      it('keeps a permanently failed row, visible in listOutbox and stats, never due again', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 })] });
+        await store.markRetry('m1', 'HTTP 500', T0 + MIN);
+        await store.markFailed('m1', 'channel_not_found', T0 + MIN);
+        await store.markRetry('m1', 'ignored: not pending', T0 + 2 * MIN);
+
+        expect((await store.duePending(T0 + 60 * MIN, 10)).map((r) => r.id)).toEqual(['m2']);
+        const failed = await store.listOutbox({ status: 'failed', limit: 10 });
+        expect(failed).toHaveLength(1);
+        expect(failed[0]).toMatchObject({ id: 'm1', status: 'failed', attempts: 2, lastError: 'channel_not_found' });
+        expect(failed[0]?.message).toEqual(message('message m1'));
+        expect(await store.stats()).toEqual({ pending: 1, failed: 1, sent: 0, oldestPendingAt: T0 + 1 });
+      });
+
+      it('lists by status, pending first when no status is given, and honours the limit', async () => {
+        await store.commit({
+          ...empty,
+          outbox: ['p1', 'p2', 's1', 's2', 'f1'].map((id, i) => outboxRow(id, { createdAt: T0 + i, nextAttemptAt: T0 + i })),
+        });
+        await store.markSent('s1', T0 + 10);
+        await store.markSent('s2', T0 + 20);
+        await store.markFailed('f1', 'invalid_payload', T0 + 30);
+
+        expect((await store.listOutbox({ status: 'pending', limit: 10 })).map((r) => r.id)).toEqual(['p1', 'p2']);
+        expect((await store.listOutbox({ status: 'sent', limit: 10 })).map((r) => r.id)).toEqual(['s2', 's1']);
+        expect((await store.listOutbox({ status: 'sent', limit: 1 })).map((r) => r.id)).toEqual(['s2']);
+        expect((await store.listOutbox({ status: 'failed', limit: 10 })).map((r) => r.id)).toEqual(['f1']);
+        expect((await store.listOutbox({ limit: 10 })).map((r) => r.id)).toEqual(['p1', 'p2', 'f1', 's2', 's1']);
+        expect((await store.listOutbox({ limit: 3 })).map((r) => r.id)).toEqual(['p1', 'p2', 'f1']);
+        expect(await store.stats()).toEqual({ pending: 2, failed: 1, sent: 2, oldestPendingAt: T0 });
+      });
+
+      it('ignores marks for ids it does not hold', async () => {
+        await store.markSent('nope', T0, '1736942400.000100');
+        await store.markRetry('nope', 'HTTP 500', T0 + MIN);
+        await store.markFailed('nope', 'invalid_payload', T0);
+        expect(await store.listOutbox({ limit: 10 })).toEqual([]);
+        expect(await store.stats()).toEqual({ pending: 0, failed: 0, sent: 0 });
+      });
+    });
+
+    describe('threads', () => {
+      it('persists setThreadTs into the ledger row', async () => {
+        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+        await store.setThreadTs('sec', 'a', '1736942400.000100');
+        expect((await store.getLedger('sec', ['a'])).get('a')).toEqual(ledgerEntry('a', { threadTs: '1736942400.000100' }));
+      });
+
+      it('keeps the thread when a later commit writes the row without knowing the ts', async () => {
+        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+        const before = (await store.getLedger('sec', ['a'])).get('a');
+        await store.setThreadTs('sec', 'a', '1736942400.000100');
+        // The batch read the row before the first message was posted: its entry carries no thread.
+        expect(before?.threadTs).toBeUndefined();
+        const next = ledgerEntry('a', { lastBandRank: 4, lastSeverity: 9, lastNotifiedAt: T0 + MIN, lastSeenAt: T0 + MIN });
+        await store.commit({ ...empty, ledger: [next] });
+        expect((await store.getLedger('sec', ['a'])).get('a')).toEqual({ ...next, threadTs: '1736942400.000100' });
+      });
+
+      it('keeps the thread set over a stale one carried by a later commit', async () => {
+        await store.commit({ ...empty, ledger: [ledgerEntry('a', { threadTs: '1.000' })] });
+        await store.getLedger('sec', ['a']);
+        await store.setThreadTs('sec', 'a', '2.000');
+        await store.commit({ ...empty, ledger: [ledgerEntry('a', { threadTs: '1.000', lastCount: 5 })] });
+        expect((await store.getLedger('sec', ['a'])).get('a')).toMatchObject({ threadTs: '2.000', lastCount: 5 });
+      });
+
+      it('remembers a thread set before the ledger row is written, without inventing a ledger entry', async () => {
+        await store.setThreadTs('sec', 'a', '1736942400.000100');
+        expect((await store.getLedger('sec', ['a'])).has('a')).toBe(false);
+        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
+      });
+
+      it('opens the thread from markSent when the finding has none, and never moves it after', async () => {
+        await store.commit({ ledger: [ledgerEntry('a')], outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] })], decisions: [] });
+        await store.markSent('m1', T0 + 1000, '1736942400.000100');
+        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
+
+        await store.commit({ ...empty, outbox: [outboxRow('m2', { findingId: 'a', findingIds: ['a'], kind: 'escalated' })] });
+        await store.markSent('m2', T0 + 2000, '1736942999.000200');
+        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
+      });
+    });
+
+    describe('mutes', () => {
+      it('lists rules not yet expired and removes them by id', async () => {
+        await store.addMute(mute('m-active', T0 + 60 * MIN));
+        await store.addMute(mute('m-expired', T0 - 1, { type: undefined, account: '123456789012' }));
+        await store.addMute(mute('m-finding', T0 + 1, { type: undefined, findingId: 'abc' }));
+
+        expect((await store.listMutes(T0)).map((m) => m.id).sort()).toEqual(['m-active', 'm-finding']);
+        expect((await store.listMutes(T0)).find((m) => m.id === 'm-active')).toEqual(mute('m-active', T0 + 60 * MIN));
+        // "from then on": a rule stops applying at its expiry instant.
+        expect((await store.listMutes(T0 + 1)).map((m) => m.id)).toEqual(['m-active']);
+
+        expect(await store.removeMute('m-active')).toBe(true);
+        expect(await store.removeMute('m-active')).toBe(false);
+        expect(await store.removeMute('never-there')).toBe(false);
+        expect((await store.listMutes(T0)).map((m) => m.id)).toEqual(['m-finding']);
+      });
+
+      it('replaces a rule added again under the same id', async () => {
+        await store.addMute(mute('m1', T0 + MIN));
+        await store.addMute(mute('m1', T0 + 60 * MIN, { reason: 'extended' }));
+        const rules = await store.listMutes(T0 + 2 * MIN);
+        expect(rules).toEqual([mute('m1', T0 + 60 * MIN, { reason: 'extended' })]);
+      });
+    });
+
+    describe('cursors', () => {
+      it('gets what was set, per key', async () => {
+        expect(await store.getCursor('us-east-1/det1')).toBeUndefined();
+        await store.setCursor('us-east-1/det1', T0);
+        await store.setCursor('eu-west-1/det2', T0 + 5);
+        await store.setCursor('us-east-1/det1', T0 + MIN);
+        expect(await store.getCursor('us-east-1/det1')).toBe(T0 + MIN);
+        expect(await store.getCursor('eu-west-1/det2')).toBe(T0 + 5);
+      });
+    });
+
+    describe('decisions', () => {
+      it('returns the most recent first, at most limit', async () => {
+        await store.commit({ ...empty, decisions: [decision('a', T0), decision('b', T0 + 1000)] });
+        await store.commit({
+          ...empty,
+          decisions: [decision('c', T0 + 2000, { outcome: 'digest', reason: 'new; digest 1a2b3c4d', severity: null })],
+        });
+        const recent = await store.recentDecisions(10);
+        expect(recent.map((d) => d.findingId)).toEqual(['c', 'b', 'a']);
+        expect(recent[0]).toEqual(decision('c', T0 + 2000, { outcome: 'digest', reason: 'new; digest 1a2b3c4d', severity: null }));
+        expect((await store.recentDecisions(2)).map((d) => d.findingId)).toEqual(['c', 'b']);
+      });
+    });
+
+    it('keeps everything across a restart', async (context) => {
+      if (!handle.reopen) return context.skip();
+      await store.commit({
+        ledger: [ledgerEntry('a')],
+        outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] }), outboxRow('m2'), outboxRow('m3')],
+        decisions: [decision('a', T0)],
+      });
+      await store.markSent('m1', T0 + 1, '1736942400.000100');
+      await store.markFailed('m2', 'channel_is_archived', T0 + 2);
+      await store.markRetry('m3', 'HTTP 500', T0 + MIN);
+      await store.addMute(mute('mute-1', T0 + 60 * MIN));
+      await store.setCursor('us-east-1/det1', T0 + 3);
+      await store.close();
+
+      store = await handle.reopen();
+      expect((await store.getLedger('sec', ['a'])).get('a')).toEqual(ledgerEntry('a', { threadTs: '1736942400.000100' }));
+      expect(await store.stats()).toEqual({ pending: 1, failed: 1, sent: 1, oldestPendingAt: T0 });
+      expect((await store.duePending(T0 + MIN, 10)).map((r) => [r.id, r.attempts])).toEqual([['m3', 1]]);
+      expect((await store.listOutbox({ status: 'failed', limit: 5 }))[0]?.lastError).toBe('channel_is_archived');
+      expect((await store.recentDecisions(5)).map((d) => d.findingId)).toEqual(['a']);
+      expect((await store.listMutes(T0)).map((m) => m.id)).toEqual(['mute-1']);
+      expect(await store.getCursor('us-east-1/det1')).toBe(T0 + 3);
+    });
+  });
+}

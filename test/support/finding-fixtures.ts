@@ -1,0 +1,63 @@
+/**
+ * Finding documents for tests: our own fixtures (test/fixtures/findings/, invented content) and the third-party
+ * corpus (../shared/corpus/ beside the repository, read in place and never copied in; see its README).
+ *
+ * @example
+ * import { corpusDir, listCorpus, listFixtures, loadFixture } from '../support/finding-fixtures.js';
+ * for (const name of listFixtures()) parseFindingDocument(loadFixture(name));
+ * describe.skipIf(corpusDir === undefined)('corpus', () => { for (const file of listCorpus()) ... });
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const fixturesDir = path.join(repoRoot, 'test/fixtures/findings');
+
+const corpusCandidate = path.resolve(repoRoot, '../shared/corpus');
+
+/** The third-party corpus folder, or undefined when this checkout has none beside it (tests then skip). */
+export const corpusDir: string | undefined = existsSync(corpusCandidate) ? corpusCandidate : undefined;
+
+/** Absolute path of a fixture; `name` with or without `.json`. */
+export function fixturePath(name: string): string {
+  return path.join(fixturesDir, name.endsWith('.json') ? name : `${name}.json`);
+}
+
+/** A fixture's raw text (for tests of text parsing). */
+export function loadFixtureText(name: string): string {
+  return readFileSync(fixturePath(name), 'utf8');
+}
+
+/** A fixture parsed as JSON: the document as a source would hand it to the parser. */
+export function loadFixture(name: string): unknown {
+  return JSON.parse(loadFixtureText(name)) as unknown;
+}
+
+/**
+ * Fixture file names (`eventbridge-camel-instance-network.json`, ...), sorted. Every one parses to at least one
+ * finding; `invalid-*` fixtures also hold elements that are reported as errors (and `odd-severities-*` findings with
+ * impossible severities), which renderers must survive too.
+ */
+export function listFixtures(): string[] {
+  return readdirSync(fixturesDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+}
+
+/** Absolute paths of the corpus documents (README excluded), sorted; empty when the corpus is absent. */
+export function listCorpus(): string[] {
+  if (corpusDir === undefined) return [];
+  const dir = corpusDir;
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+/** A corpus document's text; `file` is a path from `listCorpus()` or a file name inside the corpus. */
+export function loadCorpusText(file: string): string {
+  if (corpusDir === undefined) throw new Error('The finding corpus (../shared/corpus) is not present in this checkout');
+  return readFileSync(path.isAbsolute(file) ? file : path.join(corpusDir, file), 'utf8');
+}
