@@ -26,7 +26,7 @@ export async function main(): Promise<void> {
   const runtime = await createRuntime(config, { store, sinks: new Map([['sec', sink]]), now: () => now });
 
   // 40 ongoing findings, not samples (real activity), medium severity.
-  let ongoing = (generateSampleFindings({ count: 40, now, seed: 1, severity: 'Medium' }) as Event[]).map((e) => ({
+  let ongoing: Event[] = (generateSampleFindings({ count: 40, now, seed: 1, severity: 'Medium' }) as Event[]).map((e) => ({
     ...e,
     detail: { ...e.detail, service: { ...e.detail.service, additionalInfo: {} } },
   }));

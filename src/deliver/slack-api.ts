@@ -1,4 +1,16 @@
-import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import type { Logger as SlackLogger } from '@slack/web-api';
+
+/**
+ * `@slack/web-api` is loaded on first use, not at import: it brings axios and friends (~300 KB), which the Lambda
+ * bundle should only load when a slack-api destination is configured. Its error codes are mirrored here for the
+ * same reason (values from @slack/web-api's `ErrorCode` enum).
+ */
+const ErrorCode = {
+  RequestError: 'slack_webapi_request_error',
+  HTTPError: 'slack_webapi_http_error',
+  PlatformError: 'slack_webapi_platform_error',
+  RateLimitedError: 'slack_webapi_rate_limited_error',
+} as const;
 import { DeliveryError } from './errors.js';
 import { scrubError, scrubText } from './redact.js';
 import type { OutgoingMessage, SendResult, Sink } from './sink.js';
@@ -88,17 +100,20 @@ const THREAD_REPLY_KINDS = new Set(['repeat', 'reminder', 'escalated']);
 export function createSlackApiSink(options: SlackApiSinkOptions): Sink & { readonly threads: true } {
   const { name, token, channel } = options;
   const secrets: Array<[string, string]> = [[token, 'xox*-***']];
-  const client: SlackApiClient =
-    options.client ??
-    (new WebClient(token, {
-      ...(options.apiUrl === undefined ? {} : { slackApiUrl: options.apiUrl }),
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: options.timeoutMs ?? SLACK_API_DEFAULT_TIMEOUT_MS,
-      // WebClient logs request failures on its own; ours are structured and scrubbed, so keep it quiet.
-      logger: silentSlackLogger(),
-      logLevel: LogLevel.ERROR,
-    }) as unknown as SlackApiClient);
+  let clientPromise: Promise<SlackApiClient> | undefined = options.client ? Promise.resolve(options.client) : undefined;
+  const getClient = (): Promise<SlackApiClient> =>
+    (clientPromise ??= import('@slack/web-api').then(
+      ({ WebClient: Client, LogLevel }) =>
+        new Client(token, {
+          ...(options.apiUrl === undefined ? {} : { slackApiUrl: options.apiUrl }),
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          timeout: options.timeoutMs ?? SLACK_API_DEFAULT_TIMEOUT_MS,
+          // WebClient logs request failures on its own; ours are structured and scrubbed, so keep it quiet.
+          logger: silentSlackLogger(),
+          logLevel: LogLevel.ERROR,
+        }) as unknown as SlackApiClient,
+    ));
   const where = `Slack channel ${channel} ("${name}")`;
 
   async function send(message: OutgoingMessage, sendOptions?: { signal?: AbortSignal }): Promise<SendResult> {
@@ -106,6 +121,7 @@ export function createSlackApiSink(options: SlackApiSinkOptions): Sink & { reado
     const args = postMessageArgs(message, channel);
     let result: Awaited<ReturnType<SlackApiClient['chat']['postMessage']>>;
     try {
+      const client = await getClient();
       result = await abortable(client.chat.postMessage(args), sendOptions?.signal);
     } catch (error) {
       throw toDeliveryError(error, where, secrets);
@@ -222,13 +238,13 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 }
 
 function silentSlackLogger(): SlackLogger {
-  let level = LogLevel.ERROR;
+  let level = 'error' as ReturnType<SlackLogger['getLevel']>;
   return {
     debug() {},
     info() {},
     warn() {},
     error() {},
-    setLevel(next: LogLevel) {
+    setLevel(next) {
       level = next;
     },
     getLevel() {

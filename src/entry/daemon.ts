@@ -118,12 +118,12 @@ export function clientFactory(
  * regions, detectors or pages still becomes one digest. Ingests run one at a time: two ingests deciding on the same
  * finding concurrently could both read the ledger before either commits and send it twice.
  */
-export function createIngestBatcher(options: {
+export function createIngestBatcher<T = SdkFinding>(options: {
   windowMs: number;
   maxBatch: number;
-  ingest(findings: SdkFinding[]): Promise<void>;
-}): { add(findings: SdkFinding[]): Promise<void>; flush(): void } {
-  let pending: { findings: SdkFinding[]; waiters: Array<{ resolve(): void; reject(error: unknown): void }> } | undefined;
+  ingest(findings: T[]): Promise<void>;
+}): { add(findings: T[]): Promise<void>; flush(): void } {
+  let pending: { findings: T[]; waiters: Array<{ resolve(): void; reject(error: unknown): void }> } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
 

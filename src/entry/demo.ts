@@ -287,8 +287,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     await runtime.pipeline.drain({ deadlineMs: Date.now() + 10_000 });
   }
 
+  /** A finding fed a few steps ago (not the last one: a re-publish comes later), preferring the newest. */
   function pickSent(predicate: (e: SampleEvent) => boolean): number {
-    for (let i = sent.length - 1; i >= 0; i -= 1) if (predicate(sent[i] as SampleEvent)) return i;
+    for (let i = sent.length - 3; i >= 0; i -= 1) if (predicate(sent[i] as SampleEvent)) return i;
+    for (let i = sent.length - 1; i >= Math.max(0, sent.length - 2); i -= 1) if (predicate(sent[i] as SampleEvent)) return i;
     return -1;
   }
 
@@ -316,7 +318,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
       }
       case 'escalate': {
         // The same finding, now High: a rise in band is news.
-        const i = pickSent((e) => e.detail.severity < 7);
+        // Medium → High reads as a real escalation; Low → High when no Medium is at hand.
+        let i = pickSent((e) => e.detail.severity >= 4 && e.detail.severity < 7);
+        if (i < 0) i = pickSent((e) => e.detail.severity < 7);
         if (i < 0) return runStep({ kind: 'single' });
         const risen = republishSample(sent[i] as SampleEvent, { now: Date.now(), addCount: 5, severity: 8 });
         sent.splice(i, 1);

@@ -2,7 +2,7 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { configFromEnvironment } from '../config/load.js';
+import { configFromEnvironment } from '../config/environment.js';
 import { parseFindingDocument } from '../finding/parse.js';
 import type { IngestResult } from './pipeline-types.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -38,7 +38,7 @@ let runtimePromise: Promise<Runtime> | undefined;
 
 function getRuntime(): Promise<Runtime> {
   runtimePromise ??= (async () => {
-    const config = configFromEnvironment(process.env);
+    const config = await configFromEnvironment(process.env);
     return createRuntime(config, {
       logger,
       openStore: async (c) => {

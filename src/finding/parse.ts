@@ -1,7 +1,7 @@
 import { FindingParseError } from './errors.js';
 import type { Finding, FindingFormat } from './finding.js';
 import { findJsonSyntaxError, type JsonSyntaxError } from './json-syntax.js';
-import { isObject, text, type JsonObject } from './keys.js';
+import { isObject, text as textOf, type JsonObject } from './keys.js';
 import { isAsffFinding, normaliseAsffFinding } from './parse-asff.js';
 import { isGuardDutyFinding, normaliseGuardDutyFinding, type EnvelopeFacts } from './parse-guardduty.js';
 
@@ -12,12 +12,13 @@ import { isGuardDutyFinding, normaliseGuardDutyFinding, type EnvelopeFacts } fro
  * - an EventBridge event (`source`, `detail-type`, `detail`): GuardDuty (`aws.guardduty`, `GuardDuty Finding`, the
  *   finding in `detail`, camelCase or PascalCase) or Security Hub (`aws.securityhub`,
  *   `Security Hub Findings - Imported`, ASFF findings in `detail.findings`);
- *   Source: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html and
+ *   Source: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html and
  *   https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
  * - a GetFindings response: GuardDuty's `{ "findings": [...] }` (REST, camelCase) or `{ "Findings": [...] }` (SDK,
  *   CLI, boto3: PascalCase), or Security Hub's `{ "Findings": [ASFF...] }`;
  * - one finding on its own (GuardDuty, either case, or ASFF);
  * - a JSON array of any of these.
+ * Security Hub's newer `Findings Imported V2` events carry OCSF, not ASFF; they are reported as not-a-finding.
  */
 
 export interface ParsedDocument {
@@ -149,8 +150,8 @@ function readEvent(event: JsonObject, path: string, parsed: ParsedDocument): voi
       // left as a string; reported below
     }
   }
-  const accountId = text(event.account);
-  const region = text(event.region);
+  const accountId = textOf(event.account);
+  const region = textOf(event.region);
   const envelope: EnvelopeFacts = {
     ...(accountId !== undefined && { accountId }),
     ...(region !== undefined && { region }),

@@ -4,7 +4,7 @@
  * selection here means an e-mail and a Slack message never disagree about what a finding says.
  */
 import type { Finding } from '../finding/finding.js';
-import { formatCount, formatWhen } from './format.js';
+import { formatCount, formatWhen, severityLabel } from './format.js';
 import { sanitizeText, truncate } from './mrkdwn.js';
 import type { RenderContext } from './render-context.js';
 
@@ -27,9 +27,12 @@ const prose = (text: string): FactPart => ({ text });
 const code = (text: string): FactPart => ({ text, code: true });
 const UNKNOWN: readonly FactPart[] = [prose('Unknown')];
 
-/** A finding string that is present and not blank after sanitising. */
+/**
+ * A finding string worth showing. Cheap on purpose (it runs for every value of every finding): a value made only of
+ * control characters passes here and renders as blank, which the renderers drop.
+ */
 function present(value: string | undefined): value is string {
-  return value !== undefined && sanitizeText(value) !== '';
+  return value !== undefined && value.trim() !== '';
 }
 
 /** The account as people know it: `prod-payments` + id, or just the id. */
@@ -151,4 +154,33 @@ export function displayTitle(finding: Finding): string {
   if (title !== '') return title;
   const type = sanitizeText(finding.type, { singleLine: true });
   return type !== '' ? type : `${finding.product || 'GuardDuty'} finding`;
+}
+
+/**
+ * Everything both the Slack and the text renderer derive from a finding, computed once per message
+ * (renderFindingMessage renders both from one of these).
+ */
+export interface PreparedFinding {
+  readonly finding: Finding;
+  readonly ctx: RenderContext;
+  /** displayTitle: sanitised, one line, never empty; not escaped, not cut. */
+  readonly title: string;
+  /** `High 8.0` or `Unknown`. */
+  readonly severity: string;
+  readonly facts: readonly Fact[];
+  readonly kind: { emoji: string; text: string } | undefined;
+  /** formatWhen(updatedAt). */
+  readonly updated: string | undefined;
+}
+
+export function prepareFinding(finding: Finding, ctx: RenderContext): PreparedFinding {
+  return {
+    finding,
+    ctx,
+    title: displayTitle(finding),
+    severity: severityLabel(finding),
+    facts: findingFacts(finding, ctx),
+    kind: kindLine(finding, ctx),
+    updated: formatWhen(finding.updatedAt, ctx.now),
+  };
 }

@@ -34,7 +34,12 @@ const ELLIPSIS = '…';
 /** Everything sanitizeText changes, in one pass; tested first so that clean text (the usual case) is not copied. */
 const UNSAFE_CHARS =
   /\r\n?|[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\t]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const UNSAFE_CHARS_TEST = new RegExp(UNSAFE_CHARS.source);
+/**
+ * A plain character class (much faster than UNSAFE_CHARS with its look-arounds) that matches whenever UNSAFE_CHARS
+ * might: it over-matches every surrogate, so text with emoji takes the slow path, which is rare in findings.
+ */
+const UNSAFE_CHARS_TEST =
+  /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uD800-\uDFFF]/;
 const LINE_BREAKS = /[ \t]*\n\s*/g;
 
 function replaceUnsafeChar(ch: string): string {
@@ -94,7 +99,11 @@ function escapeToken(token: string): string {
  * escapeMrkdwn('<!channel> *pwned* see evil.example') // '&lt;!channel&gt; `*pwned*` see `evil.example`'
  */
 export function escapeMrkdwn(text: string): string {
-  const clean = sanitizeText(text);
+  return escapeSanitized(sanitizeText(text));
+}
+
+/** escapeMrkdwn for text that has already been through sanitizeText. */
+function escapeSanitized(clean: string): string {
   if (!RISKY_ANYWHERE.test(clean)) return escapeMrkdwnEntities(clean);
   return clean.replace(TOKENS, escapeToken);
 }
@@ -114,8 +123,7 @@ export function inlineCode(value: string, max: number = Number.POSITIVE_INFINITY
 
 /** escapeMrkdwn, cut to `max` characters without breaking an entity, a code span or a surrogate pair. */
 export function escapeMrkdwnTo(text: string, max: number, options: { singleLine?: boolean } = {}): string {
-  const cut = preCut(text, max);
-  return truncate(escapeMrkdwn(options.singleLine ? sanitizeText(cut, { singleLine: true }) : cut), max);
+  return truncate(escapeSanitized(sanitizeText(preCut(text, max), options)), max);
 }
 
 // ---- links -----------------------------------------------------------------------------------------------------

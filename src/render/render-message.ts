@@ -7,8 +7,9 @@ import type { RenderedMessage } from './slack-message.js';
 import { formatSeverity } from './format.js';
 import { sanitizeText, truncate } from './mrkdwn.js';
 import type { RenderContext } from './render-context.js';
-import { renderSlackMessage } from './slack-blocks.js';
-import { renderTextMessage } from './text-message.js';
+import { prepareFinding } from './finding-facts.js';
+import { slackMessageOf } from './slack-blocks.js';
+import { textMessageOf } from './text-message.js';
 
 /** SNS attribute values are strings of any length; ours are short words, so anything longer is cut, not trusted. */
 const ATTRIBUTE_VALUE_MAX = 256;
@@ -40,9 +41,10 @@ export function findingAttributes(finding: Finding, ctx: RenderContext): Record<
  * // message.slack → a Slack sink, message.text → SNS/e-mail, message.attributes → SNS MessageAttributes
  */
 export function renderFindingMessage(finding: Finding, ctx: RenderContext): RenderedMessage {
+  const prepared = prepareFinding(finding, ctx);
   return {
-    slack: renderSlackMessage(finding, ctx),
-    text: renderTextMessage(finding, ctx),
+    slack: slackMessageOf(prepared),
+    text: textMessageOf(prepared),
     attributes: findingAttributes(finding, ctx),
   };
 }

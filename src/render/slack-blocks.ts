@@ -33,8 +33,8 @@ import {
   SECTION_FIELDS_MAX,
 } from './limits.js';
 import { escapeMrkdwnTo, inlineCode, plainText, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
-import { formatSeverity, formatWhen, severityLabel } from './format.js';
-import { displayTitle, findingFacts, kindLine, kindPrefix, type FactPart } from './finding-facts.js';
+import { formatSeverity } from './format.js';
+import { kindPrefix, prepareFinding, type FactPart, type PreparedFinding } from './finding-facts.js';
 import { DEFAULT_CONSOLE_LABEL, RUNBOOK_LABEL, type RenderContext } from './render-context.js';
 
 /** The actions block's id, so a later interactive feature (archive / block IP / mute) can find and extend it. */
@@ -96,8 +96,9 @@ export function severityMrkdwn(finding: Finding): string {
  * The short notification fallback: `[High 8.0] <title> — <account name or id> (<region>)`, escaped, at most
  * NOTIFICATION_TEXT_MAX characters. Escalations and reminders say so after the bracket.
  */
-export function notificationText(finding: Finding, ctx: RenderContext): string {
-  const title = escapeMrkdwnTo(displayTitle(finding), TITLE_IN_TEXT_MAX, { singleLine: true });
+export function notificationText(prepared: PreparedFinding): string {
+  const { finding, ctx } = prepared;
+  const title = escapeMrkdwnTo(prepared.title, TITLE_IN_TEXT_MAX, { singleLine: true });
   const name = ctx.accountName === undefined ? '' : sanitizeText(ctx.accountName, { singleLine: true });
   const account =
     name !== ''
@@ -110,24 +111,24 @@ export function notificationText(finding: Finding, ctx: RenderContext): string {
       ? ` (${escapeMrkdwnTo(finding.region, REGION_IN_TEXT_MAX, { singleLine: true })})`
       : '';
   const prefix = escapeMrkdwnTo(kindPrefix(ctx), 60, { singleLine: true });
-  return truncate(`[${severityLabel(finding)}] ${prefix}${prefix === '' ? '' : ' '}${title} — ${account}${region}`, NOTIFICATION_TEXT_MAX);
+  return truncate(`[${prepared.severity}] ${prefix}${prefix === '' ? '' : ' '}${title} — ${account}${region}`, NOTIFICATION_TEXT_MAX);
 }
 
-function headerBlock(finding: Finding): Block {
-  const emoji = finding.band.emoji;
-  return { type: 'header', text: plain(`${emoji} ${plainText(displayTitle(finding), HEADER_TEXT_MAX - emoji.length - 1)}`) };
+function headerBlock(prepared: PreparedFinding): Block {
+  const emoji = prepared.finding.band.emoji;
+  return { type: 'header', text: plain(`${emoji} ${plainText(prepared.title, HEADER_TEXT_MAX - emoji.length - 1)}`) };
 }
 
-function kindBlock(finding: Finding, ctx: RenderContext): ContextBlock | undefined {
-  const line = kindLine(finding, ctx);
+function kindBlock(prepared: PreparedFinding): ContextBlock | undefined {
+  const line = prepared.kind;
   if (line === undefined) return undefined;
   const text = escapeMrkdwnTo(line.text, CONTEXT_ELEMENT_MAX - line.emoji.length - 1, { singleLine: true });
   return { type: 'context', elements: [mrkdwn(`${line.emoji} ${text}`)] };
 }
 
-function factsBlock(finding: Finding, ctx: RenderContext): SectionBlock {
-  const fields = [field('Severity', severityMrkdwn(finding))];
-  for (const fact of findingFacts(finding, ctx)) fields.push(field(fact.label, partsToMrkdwn(fact.parts, fact.separator)));
+function factsBlock(prepared: PreparedFinding): SectionBlock {
+  const fields = [field('Severity', severityMrkdwn(prepared.finding))];
+  for (const fact of prepared.facts) fields.push(field(fact.label, partsToMrkdwn(fact.parts, fact.separator)));
   return { type: 'section', fields: fields.slice(0, SECTION_FIELDS_MAX) };
 }
 
@@ -164,7 +165,8 @@ function detailsBlock(finding: Finding): SectionBlock | undefined {
   return { type: 'section', text: mrkdwn(truncate(lines.join('\n'), DETAILS_TEXT_MAX)) };
 }
 
-function metaBlock(finding: Finding, ctx: RenderContext): ContextBlock {
+function metaBlock(prepared: PreparedFinding): ContextBlock {
+  const { finding } = prepared;
   const elements: Mrkdwn[] = [];
   const id = inlineCode(finding.id, FINDING_ID_MAX);
   if (id !== '') elements.push(mrkdwn(`Finding ${id}`));
@@ -172,7 +174,7 @@ function metaBlock(finding: Finding, ctx: RenderContext): ContextBlock {
   elements.push(mrkdwn(finding.format === 'asff' ? `${product} via Security Hub` : product));
   if (finding.sample) elements.push(mrkdwn(':test_tube: sample finding'));
   if (finding.archived) elements.push(mrkdwn(':file_cabinet: archived'));
-  const updated = formatWhen(finding.updatedAt, ctx.now);
+  const updated = prepared.updated;
   if (updated !== undefined) elements.push(mrkdwn(`Updated ${escapeMrkdwnTo(updated, CONTEXT_ELEMENT_MAX - 8, { singleLine: true })}`));
   return { type: 'context', elements };
 }
@@ -209,13 +211,19 @@ function defined<T>(value: T | undefined): value is T {
  * const message = renderSlackMessage(finding, { now: Date.now(), accountName: 'prod-payments', consoleUrl });
  */
 export function renderSlackMessage(finding: Finding, ctx: RenderContext): SlackMessage {
-  const text = notificationText(finding, ctx);
-  const top = [headerBlock(finding), kindBlock(finding, ctx)].filter(defined);
+  return slackMessageOf(prepareFinding(finding, ctx));
+}
+
+/** renderSlackMessage from a finding prepared once for several media. */
+export function slackMessageOf(prepared: PreparedFinding): SlackMessage {
+  const { finding, ctx } = prepared;
+  const text = notificationText(prepared);
+  const top = [headerBlock(prepared), kindBlock(prepared)].filter(defined);
   const body: Block[] = [
-    factsBlock(finding, ctx),
+    factsBlock(prepared),
     descriptionBlock(finding),
     detailsBlock(finding),
-    metaBlock(finding, ctx),
+    metaBlock(prepared),
     actionsBlock(ctx),
   ].filter(defined);
   return {

@@ -9,8 +9,8 @@ import type { Finding } from '../finding/finding.js';
 import type { TextMessage } from './slack-message.js';
 import { SNS_SUBJECT_MAX, TEXT_BODY_MAX } from './limits.js';
 import { safeUrl, sanitizeText, truncate } from './mrkdwn.js';
-import { formatWhen, severityLabel } from './format.js';
-import { displayTitle, findingFacts, kindLine, kindPrefix, type Fact, type FactPart } from './finding-facts.js';
+
+import { kindPrefix, prepareFinding, type Fact, type FactPart, type PreparedFinding } from './finding-facts.js';
 import { DEFAULT_CONSOLE_LABEL, RUNBOOK_LABEL, type RenderContext } from './render-context.js';
 
 const VALUE_MAX = 300;
@@ -85,14 +85,15 @@ function partsText(fact: Fact): string {
  * The subject: `[High 8.0] <title> (<account>, <region>)`, in SNS's rules. When it is too long the title is cut, not
  * the account and region, which say where to look.
  */
-export function findingSubject(finding: Finding, ctx: RenderContext): string {
+export function findingSubject(prepared: PreparedFinding): string {
+  const { finding, ctx } = prepared;
   const where = [ctx.accountName ?? finding.accountId, finding.region]
     .map((value) => (value === undefined ? '' : toAsciiLine(line(value, 30))))
     .filter((value) => value !== '');
   // toAsciiLine trims, so the space after the prefix is added afterwards.
-  const prefix = `${toAsciiLine(`[${severityLabel(finding)}] ${kindPrefix(ctx)}`)} `;
+  const prefix = `${toAsciiLine(`[${prepared.severity}] ${kindPrefix(ctx)}`)} `;
   const suffix = where.length > 0 ? ` (${where.join(', ')})` : '';
-  let title = toAsciiLine(displayTitle(finding));
+  let title = toAsciiLine(line(prepared.title, SNS_SUBJECT_MAX));
   const room = SNS_SUBJECT_MAX - prefix.length - suffix.length;
   if (title.length > room) title = room > 3 ? `${title.slice(0, room - 3).trimEnd()}...` : '';
   return snsSubject(`${prefix}${title}${suffix}`);
@@ -105,13 +106,18 @@ export function findingSubject(finding: Finding, ctx: RenderContext): string {
  * const { subject, body } = renderTextMessage(finding, { now: Date.now(), consoleUrl });
  */
 export function renderTextMessage(finding: Finding, ctx: RenderContext): TextMessage {
+  return textMessageOf(prepareFinding(finding, ctx));
+}
+
+/** renderTextMessage from a finding prepared once for several media. */
+export function textMessageOf(prepared: PreparedFinding): TextMessage {
+  const { finding, ctx } = prepared;
   // Head and tail are short and always whole; the middle (description, resource details) gets what is left of
   // TEXT_BODY_MAX, so that a 100 KB description can never push the console link out of the message.
-  const head: string[] = [line(displayTitle(finding), 500)];
-  const why = kindLine(finding, ctx);
-  if (why !== undefined) head.push(line(why.text));
-  head.push('', labelled('Severity', severityLabel(finding)));
-  for (const fact of findingFacts(finding, ctx)) head.push(labelled(fact.label, partsText(fact)));
+  const head: string[] = [line(prepared.title, 500)];
+  if (prepared.kind !== undefined) head.push(line(prepared.kind.text));
+  head.push('', labelled('Severity', prepared.severity));
+  for (const fact of prepared.facts) head.push(labelled(fact.label, partsText(fact)));
 
   const middle: string[] = [];
   const description = truncate(sanitizeText(finding.description), DESCRIPTION_TEXT_MAX);
@@ -131,8 +137,7 @@ export function renderTextMessage(finding: Finding, ctx: RenderContext): TextMes
   const flags = [finding.sample ? 'sample finding' : '', finding.archived ? 'archived' : ''].filter((flag) => flag !== '');
   const product = line(finding.product || 'GuardDuty', 60) + (finding.format === 'asff' ? ' via Security Hub' : '');
   tail.push(labelled('Product', flags.length > 0 ? `${product} (${flags.join(', ')})` : product));
-  const updated = formatWhen(finding.updatedAt, ctx.now);
-  if (updated !== undefined) tail.push(labelled('Updated', updated));
+  if (prepared.updated !== undefined) tail.push(labelled('Updated', prepared.updated));
   const links: string[] = [];
   const consoleUrl = safeUrl(ctx.consoleUrl, URL_TEXT_MAX);
   if (consoleUrl !== undefined) {
@@ -149,5 +154,5 @@ export function renderTextMessage(finding: Finding, ctx: RenderContext): TextMes
   const tailText = tail.join('\n');
   const room = Math.max(0, TEXT_BODY_MAX - headText.length - tailText.length - 2);
   const body = [headText, truncate(middle.join('\n'), room), tailText].filter((part) => part !== '').join('\n');
-  return { subject: findingSubject(finding, ctx), body };
+  return { subject: findingSubject(prepared), body };
 }

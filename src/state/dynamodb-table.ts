@@ -9,7 +9,7 @@
  * |---------------|------------------------------------------|------------------------------------|---------------------------------------------------------------|--------------------------|
  * | ledger row    | `ledger#<encodeURIComponent(dest)>#<id>` | `ledger`                           | —                                                             | lastSeenAt + 90 days     |
  * | outbox row    | `outbox#<outbox id>`                     | `outbox`                           | `outbox#pending` / `<nextAttemptAt>#<createdAt>#<seq>#<id>`   | sent: sentAt + 7 days    |
- * |               |                                          |                                    | `outbox#sent` / `<sentAt>#<id>`, `outbox#failed` / `<at>#<id>` | pending, failed: none    |
+ * |               |                                          |                                    | `outbox#sent` / `<sentAt>#<id>`, `outbox#failed` / `<failedAt>#<id>` | pending, failed: none    |
  * | decision      | `decision`                               | `<at>#<commit token>#<index>`      | —                                                             | at + 7 days              |
  * | mute rule     | `mute`                                   | `<rule id>`                        | —                                                             | rule expiry              |
  * | poll cursor   | `cursor`                                 | `<key>`                            | —                                                             | none                     |

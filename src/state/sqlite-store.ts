@@ -394,14 +394,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.transaction(prune)();
 
   let closed = false;
-  function open(): Database.Database {
+  function assertOpen(): void {
     if (closed) throw new StoreError(`State file ${path} is closed.`, { retryable: false });
-    return db;
   }
 
   return {
     async getLedger(destination, findingIds) {
-      open();
+      assertOpen();
       const result = new Map<string, LedgerEntry>();
       for (const findingId of findingIds) {
         const row = stmt.getLedger.get(destination, findingId);
@@ -412,39 +411,39 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async commit(batch) {
-      open();
+      assertOpen();
       // .immediate(): take the write lock up front, so a concurrent writer makes us wait (busy_timeout) instead of
       // failing with SQLITE_BUSY half-way when a deferred read transaction tries to upgrade.
       commitTx.immediate(batch);
     },
 
     async duePending(at, limit) {
-      open();
+      assertOpen();
       return stmt.duePending.all(at, Math.max(0, limit)).map(toOutboxRow);
     },
 
     async markSent(id, at, threadTs) {
-      open();
+      assertOpen();
       markSentTx.immediate(id, at, threadTs);
     },
 
     async markRetry(id, error, nextAttemptAt) {
-      open();
+      assertOpen();
       stmt.markRetry.run(error, nextAttemptAt, id);
     },
 
     async markFailed(id, error, at) {
-      open();
+      assertOpen();
       stmt.markFailed.run(error, at, id);
     },
 
     async setThreadTs(destination, findingId, threadTs) {
-      open();
+      assertOpen();
       stmt.setThreadTs.run(destination, findingId, threadTs);
     },
 
     async listOutbox(filter) {
-      open();
+      assertOpen();
       const limit = Math.max(0, filter.limit);
       switch (filter.status) {
         case 'pending':
@@ -464,12 +463,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async recentDecisions(limit) {
-      open();
+      assertOpen();
       return stmt.recentDecisions.all(Math.max(0, limit)).map(toDecision);
     },
 
     async stats(): Promise<StoreStats> {
-      open();
+      assertOpen();
       const pending = stmt.countPending.get();
       const result: StoreStats = {
         pending: pending?.n ?? 0,
@@ -481,27 +480,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async addMute(rule: MuteRule) {
-      open();
+      assertOpen();
       stmt.addMute.run(rule.id, JSON.stringify(rule), rule.expiresAt);
     },
 
     async listMutes(at) {
-      open();
+      assertOpen();
       return stmt.listMutes.all(at).map((row) => JSON.parse(row.rule) as MuteRule);
     },
 
     async removeMute(id) {
-      open();
+      assertOpen();
       return stmt.removeMute.run(id).changes > 0;
     },
 
     async getCursor(key) {
-      open();
+      assertOpen();
       return stmt.getCursor.get(key)?.value;
     },
 
     async setCursor(key, value) {
-      open();
+      assertOpen();
       stmt.setCursor.run(key, value);
     },
 

@@ -100,17 +100,32 @@ export interface Store {
    * single-item writes, outbox rows first so that a crash can repeat a message but never lose one.
    */
   commit(commit: DecisionCommit): Promise<void>;
-  /** Pending rows due at `now`, oldest first, at most `limit`. */
+  /**
+   * Pending rows due at `now` (`nextAttemptAt <= now`), oldest first, at most `limit`. "Oldest" is by
+   * `nextAttemptAt`, then `createdAt`, then the order the rows were given to one `commit`.
+   */
   duePending(now: number, limit: number): Promise<OutboxRow[]>;
+  /**
+   * The row was delivered: status `sent`, `sentAt = at`, one more attempt (a repeated call changes nothing).
+   * `threadTs` is the posted message's Slack ts: when the row is about one finding whose ledger row has no thread yet,
+   * it becomes that thread (an existing thread is never moved). Unknown ids are ignored, as by the two below.
+   */
   markSent(id: string, at: number, threadTs?: string): Promise<void>;
-  /** A retryable failure: the row stays pending until `nextAttemptAt`. */
+  /** A retryable failure: the row stays pending until `nextAttemptAt`, one more attempt. Only pending rows change. */
   markRetry(id: string, error: string, nextAttemptAt: number): Promise<void>;
-  /** A permanent failure: the row is kept as failed, visible in `status`, never retried automatically. */
+  /** A permanent failure: the row is kept as failed, visible in `status`, never retried automatically. Only pending rows change. */
   markFailed(id: string, error: string, at: number): Promise<void>;
-  /** Sets the Slack thread of a finding in a destination (first message posted by slack-api). */
+  /**
+   * Sets the Slack thread of a finding in a destination (first message posted by slack-api). A later `commit` keeps
+   * it even when its ledger entry carries no or another ts. Set before the ledger row exists, it is remembered
+   * (getLedger reports nothing until a commit writes the row).
+   */
   setThreadTs(destination: string, findingId: string, threadTs: string): Promise<void>;
+  /** Pending rows in due order, failed and sent rows newest first; with no status: pending, then failed, then sent. */
   listOutbox(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRow[]>;
+  /** Newest first. SQLite keeps the latest 1000; DynamoDB the last 7 days (TTL). */
   recentDecisions(limit: number): Promise<DecisionRecord[]>;
+  /** Row counts by status; `oldestPendingAt` is the `createdAt` of the oldest pending row. DynamoDB: eventually consistent. */
   stats(): Promise<StoreStats>;
 
   addMute(rule: MuteRule): Promise<void>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnvironment, parseConfigText } from '../../src/config/load.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { configFromEnvironment } from '../../src/config/environment.js';
 import { ConfigError } from '../../src/config/errors.js';
 
 function problemsOf(text: string): string[] {
@@ -77,8 +78,8 @@ colour: blue
 });
 
 describe('Lambda configuration from the environment', () => {
-  it('builds a one-webhook config from SLACK_WEBHOOK_SECRET_ARN and MIN_SEVERITY', () => {
-    const config = configFromEnvironment({
+  it('builds a one-webhook config from SLACK_WEBHOOK_SECRET_ARN and MIN_SEVERITY', async () => {
+    const config = await configFromEnvironment({
       SLACK_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf',
       MIN_SEVERITY: '7',
       STATE_TABLE: 'gdn-state',
@@ -88,16 +89,17 @@ describe('Lambda configuration from the environment', () => {
     expect(config.state).toEqual({ dynamodb: 'gdn-state' });
   });
 
-  it('defaults the minimum severity to 4 (Medium)', () => {
-    expect(configFromEnvironment({ SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' }).minSeverity).toBe(4);
+  it('defaults the minimum severity to 4 (Medium)', async () => {
+    expect((await configFromEnvironment({ SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' })).minSeverity).toBe(4);
   });
 
-  it('prefers GDN_CONFIG and says what to set when nothing is', () => {
-    expect(configFromEnvironment({ GDN_CONFIG: '{"destinations":[{"name":"o","type":"stdout"}]}' }).destinations[0]?.name).toBe('o');
-    expect(() => configFromEnvironment({})).toThrow(/set GDN_CONFIG .*SLACK_WEBHOOK_URL/);
+  it('prefers GDN_CONFIG (JSON or YAML) and says what to set when nothing is', async () => {
+    expect((await configFromEnvironment({ GDN_CONFIG: '{"destinations":[{"name":"o","type":"stdout"}]}' })).destinations[0]?.name).toBe('o');
+    expect((await configFromEnvironment({ GDN_CONFIG: 'destinations:\n  - { name: y, type: stdout }\n' })).destinations[0]?.name).toBe('y');
+    await expect(configFromEnvironment({})).rejects.toThrow(/set GDN_CONFIG .*SLACK_WEBHOOK_URL/);
   });
 
-  it('names GDN_CONFIG as the source of an invalid inline config', () => {
-    expect(() => configFromEnvironment({ GDN_CONFIG: 'destinations: []' })).toThrow('GDN_CONFIG: destinations: at least one destination is needed');
+  it('names GDN_CONFIG as the source of an invalid inline config', async () => {
+    await expect(configFromEnvironment({ GDN_CONFIG: 'destinations: []' })).rejects.toThrow('GDN_CONFIG: destinations: at least one destination is needed');
   });
 });

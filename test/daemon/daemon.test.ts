@@ -228,7 +228,7 @@ describe('runDaemon', () => {
 describe('createIngestBatcher (group wait)', () => {
   it('gathers findings handed over within the window into one ingest and resolves every caller after it', async () => {
     const ingests: number[] = [];
-    const batcher = createIngestBatcher({
+    const batcher = createIngestBatcher<{ Id: string }>({
       windowMs: 30,
       maxBatch: 100,
       ingest: async (findings) => {
@@ -243,7 +243,7 @@ describe('createIngestBatcher (group wait)', () => {
     let running = 0;
     let maxRunning = 0;
     const sizes: number[] = [];
-    const batcher = createIngestBatcher({
+    const batcher = createIngestBatcher<{ Id: string }>({
       windowMs: 10_000,
       maxBatch: 2,
       ingest: async (findings) => {
@@ -260,7 +260,7 @@ describe('createIngestBatcher (group wait)', () => {
   });
 
   it('rejects every caller of a batch whose ingest failed', async () => {
-    const batcher = createIngestBatcher({ windowMs: 0, maxBatch: 10, ingest: async () => Promise.reject(new Error('disk full')) });
+    const batcher = createIngestBatcher<{ Id: string }>({ windowMs: 0, maxBatch: 10, ingest: async () => Promise.reject(new Error('disk full')) });
     await expect(batcher.add([{ Id: 'a' }])).rejects.toThrow('disk full');
   });
 });

@@ -8,13 +8,13 @@
   const MAX_DECISIONS = 150;
   const MAX_INPUT = 1024 * 1024;
   const BAND_COLORS = { Critical: '#7b0000', High: '#d93f0b', Medium: '#e3b341', Low: '#2f80ed' };
+  // Drawn by demo.css (Slack draws emoji as images too), so they look right without an emoji font.
+  const DRAWN = new Set(['red_circle', 'large_orange_circle', 'large_yellow_circle', 'large_blue_circle', 'white_circle',
+    'test_tube', 'rotating_light', 'repeat', 'arrow_up', 'alarm_clock', 'file_cabinet']);
   const EMOJI = {
-    red_circle: '🔴', large_orange_circle: '🟠', large_yellow_circle: '🟡', large_blue_circle: '🔵', white_circle: '⚪',
-    warning: '⚠️', rotating_light: '🚨', lock: '🔒', unlock: '🔓', mag: '🔍', bell: '🔔', no_bell: '🔕', repeat: '🔁',
-    arrow_up: '⬆️', chart_with_upwards_trend: '📈', package: '📦', shield: '🛡️', link: '🔗', white_check_mark: '✅',
-    x: '❌', hourglass: '⏳', information_source: 'ℹ️', bust_in_silhouette: '👤', busts_in_silhouette: '👥', key: '🔑',
-    cloud: '☁️', computer: '💻', globe_with_meridians: '🌐', zap: '⚡', fire: '🔥', eyes: '👀', test_tube: '🧪',
-    label: '🏷️', round_pushpin: '📍', card_index_dividers: '🗂️', books: '📚', mute: '🔇', clipboard: '📋', stopwatch: '⏱️',
+    warning: '⚠️', lock: '🔒', unlock: '🔓', mag: '🔍', bell: '🔔', no_bell: '🔕', chart_with_upwards_trend: '📈',
+    package: '📦', shield: '🛡️', link: '🔗', white_check_mark: '✅', x: '❌', hourglass: '⏳', information_source: 'ℹ️',
+    key: '🔑', cloud: '☁️', computer: '💻', globe_with_meridians: '🌐', zap: '⚡', fire: '🔥', eyes: '👀', mute: '🔇',
   };
 
   const $ = (id) => document.getElementById(id);
@@ -25,7 +25,26 @@
     return node;
   }
   const decode = (s) => s.replace(/&(amp|lt|gt);/g, (_, n) => (n === 'amp' ? '&' : n === 'lt' ? '<' : '>'));
-  const emojify = (s) => s.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] || m);
+
+  /** Appends text, turning `:name:` emoji codes into emoji as Slack does. */
+  function appendText(parent, text) {
+    const parts = String(text).split(/:([a-z0-9_+-]+):/);
+    parts.forEach((part, i) => {
+      if (i % 2 === 0) {
+        if (part) parent.appendChild(document.createTextNode(part));
+      } else if (DRAWN.has(part)) {
+        const span = el('span', 'emoji');
+        span.dataset.e = part;
+        span.title = `:${part}:`;
+        span.setAttribute('role', 'img');
+        span.setAttribute('aria-label', part.replace(/_/g, ' '));
+        parent.appendChild(span);
+      } else {
+        parent.appendChild(document.createTextNode(EMOJI[part] || `:${part}:`));
+      }
+    });
+    return parent;
+  }
   const isWord = (ch) => ch !== undefined && /[A-Za-z0-9]/.test(ch);
 
   function safeUrl(text) {
@@ -71,7 +90,7 @@
   function renderInline(s, parent) {
     let buf = '';
     const flush = () => {
-      if (buf) parent.appendChild(document.createTextNode(emojify(decode(buf))));
+      if (buf) appendText(parent, decode(buf));
       buf = '';
     };
     let i = 0;
@@ -135,23 +154,23 @@
   function renderText(obj, parent) {
     if (!obj || typeof obj.text !== 'string') return;
     if (obj.type === 'mrkdwn') return renderMrkdwn(obj.text, parent);
-    return parent.appendChild(el('div', 'mrkdwn', emojify(decode(obj.text))));
+    return parent.appendChild(appendText(el('div', 'mrkdwn'), decode(obj.text)));
   }
 
   // ---- Block Kit ----------------------------------------------------------------------------------------------------
 
   function renderButton(button) {
-    const label = emojify(decode((button.text && button.text.text) || 'Button'));
+    const label = decode((button.text && button.text.text) || 'Button');
     const style = button.style === 'primary' || button.style === 'danger' ? ` ${button.style}` : '';
     const url = typeof button.url === 'string' ? safeUrl(button.url) : undefined;
     if (url) {
-      const a = el('a', `sbtn${style}`, label);
+      const a = appendText(el('a', `sbtn${style}`), label);
       a.href = url;
       a.target = '_blank';
       a.rel = 'noopener noreferrer nofollow';
       return a;
     }
-    const b = el('button', `sbtn${style}`, label);
+    const b = appendText(el('button', `sbtn${style}`), label);
     b.type = 'button';
     b.title = 'In Slack this button calls the notifier (interactivity); the demo only shows it.';
     return b;
@@ -162,7 +181,7 @@
       if (!block || typeof block !== 'object') continue;
       switch (block.type) {
         case 'header':
-          parent.appendChild(el('div', 'b-header', emojify(decode((block.text && block.text.text) || ''))));
+          parent.appendChild(appendText(el('div', 'b-header'), decode((block.text && block.text.text) || '')));
           break;
         case 'section': {
           const section = el('div', 'b-section');
@@ -466,7 +485,7 @@
     $('inbox').hidden = tab !== 'inbox';
     $('preview').hidden = tab !== 'preview';
     for (const button of document.querySelectorAll('.tab')) button.setAttribute('aria-pressed', String(button.dataset.tab === tab));
-    if (tab === 'preview') input.focus();
+    if (tab === 'preview') input.focus({ preventScroll: true });
   }
 
   for (const button of document.querySelectorAll('.tab')) {
