@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -40,6 +42,12 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(report.success).toBe(true);
   });
 
+  it('passes CDK\'s built-in CloudFormation template validation too (the example deployment)', () => {
+    const { app } = synth(exampleConfig(), { cfnValidation: true });
+    const report = JSON.parse(readFileSync(join(app.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+  });
+
   it('gives a reason for every acknowledgement', () => {
     const acks = acknowledgements(everything());
     expect(acks.map((a) => a.id).sort()).toEqual(
@@ -52,7 +60,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('runs on every synth and fails it on an unacknowledged error', () => {
-    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
     const stacks = addNotifierStacks(app, testConfig(), { account: TEST_ACCOUNT });
     // A queue without DLQ or TLS-only policy breaks SQS3 and SQS4.
     new Queue(stacks.home, 'CarelessQueue');

@@ -27,44 +27,49 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Cross-field checks zod cannot express per key: destination names unique, routes name known destinations. */
-function checkReferences(config: Config): Array<{ path: string; message: string }> {
+/**
+ * Cross-field checks zod cannot express per key: destination names unique, routes name known destinations. They run
+ * on the raw document too, so one run lists these problems alongside the schema's.
+ */
+function checkReferences(document: unknown): Array<{ path: string; message: string }> {
   const problems: Array<{ path: string; message: string }> = [];
-  const known = config.destinations.map((d) => d.name);
-  const seen = new Set<string>();
-  config.destinations.forEach((d, i) => {
-    if (seen.has(d.name)) problems.push({ path: `destinations[${i}].name`, message: `duplicate destination name "${d.name}"` });
-    seen.add(d.name);
+  const doc = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  const names = new Set<string>();
+  list(doc.destinations).forEach((d, i) => {
+    const name = (d as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    if (names.has(name)) problems.push({ path: `destinations[${i}].name`, message: `duplicate destination name "${name}"` });
+    names.add(name);
   });
-  const knownList = known.join(', ');
-  config.routes.forEach((route, i) => {
-    route.to.forEach((name, j) => {
-      if (!seen.has(name)) {
-        problems.push({ path: `routes[${i}].to[${j}]`, message: `unknown destination "${name}" (known: ${knownList})` });
+  const known = [...names].join(', ');
+  const checkTargets = (to: unknown, path: string) =>
+    list(to).forEach((name, j) => {
+      if (typeof name === 'string' && !names.has(name)) {
+        problems.push({ path: `${path}[${j}]`, message: `unknown destination "${name}" (known: ${known})` });
       }
     });
-    const { minSeverity, maxSeverity } = route.match;
-    if (minSeverity !== undefined && maxSeverity !== undefined && minSeverity > maxSeverity) {
-      problems.push({ path: `routes[${i}].match`, message: `minSeverity ${minSeverity} is above maxSeverity ${maxSeverity}` });
+  list(doc.routes).forEach((route, i) => {
+    const r = (route ?? {}) as { to?: unknown; match?: { minSeverity?: unknown; maxSeverity?: unknown } };
+    checkTargets(r.to, `routes[${i}].to`);
+    const min = r.match?.minSeverity;
+    const max = r.match?.maxSeverity;
+    if (typeof min === 'number' && typeof max === 'number' && min > max) {
+      problems.push({ path: `routes[${i}].match`, message: `minSeverity ${min} is above maxSeverity ${max}` });
     }
   });
-  config.defaultRoute?.to.forEach((name, j) => {
-    if (!seen.has(name)) {
-      problems.push({ path: `defaultRoute.to[${j}]`, message: `unknown destination "${name}" (known: ${knownList})` });
-    }
-  });
+  checkTargets((doc.defaultRoute as { to?: unknown } | undefined)?.to, 'defaultRoute.to');
   return problems;
 }
 
 /** Validates an already-parsed document. `source` names it in errors (a file name, `GDN_CONFIG`, ...). */
 export function parseConfig(document: unknown, source: string): Config {
   const result = configSchema.safeParse(document ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
-    throw new ConfigError(source, problems);
-  }
-  const problems = checkReferences(result.data);
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
+  problems.push(...checkReferences(document));
+  if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }
 

@@ -160,6 +160,7 @@ function toOutboxRow(item: Item): OutboxRow {
   };
   if (typeof item.findingId === 'string') row.findingId = item.findingId;
   if (typeof item.sentAt === 'number') row.sentAt = item.sentAt;
+  if (typeof item.sentTs === 'string') row.sentTs = item.sentTs;
   if (typeof item.lastError === 'string') row.lastError = item.lastError;
   return row;
 }
@@ -408,6 +409,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
       createdAt: row.createdAt,
       nextAttemptAt: row.nextAttemptAt,
       sentAt: row.sentAt,
+      sentTs: row.sentTs,
       lastError: row.lastError,
       seq,
       [OUTBOX_INDEX.partitionKey]: partitionOfStatus[row.status],
@@ -502,7 +504,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     );
   }
 
-  async function setLedgerThread(destination: string, findingId: string, threadTs: string, onlyIfAbsent: boolean): Promise<void> {
+  async function setLedgerThread(destination: string, findingId: string, threadTs: string): Promise<void> {
     // With no ledger row yet this creates a thread-only placeholder (getLedger ignores it; commit fills it in, keeping
     // the thread). Its TTL keeps an orphan from living forever; the version is untouched, so no commit is disturbed.
     await call('UpdateItem (thread)', () =>
@@ -510,15 +512,14 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
         new UpdateCommand({
           TableName: tableName,
           Key: { [PK]: ledgerPk(destination, findingId), [SK]: 'ledger' },
-          UpdateExpression: onlyIfAbsent
-            ? 'SET #threadTs = if_not_exists(#threadTs, :ts), #ttl = if_not_exists(#ttl, :ttl)'
-            : 'SET #threadTs = :ts, #ttl = if_not_exists(#ttl, :ttl)',
+          UpdateExpression: 'SET #threadTs = :ts, #ttl = if_not_exists(#ttl, :ttl)',
           ExpressionAttributeNames: { '#threadTs': 'threadTs', '#ttl': TTL },
           ExpressionAttributeValues: { ':ts': threadTs, ':ttl': ttlSeconds(now(), ledgerDays) },
         }),
       ),
     );
   }
+
 
   return {
     async getLedger(destination, findingIds) {
@@ -587,14 +588,14 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     },
 
     async markSent(id, at, threadTs) {
-      let updated: Item | undefined;
-      const ok = await conditional('UpdateItem (outbox sent)', async () => {
-        const out = await doc.send(
+      await conditional('UpdateItem (outbox sent)', () =>
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { [PK]: outboxPk(id), [SK]: 'outbox' },
             UpdateExpression:
-              'SET #status = :sent, #sentAt = :at, #attempts = #attempts + :one, #gpk = :gpk, #gsk = :gsk, #ttl = :ttl',
+              'SET #status = :sent, #sentAt = :at, #attempts = #attempts + :one, #gpk = :gpk, #gsk = :gsk, #ttl = :ttl' +
+              (threadTs === undefined ? '' : ', #sentTs = :ts'),
             // Unknown ids change nothing (no half item is created); a second markSent counts no second attempt.
             ConditionExpression: 'attribute_exists(#pk) AND #status <> :sent',
             ExpressionAttributeNames: {
@@ -605,6 +606,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
               '#gpk': OUTBOX_INDEX.partitionKey,
               '#gsk': OUTBOX_INDEX.sortKey,
               '#ttl': TTL,
+              ...(threadTs === undefined ? {} : { '#sentTs': 'sentTs' }),
             },
             ExpressionAttributeValues: {
               ':sent': 'sent',
@@ -613,18 +615,11 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
               ':gpk': partitionOfStatus.sent,
               ':gsk': `${pad(at)}#${id}`,
               ':ttl': ttlSeconds(at, sentOutboxDays),
+              ...(threadTs === undefined ? {} : { ':ts': threadTs }),
             },
-            ReturnValues: threadTs === undefined ? 'NONE' : 'ALL_NEW',
           }),
-        );
-        updated = out.Attributes;
-      });
-      if (threadTs === undefined) return;
-      const item = ok ? updated : await getItem(outboxPk(id), 'outbox');
-      // The first message posted about a finding opens its thread; later replies must not move it.
-      if (typeof item?.findingId === 'string') {
-        await setLedgerThread(item.destination as string, item.findingId, threadTs, true);
-      }
+        ),
+      );
     },
 
     async markRetry(id, error, nextAttemptAt) {
@@ -690,7 +685,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     },
 
     async setThreadTs(destination, findingId, threadTs) {
-      await setLedgerThread(destination, findingId, threadTs, false);
+      await setLedgerThread(destination, findingId, threadTs);
     },
 
     async listOutbox(filter) {

@@ -69,6 +69,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         created_at      INTEGER NOT NULL,
         next_attempt_at INTEGER NOT NULL,
         sent_at         INTEGER,
+        sent_ts         TEXT,
         failed_at       INTEGER,
         last_error      TEXT
       );
@@ -128,6 +129,7 @@ interface OutboxRowDb {
   created_at: number;
   next_attempt_at: number;
   sent_at: number | null;
+  sent_ts: string | null;
   last_error: string | null;
 }
 
@@ -172,6 +174,7 @@ function toOutboxRow(row: OutboxRowDb): OutboxRow {
   };
   if (row.finding_id !== null) out.findingId = row.finding_id;
   if (row.sent_at !== null) out.sentAt = row.sent_at;
+  if (row.sent_ts !== null) out.sentTs = row.sent_ts;
   if (row.last_error !== null) out.lastError = row.last_error;
   return out;
 }
@@ -271,9 +274,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     setThreadTs: db.prepare(`
       INSERT INTO ledger (destination, finding_id, thread_ts) VALUES (?, ?, ?)
       ON CONFLICT (destination, finding_id) DO UPDATE SET thread_ts = excluded.thread_ts`),
-    setThreadTsIfAbsent: db.prepare(`
-      INSERT INTO ledger (destination, finding_id, thread_ts) VALUES (?, ?, ?)
-      ON CONFLICT (destination, finding_id) DO UPDATE SET thread_ts = COALESCE(ledger.thread_ts, excluded.thread_ts)`),
     // A redelivered batch re-creates the same ids: the first row wins, its progress (attempts, sent) is kept.
     insertOutbox: db.prepare(`
       INSERT INTO outbox (id, destination, kind, finding_id, finding_ids, message, status, attempts, created_at,
@@ -287,12 +287,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     duePending: db.prepare<[number, number], OutboxRowDb>(`
       SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
       ORDER BY next_attempt_at, created_at, seq LIMIT ?`),
-    outboxOf: db.prepare<[string], { destination: string; finding_id: string | null }>(
-      'SELECT destination, finding_id FROM outbox WHERE id = ?',
-    ),
     // markSent twice (the drainer repeating its bookkeeping) counts one attempt; a late success beats `failed`.
     markSent: db.prepare(`
-      UPDATE outbox SET status = 'sent', sent_at = ?, failed_at = NULL, attempts = attempts + 1
+      UPDATE outbox SET status = 'sent', sent_at = ?, sent_ts = ?, failed_at = NULL, attempts = attempts + 1
       WHERE id = ? AND status <> 'sent'`),
     // Only pending rows move: a row another drainer already sent or gave up on stays as it is.
     markRetry: db.prepare(`
@@ -382,14 +379,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   });
 
-  const markSentTx = db.transaction((id: string, at: number, threadTs: string | undefined) => {
-    stmt.markSent.run(at, id);
-    if (threadTs === undefined) return;
-    const row = stmt.outboxOf.get(id);
-    // The first message posted about a finding opens its thread; later replies must not move it.
-    if (row?.finding_id != null) stmt.setThreadTsIfAbsent.run(row.destination, row.finding_id, threadTs);
-  });
-
   // A long-stopped daemon starts with last week's sent rows already gone.
   db.transaction(prune)();
 
@@ -424,7 +413,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async markSent(id, at, threadTs) {
       assertOpen();
-      markSentTx.immediate(id, at, threadTs);
+      stmt.markSent.run(at, threadTs ?? null, id);
     },
 
     async markRetry(id, error, nextAttemptAt) {

@@ -39,6 +39,8 @@ export interface OutboxRow {
   /** Epoch ms before which the drainer must not try again. */
   nextAttemptAt: number;
   sentAt?: number;
+  /** Slack `ts` of the posted message (slack-api), as given to `markSent`: lets a later feature edit or reply to it. */
+  sentTs?: string;
   /** Last error text (never a secret), kept for `status`. */
   lastError?: string;
 }
@@ -107,8 +109,9 @@ export interface Store {
   duePending(now: number, limit: number): Promise<OutboxRow[]>;
   /**
    * The row was delivered: status `sent`, `sentAt = at`, one more attempt (a repeated call changes nothing).
-   * `threadTs` is the posted message's Slack ts: when the row is about one finding whose ledger row has no thread yet,
-   * it becomes that thread (an existing thread is never moved). Unknown ids are ignored, as by the two below.
+   * `threadTs` is the posted message's Slack ts, kept as the row's `sentTs`; it does not touch the ledger: which
+   * messages open a finding's thread is the drainer's call, made with `setThreadTs`. Unknown ids are ignored, as by
+   * the two below.
    */
   markSent(id: string, at: number, threadTs?: string): Promise<void>;
   /** A retryable failure: the row stays pending until `nextAttemptAt`, one more attempt. Only pending rows change. */

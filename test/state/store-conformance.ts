@@ -339,14 +339,11 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
       });
 
-      it('opens the thread from markSent when the finding has none, and never moves it after', async () => {
+      it('keeps the posted message ts with the sent row, leaving the thread to setThreadTs', async () => {
         await store.commit({ ledger: [ledgerEntry('a')], outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] })], decisions: [] });
         await store.markSent('m1', T0 + 1000, '1736942400.000100');
-        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
-
-        await store.commit({ ...empty, outbox: [outboxRow('m2', { findingId: 'a', findingIds: ['a'], kind: 'escalated' })] });
-        await store.markSent('m2', T0 + 2000, '1736942999.000200');
-        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
+        expect((await store.listOutbox({ status: 'sent', limit: 1 }))[0]).toMatchObject({ id: 'm1', sentTs: '1736942400.000100' });
+        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBeUndefined();
       });
     });
 
@@ -408,6 +405,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         decisions: [decision('a', T0)],
       });
       await store.markSent('m1', T0 + 1, '1736942400.000100');
+      await store.setThreadTs('sec', 'a', '1736942400.000100');
       await store.markFailed('m2', 'channel_is_archived', T0 + 2);
       await store.markRetry('m3', 'HTTP 500', T0 + MIN);
       await store.addMute(mute('mute-1', T0 + 60 * MIN));

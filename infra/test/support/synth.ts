@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { cdkJsonContext } from '../../lib/app-setup.js';
 import { loadInfraConfig, parseInfraConfig, type InfraConfig, type InfraConfigInput } from '../../lib/config.js';
 import { addNotifierStacks, type NotifierStacks } from '../../lib/notifier-app.js';
 
@@ -9,10 +9,7 @@ export const TEST_ACCOUNT = '123456789012';
 export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../config.example.yaml', import.meta.url));
 
 /** The feature flags infra/cdk.json gives `cdk synth`, so tests synthesise what the CLI does. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as { context?: Record<string, unknown> };
-  return cdkJson.context ?? {};
-}
+export { cdkJsonContext } from '../../lib/app-setup.js';
 
 export function exampleConfig(): InfraConfig {
   return loadInfraConfig(EXAMPLE_CONFIG_PATH);
@@ -38,13 +35,22 @@ export interface Synthesized {
   forwarders: Template[];
 }
 
-/**
- * Builds the app for `config` in account 123456789012. Bundling is skipped unless `bundle` (the Lambda asset is then
- * the unbundled source, which is all a template test needs); bundling runs the local esbuild.
- */
-export function synth(config: InfraConfig, options: { bundle?: boolean; outdir?: string } = {}): Synthesized {
+export interface SynthOptions {
+  /** Bundle the function with the local esbuild (default: skipped; the asset is then the unbundled source). */
+  bundle?: boolean;
+  outdir?: string;
+  /**
+   * CDK's built-in CloudFormation template validation (on by default in `cdk synth`). Off by default here: it takes
+   * seconds per synth; infra/test/cdk-nag.test.ts runs it once on the example deployment.
+   */
+  cfnValidation?: boolean;
+}
+
+/** Builds the app for `config` in account 123456789012 and synthesises it (cdk-nag runs, and fails it on errors). */
+export function synth(config: InfraConfig, options: SynthOptions = {}): Synthesized {
   const app = new App({
     context: { ...cdkJsonContext(), ...(!options.bundle && { 'aws:cdk:bundling-stacks': [] }) },
+    builtinCloudFormationValidation: options.cfnValidation ?? false,
     ...(options.outdir && { outdir: options.outdir }),
   });
   const stacks = addNotifierStacks(app, config, { account: TEST_ACCOUNT });

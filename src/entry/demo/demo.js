@@ -1,6 +1,6 @@
 // guardduty-notifier demo page: draws Slack Block Kit messages as Slack does. Plain JS, no framework, no network
 // beyond this server. Every string shown comes from findings, which attackers control: the DOM is built with
-// createElement/textContent only (never innerHTML), and links are made only for http(s) URLs.
+// createElement/textContent only (no HTML strings are ever parsed), and links are made only for http(s) URLs.
 (() => {
   'use strict';
 

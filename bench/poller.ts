@@ -1,0 +1,215 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createGuardDutyClient } from '../src/sources/guardduty-client.js';
+import { createGuardDutyPoller, type CursorStore } from '../src/sources/guardduty-poller.js';
+import { createRuntime } from '../src/entry/runtime.js';
+import { runDaemon } from '../src/entry/daemon.js';
+import { silentLogger } from '../src/entry/logger.js';
+import type { Store } from '../src/state/store.js';
+import { createSqliteStore } from '../src/state/sqlite-store.js';
+import { DUMMY_CREDENTIALS, startGuardDutyStandin, type GuardDutyStandin } from '../test/support/guardduty-standin.js';
+import { benchConfig, createCountingSink } from './support.js';
+
+/**
+ * The poller's figures (issue C), printed, never asserted:
+ * - GuardDuty API calls per tick with 0, 120 and 1,000 changed findings in one region. Target: max(1, ⌈N/50⌉)
+ *   ListFindings pages (nextToken only while ids remain, so no trailing empty page) + ⌈N/50⌉ GetFindings, plus one
+ *   ListDetectors when the detector ids are not cached (the first tick).
+ * - Wall time of a 1,000-finding tick against the local stand-in: the walk alone, and the walk through the whole
+ *   pipeline (parse, route, decide, digest, render, commit; delivery excluded).
+ * - RSS of the idle daemon (the real `runDaemon`: listener, metrics, store, drain loop) after 1,000 ticks, in a child
+ *   process built with esbuild like the shipped JavaScript (no TypeScript loader in the measurement). Target ≤ 80 MB.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MB = 1024 * 1024;
+
+async function openStore(): Promise<{ store: Store; kind: string }> {
+  return { store: createSqliteStore({ path: ':memory:' }), kind: 'SQLite (:memory:)' };
+}
+
+function cursors(): CursorStore {
+  const values = new Map<string, number>();
+  return { getCursor: async (k) => values.get(k), setCursor: async (k, v) => void values.set(k, v) };
+}
+
+async function callsPerTick(gd: GuardDutyStandin): Promise<void> {
+  console.log('API calls per tick, one region, one detector:');
+  console.log('  N      ListDetectors  ListFindings  GetFindings  total   target (cached / first tick)');
+  for (const n of [0, 120, 1000]) {
+    const region = `us-east-1-calls${n}`;
+    const detectorId = gd.addDetector(region);
+    const poller = createGuardDutyPoller({
+      regions: [region],
+      overlapMs: 600_000,
+      includeArchived: false,
+      store: cursors(),
+      clientFor: (r) => createGuardDutyClient({ region: r, endpoint: gd.endpoint, credentials: DUMMY_CREDENTIALS }),
+      logger: silentLogger,
+      onFindings: async () => {},
+    });
+    const pages = Math.ceil(n / 50);
+    const target = Math.max(1, pages) + pages;
+    for (const phase of ['first tick', 'next tick'] as const) {
+      const at = Date.now();
+      gd.seedFindings(region, detectorId, n, { from: at - 30_000, stepMs: 1, prefix: `${phase === 'first tick' ? 'a' : 'b'}${n}x` });
+      const before = gd.countCalls({ region });
+      await poller.tick();
+      const after = gd.countCalls({ region });
+      const d = {
+        ListDetectors: after.ListDetectors - before.ListDetectors,
+        ListFindings: after.ListFindings - before.ListFindings,
+        GetFindings: after.GetFindings - before.GetFindings,
+      };
+      // The next tick re-reads the first tick's findings (they are inside the overlap) plus the new ones.
+      const inWindow = phase === 'first tick' ? n : 2 * n;
+      const windowPages = Math.ceil(inWindow / 50);
+      const expected = Math.max(1, windowPages) + windowPages + (phase === 'first tick' ? 1 : 0);
+      console.log(
+        `  ${String(inWindow).padEnd(6)} ${String(d.ListDetectors).padEnd(14)} ${String(d.ListFindings).padEnd(13)} ${String(d.GetFindings).padEnd(12)} ` +
+          `${String(d.ListDetectors + d.ListFindings + d.GetFindings).padEnd(7)} ${expected} (${phase}${phase === 'first tick' ? `; ${target} + 1 ListDetectors` : ', overlap re-read'})`,
+      );
+    }
+  }
+}
+
+async function tickWallTime(gd: GuardDutyStandin): Promise<void> {
+  const region = 'us-east-1-wall';
+  const detectorId = gd.addDetector(region);
+  gd.seedFindings(region, detectorId, 1000, { from: Date.now() - 5 * 60_000, stepMs: 100, prefix: 'wallx' });
+  const clientFor = (r: string) => createGuardDutyClient({ region: r, endpoint: gd.endpoint, credentials: DUMMY_CREDENTIALS });
+
+  const walkOnly = createGuardDutyPoller({
+    regions: [region],
+    overlapMs: 600_000,
+    includeArchived: false,
+    store: cursors(),
+    clientFor,
+    logger: silentLogger,
+    onFindings: async () => {},
+  });
+  await walkOnly.tick(); // warm-up: connections, JIT
+  const walks: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const t0 = performance.now();
+    await walkOnly.tick();
+    walks.push(performance.now() - t0);
+  }
+
+  const { store, kind } = await openStore();
+  const config = benchConfig({ destinations: [{ name: 'sec', type: 'slack-webhook', url: 'https://hooks.slack.invalid/services/T0/B0/x' }] });
+  const runtime = await createRuntime(config, { store, sinks: new Map([['sec', createCountingSink('sec')]]) });
+  const full: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const poller = createGuardDutyPoller({
+      regions: [region],
+      overlapMs: 600_000,
+      includeArchived: false,
+      store: cursors(),
+      clientFor,
+      logger: silentLogger,
+      onFindings: async (findings) => {
+        await runtime.pipeline.ingest([{ Findings: findings }]);
+      },
+    });
+    const t0 = performance.now();
+    await poller.tick();
+    full.push(performance.now() - t0);
+  }
+  await runtime.close();
+  await store.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  console.log(`1,000-finding tick against the stand-in (20 ListFindings + 20 GetFindings):`);
+  console.log(`  walk only:            median ${median(walks).toFixed(0)} ms over ${walks.length} ticks`);
+  console.log(
+    `  walk + pipeline.ingest: first ${full[0]?.toFixed(0)} ms (all new: decisions, digests, commit), ` +
+      `then ${full.slice(1).map((x) => x.toFixed(0)).join(' / ')} ms (re-reads, all duplicates); store: ${kind}`,
+  );
+}
+
+/** The child: the real daemon, idle (no findings), 1,000 ticks at 5 ms, then its memory as JSON on stdout. */
+async function idleChild(endpoint: string, dir: string): Promise<void> {
+  const config = benchConfig({
+    destinations: [{ name: 'sec', type: 'slack-webhook', url: 'https://hooks.slack.invalid/services/T0/B0/x' }],
+    state: { sqlite: join(dir, 'state.db') },
+    poll: { regions: ['us-east-1-idle'], interval: '5ms', listen: '127.0.0.1:0' },
+  });
+  const samples: Record<number, { rss: number; heapUsed: number }> = {};
+  await runDaemon({
+    config,
+    logger: silentLogger,
+    runtimeOptions: { sinks: new Map([['sec', createCountingSink('sec')]]) },
+    clientOptions: { endpoint, credentials: DUMMY_CREDENTIALS },
+    maxTicks: 1000,
+    shutdownDrainMs: 100,
+    onTick: (_results, tick) => {
+      if (tick === 10 || tick === 500 || tick === 1000) {
+        const m = process.memoryUsage();
+        samples[tick] = { rss: m.rss, heapUsed: m.heapUsed };
+      }
+    },
+  });
+  process.stdout.write(`${JSON.stringify(samples)}\n`);
+}
+
+async function idleRss(gd: GuardDutyStandin): Promise<void> {
+  gd.addDetector('us-east-1-idle');
+  const outDir = join(ROOT, 'node_modules', '.cache', 'guardduty-notifier-bench');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'poller-idle.mjs');
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'gdn-bench-'));
+  try {
+    const child = spawn(process.execPath, [outfile, '--idle-child', gd.endpoint, dir], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const t0 = performance.now();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const elapsed = performance.now() - t0;
+    if (code !== 0) throw new Error(`idle daemon child exited ${code}`);
+    const samples = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, { rss: number; heapUsed: number }>;
+    const show = (tick: string) => {
+      const s = samples[tick];
+      return s ? `${(s.rss / MB).toFixed(1)} MB RSS (heap ${(s.heapUsed / MB).toFixed(1)} MB)` : 'n/a';
+    };
+    console.log(`Idle daemon (1,000 ticks at 5 ms, one region, listener + metrics on, ${(elapsed / 1000).toFixed(1)} s, compiled JS):`);
+    console.log(`  after 10 ticks: ${show('10')}; after 500: ${show('500')}; after 1,000: ${show('1000')} (target ≤ 80 MB)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function main(): Promise<void> {
+  const gd = await startGuardDutyStandin();
+  try {
+    await callsPerTick(gd);
+    await tickWallTime(gd);
+    await idleRss(gd);
+  } finally {
+    await gd.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly && process.argv[2] === '--idle-child') {
+  await idleChild(process.argv[3] ?? '', process.argv[4] ?? tmpdir());
+} else if (invokedDirectly) {
+  await main();
+}
