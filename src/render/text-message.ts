@@ -66,8 +66,9 @@ export function snsSubject(text: string): string {
 
 // ---- body ----------------------------------------------------------------------------------------------------------
 
+/** One sanitised line of at most `max` characters; huge values are cut before sanitising, which is the costly part. */
 function line(text: string, max: number = VALUE_MAX): string {
-  return truncate(sanitizeText(text, { singleLine: true }), max);
+  return truncate(sanitizeText(text.length > max + 1 ? text.slice(0, max + 1) : text, { singleLine: true }), max);
 }
 
 function labelled(label: string, value: string): string {
@@ -120,7 +121,7 @@ export function textMessageOf(prepared: PreparedFinding): TextMessage {
   for (const fact of prepared.facts) head.push(labelled(fact.label, partsText(fact)));
 
   const middle: string[] = [];
-  const description = truncate(sanitizeText(finding.description), DESCRIPTION_TEXT_MAX);
+  const description = truncate(sanitizeText(finding.description.slice(0, DESCRIPTION_TEXT_MAX + 1)), DESCRIPTION_TEXT_MAX);
   if (description !== '') middle.push('', description);
   const details = finding.resource.details
     .slice(0, DETAILS_SHOWN)

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+import { startDemo } from '../src/entry/demo.ts';
+const demo = await startDemo({ port: 0, paceMs: 150, seed: 1 });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+await page.goto(demo.url);
+await page.waitForSelector('.msg[data-kind="digest"]', { timeout: 20000 });
+await demo.stop();
+await page.locator('.msg[data-kind="digest"]').first().screenshot({ path: '/tmp/smoke/digest.png' });
+await page.locator('.msg', { hasText: 'onerror' }).first().screenshot({ path: '/tmp/smoke/hostile.png' });
+await page.locator('.msg[data-kind="escalated"]').first().screenshot({ path: '/tmp/smoke/escalated.png' });
+await browser.close();
