@@ -151,9 +151,11 @@ export class NotifierStack extends Stack {
         target: 'node22',
         platform: 'node',
         mainFields: ['module', 'main'],
-        // The nodejs22.x runtime ships AWS SDK v3 (and its @smithy packages); better-sqlite3 is the daemon's store,
-        // never loaded in Lambda. The same list as scripts/build-lambda.mjs.
-        externalModules: ['@aws-sdk/*', '@smithy/*', 'better-sqlite3'],
+        // The nodejs22.x runtime ships AWS SDK v3 (and its @smithy packages). The SQLite store (the daemon's) is only
+        // ever imported dynamically and never in Lambda: keeping the module itself external keeps its static
+        // `import 'better-sqlite3'` (native, not in the bundle) from being hoisted into the bundle's top level,
+        // where it would fail the cold start. scripts/build-lambda.mjs does the same with a plugin.
+        externalModules: ['@aws-sdk/*', '@smithy/*', 'better-sqlite3', '*/sqlite-store.js'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,

@@ -4,11 +4,8 @@ import { createInboxSink, type InboxEntry } from '../deliver/inbox.js';
 import { consoleUrlFor } from '../enrich/console-url.js';
 import { parseFindingText } from '../finding/parse.js';
 import { renderFindingMessage } from '../render/render-message.js';
-import {
-  generateSampleFindings,
-  republishSample,
-  type SampleEvent,
-} from '../sources/samples.js';
+import { SAMPLE_TEMPLATES, hashSeed } from '../sources/sample-templates.js';
+import { buildSample, generateSampleFindings, republishSample, type SampleEvent } from '../sources/samples.js';
 import type { DecisionRecord } from '../state/store.js';
 import {
   startDemoServer,
@@ -88,19 +85,18 @@ export function createDemoPreview(options: { accounts?: Record<string, string>; 
 
 /**
  * A finding whose attacker-controlled text (a DNS name GuardDuty saw queried, which lands in the title) is hostile:
- * HTML, Slack mentions and mrkdwn. The page must show it as text, and the Slack message must not ping anyone.
+ * HTML, a Slack mention and mrkdwn. The page must show it as text, and the Slack message must not ping anyone.
  */
-export function hostileSample(event: SampleEvent): SampleEvent {
-  const next = structuredClone(event);
+export function hostileSample(options: { seed: number; now: number }): SampleEvent {
+  const template = SAMPLE_TEMPLATES.find((t) => t.type === 'Backdoor:EC2/C&CActivity.B!DNS');
+  if (!template) throw new Error('the C&C sample template is missing');
+  const event = buildSample(template, { seed: options.seed, accountId: '444455556666', region: 'us-west-2', now: options.now });
   const domain = '<img src=x onerror=alert(1)>.<!channel>.*urgent*.c2-panel.example';
-  const instanceId = String((next.detail.resource.instanceDetails as { instanceId?: string } | undefined)?.instanceId ?? 'i-0123456789abcdef0');
-  next.detail.type = 'Backdoor:EC2/C&CActivity.B!DNS';
-  next.detail.severity = 8;
-  next.detail.title = `Command and Control server domain name ${domain} queried by EC2 instance ${instanceId}.`;
-  next.detail.description = `EC2 instance ${instanceId} is querying ${domain} <script>window.pwned=1</script>, a domain name associated with a known Command & Control server.`;
-  next.detail.service.action = { actionType: 'DNS_REQUEST', dnsRequestAction: { domain, protocol: 'UDP', blocked: false } };
-  next.detail.service.resourceRole = 'ACTOR';
-  return next;
+  const instanceId = String((event.detail.resource.instanceDetails as { instanceId?: string } | undefined)?.instanceId);
+  event.detail.title = `Command and Control server domain name ${domain} queried by EC2 instance ${instanceId}.`;
+  event.detail.description = `EC2 instance ${instanceId} is querying ${domain} <script>window.pwned=1</script>, a domain name associated with a known Command & Control server.`;
+  event.detail.service.action = { actionType: 'DNS_REQUEST', dnsRequestAction: { domain, protocol: 'UDP', blocked: false } };
+  return event;
 }
 
 type Step =
@@ -298,8 +294,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     switch (step.kind) {
       case 'single':
       case 'hostile': {
-        const fresh = takeFresh();
-        const event = step.kind === 'hostile' ? hostileSample(fresh) : fresh;
+        const event = step.kind === 'hostile' ? hostileSample({ seed: hashSeed(poolSeed, 'hostile'), now: Date.now() }) : takeFresh();
         sent.push(event);
         if (sent.length > 100) sent.shift();
         await ingest([event]);

@@ -150,11 +150,18 @@ export function linkLabel(text: string, max: number = Number.POSITIVE_INFINITY):
   return truncate(escapeMrkdwnEntities(inert), max);
 }
 
-const HTTP_URL = /^https?:\/\/[^\s<>|"`\u0000-\u001F\u007F]+$/i;
+/**
+ * An http(s) URL made only of the characters RFC 3986 allows unencoded (letters, digits, `-._~:/?#[]@!$&'()*+,;=` and
+ * `%` escapes). That excludes everything that could end a `<url|label>` link early (`|`, `>`), spaces, and any
+ * non-ASCII character (bidi controls, look-alike letters), which a well-formed URL carries percent-encoded anyway.
+ * https://www.rfc-editor.org/rfc/rfc3986#section-2
+ */
+const HTTP_URL = /^https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/i;
 
 /**
  * `url` when it is a plain http(s) URL of at most `max` characters, else undefined. Our URLs come from our own enrich
- * stage and config, but they are built from finding values (region, id), so they are checked rather than trusted.
+ * stage and config, but they are built from finding values (region, id), so they are checked rather than trusted,
+ * and refused rather than repaired.
  */
 export function safeUrl(url: string | undefined, max: number): string | undefined {
   if (url === undefined) return undefined;

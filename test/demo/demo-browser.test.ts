@@ -18,6 +18,19 @@ const HOSTILE = '<img src=x onerror=alert(1)><script>window.pwned=1</script>';
 const SEED = 7;
 const OUTPUT = join(process.cwd(), 'test-output');
 const DOCS = join(process.cwd(), 'docs');
+/**
+ * The callbacks given to page.evaluate run in the page. This project's tsconfig has no DOM lib, so they reach the
+ * page's globals through this type (erased at compile time; the page has the real ones).
+ */
+type PageGlobals = {
+  document: {
+    querySelectorAll(selector: string): { length: number };
+    documentElement: { scrollWidth: number; clientWidth: number };
+  };
+  getComputedStyle(node: unknown): { backgroundColor: string; gridTemplateColumns: string };
+  scrollTo(x: number, y: number): void;
+  pwned?: unknown;
+};
 const BAND_RGB = { Critical: 'rgb(123, 0, 0)', High: 'rgb(217, 63, 11)', Medium: 'rgb(227, 179, 65)', Low: 'rgb(47, 128, 237)' };
 
 if (skip) {
@@ -82,15 +95,15 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
     for (const event of expected) {
       expect(headers.some((h) => h.includes(event.detail.title.slice(0, 60))), event.detail.title).toBe(true);
     }
-    const bands = await page.locator('.msg[data-band]').evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.band));
+    const bands = await page.locator('.msg[data-band]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-band')));
     expect(new Set(bands)).toEqual(new Set(['Critical', 'High', 'Medium', 'Low']));
     for (const [band, rgb] of Object.entries(BAND_RGB)) {
       const bar = page.locator(`.msg[data-band="${band}"][data-kind="new"] .attachment .bar`).first();
-      expect(await bar.evaluate((n) => getComputedStyle(n).backgroundColor), band).toBe(rgb);
+      expect(await bar.evaluate((n) => (globalThis as unknown as PageGlobals).getComputedStyle(n).backgroundColor), band).toBe(rgb);
     }
     // Fields in two columns, context line, buttons.
     const first = page.locator('.msg').first();
-    expect(await first.locator('.b-fields').first().evaluate((n) => getComputedStyle(n).gridTemplateColumns.split(' ').length)).toBe(2);
+    expect(await first.locator('.b-fields').first().evaluate((n) => (globalThis as unknown as PageGlobals).getComputedStyle(n).gridTemplateColumns.split(' ').length)).toBe(2);
     await expect(first.locator('.b-context').count()).resolves.toBeGreaterThan(0);
     await expect(page.locator('.msg .b-actions a.sbtn', { hasText: 'Open in GuardDuty' }).count()).resolves.toBeGreaterThan(0);
 
@@ -103,8 +116,8 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
     // Hostile text from a finding stays text: no element, no script run, no dialog.
     const hostile = page.locator('.msg .b-header', { hasText: '<img src=x onerror=alert(1)>' });
     await expect(hostile.count()).resolves.toBeGreaterThan(0);
-    expect(await page.evaluate(() => document.querySelectorAll('img[src="x"], script:not([src])').length)).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('img[src="x"], script:not([src])').length)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).pwned)).toBeUndefined();
 
     // Each message expands to its Slack payload and source finding.
     // New messages keep arriving at the top: pin the message by its number.
@@ -119,9 +132,9 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
 
     // Live: more messages arrive without a reload.
     const count = await page.locator('.msg').count();
-    await page.waitForFunction((n) => document.querySelectorAll('.msg').length > n, count);
+    await page.waitForFunction((n) => (globalThis as unknown as PageGlobals).document.querySelectorAll('.msg').length > n, count);
 
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
     await page.screenshot({ path: join(OUTPUT, 'demo.png') });
     await page.screenshot({ path: join(DOCS, 'demo.png') });
     expect(dialogs).toEqual([]);
@@ -132,8 +145,11 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
   it('reads well in a narrow (420 px) window: one column, nothing wider than the screen', async () => {
     const page = await openPage({ width: 420, height: 900 });
     await page.locator('.msg .b-fields').first().waitFor();
-    expect(await page.locator('.b-fields').first().evaluate((n) => getComputedStyle(n).gridTemplateColumns.split(' ').length)).toBe(1);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await page.locator('.b-fields').first().evaluate((n) => (globalThis as unknown as PageGlobals).getComputedStyle(n).gridTemplateColumns.split(' ').length)).toBe(1);
+    const overflow = await page.evaluate(() => {
+      const { documentElement } = (globalThis as unknown as PageGlobals).document;
+      return documentElement.scrollWidth - documentElement.clientWidth;
+    });
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(OUTPUT, 'demo-narrow.png') });
     expect(problems).toEqual([]);
@@ -166,16 +182,16 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
     const header = page.locator('#preview-out .msg .b-header', { hasText: '<script>window.pwned=1</script>' });
     await header.waitFor();
     expect(await header.textContent()).toContain(HOSTILE);
-    expect(await page.evaluate(() => document.querySelectorAll('img[src="x"], script:not([src]), a[href^="javascript:"]').length)).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('img[src="x"], script:not([src]), a[href^="javascript:"]').length)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).pwned)).toBeUndefined();
 
     // Dropping a file works like pasting.
     const [dropped] = generateSampleFindings({ now: Date.now(), seed: 5, count: 1, severity: 'Low' });
-    await page.evaluate((text) => {
+    await page.evaluate(`(() => {
       const dt = new DataTransfer();
-      dt.items.add(new File([text], 'finding.json', { type: 'application/json' }));
-      document.getElementById('drop')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, JSON.stringify(dropped));
+      dt.items.add(new File([${JSON.stringify(JSON.stringify(dropped))}], 'finding.json', { type: 'application/json' }));
+      document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    })()`);
     await page.locator('#preview-out .msg[data-band="Low"]').waitFor();
 
     await page.screenshot({ path: join(OUTPUT, 'demo-preview.png') });

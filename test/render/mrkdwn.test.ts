@@ -172,7 +172,16 @@ describe('link labels', () => {
     expect(linkLabel('*a* _b_ ~c~ `d` :fire:')).toBe('∗a∗ ˍbˍ ∼c∼ ˋdˋ :\u200Bfire:');
   });
 
-  it.each(['javascript:alert(1)', 'https://x.example/a b', 'https://x.example/<b>', 'ftp://x.example', ''])(
+  it.each([
+    'javascript:alert(1)',
+    'https://x.example/a b',
+    'https://x.example/<b>',
+    'https://x.example/a|b',
+    'https://x.example/\u202Eabc',
+    'https://exämple.example/',
+    'ftp://x.example',
+    '',
+  ])(
     'does not link %j',
     (url) => {
       expect(safeUrl(url, 500)).toBeUndefined();
