@@ -29,17 +29,18 @@ export const DEFAULT_ENTRY = fileURLToPath(new URL('../../src/entry/lambda.ts', 
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __gdnCreateRequire } from 'node:module'; const require = __gdnCreateRequire(import.meta.url);";
 
-/** DynamoDB item actions the store uses; nothing on the table's configuration, streams or backups. */
+/**
+ * The DynamoDB item actions the store (src/state/dynamodb-store.ts) calls; nothing on the table's configuration,
+ * streams or backups. infra/test/bundle-wiring.test.ts checks this against the commands the bundle imports.
+ */
 export const TABLE_ITEM_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
 ] as const;
 
 export interface NotifierStackProps extends StackProps {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -24,6 +24,28 @@ const run = promisify(execFile);
 const REGION = 'eu-west-1';
 const INFRA_DIR = fileURLToPath(new URL('../', import.meta.url));
 const DIST_BUNDLE = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
+
+/** IAM service prefix of each SDK package the function may use. */
+const IAM_PREFIX: Record<string, string> = {
+  'client-dynamodb': 'dynamodb',
+  'lib-dynamodb': 'dynamodb',
+  'client-secrets-manager': 'secretsmanager',
+  'client-sns': 'sns',
+  'client-organizations': 'organizations',
+  'client-guardduty': 'guardduty',
+  'client-sts': 'sts',
+};
+/** lib-dynamodb's document commands and the DynamoDB operations (IAM actions) they send. */
+const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchGet: 'BatchGetItem',
+  BatchWrite: 'BatchWriteItem',
+  TransactGet: 'TransactGetItems',
+  TransactWrite: 'TransactWriteItems',
+};
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
@@ -62,6 +84,7 @@ function resourcesOfType(template: Template, type: string): Array<[string, Recor
 
 beforeAll(async () => {
   // Inside the repository, so the bundle's external @aws-sdk/* imports resolve from node_modules like Lambda's runtime.
+  mkdirSync(join(INFRA_DIR, 'cdk.out'), { recursive: true });
   outdir = mkdtempSync(join(INFRA_DIR, 'cdk.out', 'test-wiring-'));
   const { stacks, app } = synth(config, { bundle: true, outdir });
   const assembly = app.synth();
@@ -245,6 +268,40 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
     const staticImports = [...code.matchAll(/(?:^|[;}\n])\s*import\s*[^;(]*?from\s*"([^"]+)"/g)].map((m) => m[1]);
     expect(staticImports.filter((name) => !name!.startsWith('@aws-sdk/') && !name!.startsWith('node:'))).toEqual([]);
     expect(staticImports).toContain('@aws-sdk/client-dynamodb');
+  });
+
+  it('is allowed exactly the AWS calls the bundle can make, and no more', () => {
+    // The bundle imports every SDK command it can send from the runtime's SDK, by name.
+    const code = readFileSync(deployment.bundle, 'utf8');
+    const needed = new Set<string>();
+    for (const [, names, module] of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z-]+)"/g)) {
+      const service = IAM_PREFIX[module!];
+      for (const imported of names!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!)) {
+        if (!imported.endsWith('Command')) continue;
+        expect(service, `IAM prefix of @aws-sdk/${module}`).toBeDefined();
+        const operation = imported.slice(0, -'Command'.length);
+        needed.add(`${service}:${module === 'lib-dynamodb' ? (DOCUMENT_CLIENT_OPERATIONS[operation] ?? operation) : operation}`);
+      }
+    }
+    expect(needed.size).toBeGreaterThan(0);
+    // A deployment that uses every kind of destination and account names, so every statement is there.
+    const { home } = synth(
+      testConfig({
+        destinations: [
+          { name: 's', type: 'slack-webhook', secret: 'gd/s' },
+          { name: 'p', type: 'sns', topicArn: `arn:aws:sns:${REGION}:${TEST_ACCOUNT}:pager` },
+        ],
+        organizations: { enabled: true, managementAccountId: '999988887777', organizationId: 'o-a1b2c3d4e5' },
+      }),
+    );
+    const allowed = new Set(
+      Object.values(home.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes('FunctionRole'))
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement)
+        .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]))
+        .filter((action) => !/^(logs|sqs):/.test(action)), // the runtime and the event source mapping use these
+    );
+    expect([...needed].sort()).toEqual([...allowed].sort());
   });
 
   it.for(bundles())('%s: notifies Slack once, keeps state in the table, reports poison records', async ([, bundleOf], ctx) => {

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { InfraConfig } from '../lib/config.js';
 import { addNotifierStacks } from '../lib/notifier-app.js';
-import { cdkJsonContext, exampleConfig, synth, testConfig, TEST_ACCOUNT } from './support/synth.js';
+import { cdkJsonContext, exampleConfig, synth, tempOutdir, testConfig, TEST_ACCOUNT } from './support/synth.js';
 
 /** Every acknowledgement in the app, as `rule id: reason`. */
 function acknowledgements(config: InfraConfig): Array<{ id: string; reason: string }> {
@@ -60,7 +60,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('runs on every synth and fails it on an unacknowledged error', () => {
-    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false, outdir: tempOutdir() });
     const stacks = addNotifierStacks(app, testConfig(), { account: TEST_ACCOUNT });
     // A queue without DLQ or TLS-only policy breaks SQS3 and SQS4.
     new Queue(stacks.home, 'CarelessQueue');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 
 const run = promisify(execFile);
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+mkdirSync(join(REPO_ROOT, 'infra', 'cdk.out'), { recursive: true });
 const outdir = mkdtempSync(join(REPO_ROOT, 'infra', 'cdk.out', 'test-synth-'));
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));

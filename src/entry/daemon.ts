@@ -66,6 +66,8 @@ export interface DaemonOptions {
   onReady?(info: { url?: string; regions: string[] }): void;
   /** Called after every tick. */
   onTick?(results: RegionResult[], tick: number): void;
+  /** The wait between ticks (tests, benchmarks); must return early when `signal` aborts. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface DaemonResult {
@@ -332,7 +334,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
       logTick(logger, results, ingested, ticks);
       options.onTick?.(results, ticks);
       if (options.maxTicks !== undefined && ticks >= options.maxTicks) break;
-      await abortableSleep(intervalMs - (now() - started), signal);
+      await (options.sleep ?? abortableSleep)(Math.max(0, intervalMs - (now() - started)), signal);
     }
 
     // --- Shutdown: the tick above finished; deliver what is queued, for a bounded time.

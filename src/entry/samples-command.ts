@@ -41,9 +41,26 @@ export interface SamplesCommandResult {
   files: string[];
 }
 
+/** A usage problem (nothing matched); the CLI prints it and exits 2. */
+export class SamplesUsageError extends Error {
+  override readonly name = 'SamplesUsageError';
+}
+
+/**
+ * Writes and waits until written. A reader that went away (`samples | head`) is not an error worth a stack trace:
+ * EPIPE ends the output quietly, as Unix tools do.
+ */
 function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+    const onError = (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? resolve() : reject(error));
+    stream.once('error', onError);
+    stream.write(text, (error) => {
+      // On failure the stream also emits 'error' on a later tick: the once-listener stays to take it.
+      if (!error) {
+        stream.off('error', onError);
+        resolve();
+      } else onError(error as NodeJS.ErrnoException);
+    });
   });
 }
 
@@ -71,7 +88,7 @@ export async function runSamplesCommand(
   });
   if (events.length === 0) {
     const filters = [options.types ? `--types "${options.types}"` : '', options.severity ? `--severity ${options.severity}` : ''].filter(Boolean);
-    throw new InvalidArgumentError(`samples: no finding type matches ${filters.join(' and ')} (see \`guardduty-notifier samples --list\`)`);
+    throw new SamplesUsageError(`samples: no finding type matches ${filters.join(' and ')} (see \`guardduty-notifier samples --list\`)`);
   }
   if (options.out === undefined) {
     await write(io.stdout, `${JSON.stringify(events, null, 2)}\n`);
@@ -139,7 +156,12 @@ export function registerSamplesCommand(program: Command): Command {
       'after',
       '\nExamples:\n  guardduty-notifier samples | guardduty-notifier replay -c notifier.yaml\n  guardduty-notifier samples --types "*:S3/*" --severity High --out ./samples',
     )
-    .action(async (opts: SamplesCommandOptions) => {
-      await runSamplesCommand(opts, { stdout: process.stdout });
+    .action(async (opts: SamplesCommandOptions, command: Command) => {
+      try {
+        await runSamplesCommand(opts, { stdout: process.stdout });
+      } catch (error) {
+        if (error instanceof SamplesUsageError) command.error(error.message, { exitCode: 2, code: 'samples.noMatch' });
+        throw error;
+      }
     });
 }

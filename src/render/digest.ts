@@ -16,6 +16,8 @@ import { setAttribute } from './render-message.js';
 import { snsSubject } from './text-message.js';
 import type { DigestContext, DigestItem } from './render-context.js';
 
+export type { DigestContext, DigestItem } from './render-context.js';
+
 export const DEFAULT_DIGEST_TOP = 10;
 /** Findings listed one by one, at most, whatever `top` asks: more would not be read, and each line costs ~250 chars. */
 export const MAX_DIGEST_TOP = 25;
@@ -281,7 +283,7 @@ function accountText(name: string | undefined, id: string | undefined): string {
   return cleanName || cleanId || 'unknown account';
 }
 
-function digestTextMessage(facts: DigestFacts): TextMessage {
+function digestTextMessage(facts: DigestFacts, destination: string | undefined): TextMessage {
   const summary = bandSummary(facts.bands);
   const subject = snsSubject(`[Digest${partTag(facts)}] ${plural(facts.total, facts.noun)}${summary === '' ? '' : `: ${summary}`}`);
   const lines: string[] = [
@@ -315,6 +317,8 @@ function digestTextMessage(facts: DigestFacts): TextMessage {
     const rest = facts.ranked.slice(listed.length);
     if (rest.length > 0) lines.push(moreLine(rest));
   }
+  const to = destination === undefined ? '' : plainLine(destination, 100);
+  if (to !== '') lines.push('', `Sent to ${to} by guardduty-notifier.`);
   return { subject, body: lines.join('\n') };
 }
 
@@ -333,5 +337,5 @@ export function renderDigestMessage(items: DigestItem[], ctx: DigestContext): Re
   const worst = facts.ranked[0]?.finding;
   setAttribute(attributes, 'band', worst?.band.name ?? UNKNOWN_BAND.name);
   if (worst !== undefined) setAttribute(attributes, 'severity', formatSeverity(worst.severity));
-  return { slack: digestSlack(facts, ctx.now), text: digestTextMessage(facts), attributes };
+  return { slack: digestSlack(facts, ctx.now), text: digestTextMessage(facts, ctx.destination), attributes };
 }

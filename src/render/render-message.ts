@@ -7,6 +7,8 @@ import type { RenderedMessage } from './slack-message.js';
 import { formatSeverity } from './format.js';
 import { sanitizeText, truncate } from './mrkdwn.js';
 import type { RenderContext } from './render-context.js';
+
+export type { RenderContext } from './render-context.js';
 import { prepareFinding } from './finding-facts.js';
 import { slackMessageOf } from './slack-blocks.js';
 import { textMessageOf } from './text-message.js';

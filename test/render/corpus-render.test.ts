@@ -15,6 +15,7 @@ import { displayTitle } from '../../src/render/finding-facts.js';
 import type { HeaderBlock, SectionBlock, SlackMessage } from '../../src/render/slack-message.js';
 import { corpusDir, listCorpus, listFixtures, loadCorpusText, loadFixtureText } from '../support/finding-fixtures.js';
 import { NOW } from '../support/make-finding.js';
+import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems } from './inert.js';
 
 const CONSOLE_URL = 'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?macros=current&fId=x';
@@ -36,6 +37,7 @@ function expectRendersWell(finding: Finding, where: string): void {
   const message = renderFindingMessage(finding, { now: NOW, consoleUrl: CONSOLE_URL, kind: 'new' });
   const { slack, text } = message;
   expect(checkSlackLimits(slack), where).toEqual([]);
+  expect(validateSlackMessage(slack as unknown as Record<string, unknown>), where).toBeUndefined();
   expect(messageProblems(slack, [CONSOLE_URL]), where).toEqual([]);
   expect(JSON.stringify(slack), where).not.toMatch(LEAKED_VALUE);
   expect(text.body, where).not.toMatch(LEAKED_VALUE);

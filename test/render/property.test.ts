@@ -12,6 +12,7 @@ import { escapeMrkdwn, truncate } from '../../src/render/mrkdwn.js';
 import type { DigestItem, RenderContext } from '../../src/render/render-context.js';
 import type { MessageKind } from '../../src/deliver/sink.js';
 import { makeFinding, NOW } from '../support/make-finding.js';
+import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems, mrkdwnProblems } from './inert.js';
 
 /** mulberry32: a tiny seeded PRNG, so the same seed gives the same inputs on every run. */
@@ -125,6 +126,8 @@ describe('rendering hostile findings (fixed seed)', () => {
       const message = renderFindingMessage(finding, ctx);
       const context = `case ${i}: ${JSON.stringify(finding.title).slice(0, 200)}`;
       expect(checkSlackLimits(message.slack), context).toEqual([]);
+      // The Slack stand-in's own rules agree (an independent reading of the same limits).
+      expect(validateSlackMessage(message.slack as unknown as Record<string, unknown>), context).toBeUndefined();
       expect(messageProblems(message.slack, [CONSOLE_URL, RUNBOOK_URL]), context).toEqual([]);
       expect(message.text.subject, context).toMatch(/^[\x21-\x7E][\x20-\x7E]*$/);
       expect(message.text.subject.length, context).toBeLessThanOrEqual(SNS_SUBJECT_MAX);
@@ -146,6 +149,7 @@ describe('rendering hostile findings (fixed seed)', () => {
       const part = next() < 0.3 ? { index: 2, of: 3 } : undefined;
       const message = renderDigestMessage(items, { now: NOW, top, part });
       expect(checkSlackLimits(message.slack), `digest ${i}`).toEqual([]);
+      expect(validateSlackMessage(message.slack as unknown as Record<string, unknown>), `digest ${i}`).toBeUndefined();
       expect(messageProblems(message.slack, [CONSOLE_URL]), `digest ${i}`).toEqual([]);
       expect(message.text.subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX);
       expect(Buffer.byteLength(message.text.body, 'utf8')).toBeLessThanOrEqual(SNS_MESSAGE_MAX_BYTES);

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
+import { afterAll } from 'vitest';
 import { Template } from 'aws-cdk-lib/assertions';
 import { cdkJsonContext } from '../../lib/app-setup.js';
 import { loadInfraConfig, parseInfraConfig, type InfraConfig, type InfraConfigInput } from '../../lib/config.js';
@@ -46,12 +50,26 @@ export interface SynthOptions {
   cfnValidation?: boolean;
 }
 
+/** Cloud assemblies written by the test file that imports this module, removed after it. */
+const assemblies: string[] = [];
+afterAll(() => {
+  for (const dir of assemblies.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory for a cloud assembly, removed after the test file. */
+export function tempOutdir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gdn-infra-test-'));
+  assemblies.push(dir);
+  return dir;
+}
+
 /** Builds the app for `config` in account 123456789012 and synthesises it (cdk-nag runs, and fails it on errors). */
 export function synth(config: InfraConfig, options: SynthOptions = {}): Synthesized {
+  const outdir = options.outdir ?? tempOutdir();
   const app = new App({
     context: { ...cdkJsonContext(), ...(!options.bundle && { 'aws:cdk:bundling-stacks': [] }) },
     builtinCloudFormationValidation: options.cfnValidation ?? false,
-    ...(options.outdir && { outdir: options.outdir }),
+    outdir,
   });
   const stacks = addNotifierStacks(app, config, { account: TEST_ACCOUNT });
   return {
