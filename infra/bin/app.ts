@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The CDK app, run by the `cdk` CLI in infra/ (see infra/cdk.json): `cdk deploy --all`, `cdk diff`, `cdk destroy`.
- * Config: `-c config=path/to/config.yaml` (relative to infra/); default infra/config.yaml, else the example.
+ * Config: infra/config.yaml (cdk.json's `config` context), or `-c config=path/to/config.yaml` relative to infra/.
+ * `npm run synth` (infra/bin/synth.ts) builds the same app without the CLI.
  */
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../src/config/errors.js';

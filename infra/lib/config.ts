@@ -233,11 +233,6 @@ export function loadInfraConfig(path: string): InfraConfig {
   return parseInfraConfigText(text, path);
 }
 
-/** The secret id the function is given: the name when the stack knows it by name, else the full ARN. */
-export function secretIdFor(destination: InfraDestination): string | undefined {
-  return destination.type === 'sns' ? undefined : destination.secret;
-}
-
 /**
  * The notifier config the function gets as GDN_CONFIG (src/config/schema.ts). Secrets are referenced by name or ARN
  * (`{ secretArn }`), never by value; `state` is left out: the function sets it from STATE_TABLE.

@@ -162,6 +162,13 @@ describe('the function', () => {
   });
 });
 
+describe('the function environment', () => {
+  it('refuses a config that would not fit in Lambda\'s 4 KB of environment, saying what to shorten', () => {
+    const accounts = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [String(100000000000 + i), `account-with-a-long-name-${i}`]));
+    expect(() => synth(testConfig({ accounts }))).toThrow(/over Lambda's 4096-byte limit: GDN_CONFIG is \d+ bytes/);
+  });
+});
+
 describe('the state table', () => {
   it('is on-demand with the store\'s keys, TTL, point-in-time recovery and deletion protection', () => {
     home.hasResource('AWS::DynamoDB::Table', {

@@ -49,6 +49,12 @@ export function createDaemonMetrics(options: { defaultMetrics?: boolean } = {}):
     labelNames: ['region'],
     registers,
   });
+  const findingsDropped = new Counter({
+    name: `${METRIC_PREFIX}findings_dropped_total`,
+    help: 'Findings read but not passed to the policy, by reason (archived, unless poll.includeArchived).',
+    labelNames: ['region', 'reason'],
+    registers,
+  });
   const notifications = new Counter({
     name: `${METRIC_PREFIX}notifications_total`,
     help: 'Messages handed to destinations, by outcome: sent, retried (will be tried again), failed (permanent).',
@@ -118,6 +124,9 @@ export function createDaemonMetrics(options: { defaultMetrics?: boolean } = {}):
     },
     findingsSeen(region, count) {
       findingsSeen.inc({ region }, count);
+    },
+    findingsDropped(region, reason, count) {
+      findingsDropped.inc({ region, reason }, count);
     },
     regionPolled(region, seconds, ok, at) {
       pollDuration.observe({ region, result: ok ? 'ok' : 'error' }, seconds);

@@ -218,7 +218,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       return;
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== 'null' && !allowedHosts.has(origin.replace(/^https?:\/\//, '').toLowerCase())) {
+    if (origin !== undefined && !allowedHosts.has(origin.replace(/^https?:\/\//, '').toLowerCase())) {
       sendJson(res, 403, { error: 'cross-origin requests are not accepted' });
       return;
     }

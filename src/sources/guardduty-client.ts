@@ -1,5 +1,5 @@
 import { GuardDutyClient, type GuardDutyClientConfig } from '@aws-sdk/client-guardduty';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 
 /**
  * GuardDuty clients for the poller: one per region (and role), with the SDK's adaptive retry, bounded timeouts and an
@@ -65,20 +65,27 @@ export function createAssumeRoleCredentials(options: {
 }): () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }> {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
-  const sts = new STSClient({
-    region: options.region,
-    endpoint: endpointFrom(options.endpoint, env, 'STS'),
-    credentials: options.credentials,
-    maxAttempts: GUARDDUTY_MAX_ATTEMPTS,
-    retryMode: 'adaptive',
-    requestHandler: { requestTimeout: GUARDDUTY_REQUEST_TIMEOUT_MS, connectionTimeout: GUARDDUTY_CONNECT_TIMEOUT_MS },
-  });
+  // STS is loaded only when a role is configured: one SDK client less in the daemon's memory otherwise.
+  let sts: Promise<{ client: STSClient; AssumeRoleCommand: typeof import('@aws-sdk/client-sts').AssumeRoleCommand }> | undefined;
+  const stsClient = () =>
+    (sts ??= import('@aws-sdk/client-sts').then(({ STSClient, AssumeRoleCommand }) => ({
+      AssumeRoleCommand,
+      client: new STSClient({
+        region: options.region,
+        endpoint: endpointFrom(options.endpoint, env, 'STS'),
+        credentials: options.credentials,
+        maxAttempts: GUARDDUTY_MAX_ATTEMPTS,
+        retryMode: 'adaptive',
+        requestHandler: { requestTimeout: GUARDDUTY_REQUEST_TIMEOUT_MS, connectionTimeout: GUARDDUTY_CONNECT_TIMEOUT_MS },
+      }),
+    })));
   const sessionName = options.sessionName ?? `guardduty-notifier-${process.pid}`;
   let cached: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date } | undefined;
   let inflight: Promise<NonNullable<typeof cached>> | undefined;
 
   async function assume(): Promise<NonNullable<typeof cached>> {
-    const out = await sts.send(
+    const { client, AssumeRoleCommand } = await stsClient();
+    const out = await client.send(
       new AssumeRoleCommand({
         RoleArn: options.roleArn,
         RoleSessionName: sessionName.slice(0, 64),

@@ -54,6 +54,8 @@ export interface PollerMetrics {
   apiCall?(region: string, operation: ApiOperation, outcome: ApiOutcome, attempts: number): void;
   /** Findings read from GetFindings (archived ones included). */
   findingsSeen?(region: string, count: number): void;
+  /** Findings read but not passed on (archived, with includeArchived off). */
+  findingsDropped?(region: string, reason: 'archived', count: number): void;
   /** One region polled: how long, and whether every detector in it succeeded. */
   regionPolled?(region: string, seconds: number, ok: boolean, at: number): void;
 }
@@ -335,16 +337,21 @@ export function createGuardDutyPoller(options: GuardDutyPollerOptions): GuardDut
         metrics?.findingsSeen?.(region, findings.length);
         result.findings += findings.length;
         const byId = new Map(findings.filter((f) => typeof f.Id === 'string').map((f) => [f.Id as string, f]));
+        let archived = 0;
         for (const id of ids) {
           const finding = byId.get(id);
           const updatedAt = finding ? updatedAtOf(finding) : undefined;
           if (!firstSeen.has(id)) firstSeen.set(id, { page, updatedAt });
           if (!finding) continue;
           if (updatedAt !== undefined && (maxUpdatedAt === undefined || updatedAt > maxUpdatedAt)) maxUpdatedAt = updatedAt;
-          if (!options.includeArchived && finding.Service?.Archived === true) continue;
+          if (!options.includeArchived && finding.Service?.Archived === true) {
+            archived += 1;
+            continue;
+          }
           const previous = buffer.get(id);
           if (!previous || (updatedAtOf(previous) ?? 0) <= (updatedAt ?? 0)) buffer.set(id, finding);
         }
+        if (archived > 0) metrics?.findingsDropped?.(region, 'archived', archived);
         if (buffer.size >= batchSize) await flush();
       }
       result.pages = page + 1;

@@ -9,6 +9,7 @@ describe('createDaemonMetrics', () => {
     a.poller.apiCall?.('us-east-1', 'ListFindings', 'ok', 3);
     a.poller.apiCall?.('us-east-1', 'GetFindings', 'throttled', 5);
     a.poller.findingsSeen?.('us-east-1', 120);
+    a.poller.findingsDropped?.('us-east-1', 'archived', 7);
     a.poller.regionPolled?.('us-east-1', 0.42, true, 1_700_000_000_000);
     a.poller.regionPolled?.('eu-west-1', 1.5, false, 1_700_000_000_000);
     a.recordIngest({
@@ -33,6 +34,7 @@ describe('createDaemonMetrics', () => {
     expect(metricValue(text, 'guardduty_notifier_guardduty_api_calls_total', { operation: 'GetFindings', outcome: 'throttled' })).toBe(1);
     expect(metricValue(text, 'guardduty_notifier_guardduty_api_retries_total', { operation: 'GetFindings' })).toBe(4);
     expect(metricValue(text, 'guardduty_notifier_findings_seen_total', { region: 'us-east-1' })).toBe(120);
+    expect(metricValue(text, 'guardduty_notifier_findings_dropped_total', { region: 'us-east-1', reason: 'archived' })).toBe(7);
     expect(metricValue(text, 'guardduty_notifier_poll_duration_seconds_count', { region: 'us-east-1', result: 'ok' })).toBe(1);
     expect(metricValue(text, 'guardduty_notifier_last_successful_poll_timestamp_seconds', { region: 'us-east-1' })).toBe(1_700_000_000);
     expect(metricValue(text, 'guardduty_notifier_last_successful_poll_timestamp_seconds', { region: 'eu-west-1' })).toBeNaN();

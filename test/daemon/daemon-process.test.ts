@@ -119,23 +119,32 @@ describe.skipIf(!HAS_SQLITE_STORE)('the daemon process', () => {
       expect(intruderExit.code).toBe(1);
       expect(intruder.stderr.join('')).toMatch(/Another guardduty-notifier is already using .*state\.db \(pid \d+/);
 
-      // 4. A few more polls (re-reading the overlap), then SIGTERM: exit 0 after a drain.
-      const listsNow = gd.calls.filter((c) => c.operation === 'ListFindings' && c.detectorId === detectorId).length;
-      await waitUntil('two more polls', () => gd.calls.filter((c) => c.operation === 'ListFindings' && c.detectorId === detectorId).length >= listsNow + 2);
+      // 4. Three more findings while Slack is slow; SIGTERM as soon as the daemon has read them: the tick finishes,
+      //    the queue is delivered before the process exits 0.
+      gd.seedFindings(region, detectorId, 3, { from: Date.now() - 500, stepMs: 10, prefix: 'kninelast' });
+      slack.setFaults(() => fault.slow(300));
+      await waitUntil('the daemon to read the last findings', () =>
+        gd.calls.some((c) => c.operation === 'GetFindings' && (c.ids ?? []).includes('kninelast00002')),
+      );
+      const deliveredAtSigterm = slack.received.length;
       second.proc.kill('SIGTERM');
       const secondExit = await second.exited;
+      slack.setFaults(undefined);
       expect(secondExit).toEqual({ code: 0, signal: null });
+      expect(deliveredAtSigterm).toBeLessThan(28); // something was still queued when the signal came
       const messages = logLines(second).map((l) => l.message);
       expect(messages).toEqual(expect.arrayContaining(['Signal received: finishing the current tick, then stopping', 'Daemon stopped']));
+      expect(messages).not.toContain('Stopped with messages still queued; they are sent on the next start');
 
       // Every finding in exactly one Slack message: the kill lost nothing and the re-reads repeated nothing.
       const bodies = slack.received.map((m) => JSON.stringify(m.body));
       const ids = [
         ...Array.from({ length: 20 }, (_, i) => `kninefind${String(i).padStart(5, '0')}`),
         ...Array.from({ length: 5 }, (_, i) => `knineextr${String(i).padStart(5, '0')}`),
+        ...Array.from({ length: 3 }, (_, i) => `kninelast${String(i).padStart(5, '0')}`),
       ];
       for (const id of ids) expect(bodies.filter((b) => b.includes(id)), id).toHaveLength(1);
-      expect(slack.received).toHaveLength(25);
+      expect(slack.received).toHaveLength(28);
 
       // The restart read from the persisted cursor (the first run's start), not from its own start time.
       const lowerBounds = gd.calls
