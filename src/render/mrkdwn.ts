@@ -87,8 +87,16 @@ function codeSpan(value: string): string {
   return `\`${escapeMrkdwnEntities(value.includes('`') ? value.replace(BACKTICKS, MODIFIER_GRAVE) : value)}\``;
 }
 
+/** Sentence punctuation after a risky word stays outside its code span: `evil.example`, not `evil.example,`. */
+const TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
+
 function escapeToken(token: string): string {
-  return RISKY_TOKEN.test(token) ? codeSpan(token) : escapeMrkdwnEntities(token);
+  if (!RISKY_TOKEN.test(token)) return escapeMrkdwnEntities(token);
+  const tail = TRAILING_PUNCTUATION.exec(token)?.[0] ?? '';
+  const word = tail ? token.slice(0, -tail.length) : token;
+  // Only split when the word alone is still risky (so `*x*.` keeps its protection) and something is left.
+  if (tail && word && RISKY_TOKEN.test(word)) return `${codeSpan(word)}${escapeMrkdwnEntities(tail)}`;
+  return codeSpan(token);
 }
 
 /**

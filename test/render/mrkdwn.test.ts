@@ -41,7 +41,7 @@ describe('escapeMrkdwn', () => {
 
   it.each([
     ['see http://evil.example/x', 'see `http://evil.example/x`'],
-    ['query to pool.example-miner.com.', 'query to `pool.example-miner.com.`'],
+    ['query to pool.example-miner.com.', 'query to `pool.example-miner.com`.'],
     ['mail alice@corp.example now', 'mail `alice@corp.example` now'],
     ['ftp://files', '`ftp://files`'],
   ])('puts a bare URL or domain into a code span so Slack cannot auto-link it: %j', (input, expected) => {
