@@ -37,12 +37,8 @@ function cursors(): CursorStore {
 }
 
 async function callsPerTick(gd: GuardDutyStandin): Promise<void> {
-  console.log('API calls per tick, one region, one detector:');
-  console.log('  N      ListDetectors  ListFindings  GetFindings  total   target (cached / first tick)');
-  for (const n of [0, 120, 1000]) {
-    const region = `us-east-1-calls${n}`;
-    const detectorId = gd.addDetector(region);
-    const poller = createGuardDutyPoller({
+  const newPoller = (region: string) =>
+    createGuardDutyPoller({
       regions: [region],
       overlapMs: 600_000,
       includeArchived: false,
@@ -51,28 +47,33 @@ async function callsPerTick(gd: GuardDutyStandin): Promise<void> {
       logger: silentLogger,
       onFindings: async () => {},
     });
+  const measure = async (region: string, poller: ReturnType<typeof newPoller>) => {
+    const before = gd.countCalls({ region });
+    await poller.tick();
+    const after = gd.countCalls({ region });
+    const ld = after.ListDetectors - before.ListDetectors;
+    const lf = after.ListFindings - before.ListFindings;
+    const gf = after.GetFindings - before.GetFindings;
+    return `${ld} + ${lf} + ${gf} = ${ld + lf + gf}`;
+  };
+  console.log('GuardDuty API calls per tick, one region, one detector, N findings changed since the last tick');
+  console.log('(ListDetectors + ListFindings + GetFindings; target max(1, ⌈N/50⌉) + ⌈N/50⌉, + 1 ListDetectors when not cached):');
+  console.log('  N       steady tick (ids cached)   first tick (ids listed)   target steady / first');
+  for (const n of [0, 120, 1000]) {
+    // Steady state: an earlier tick listed the detectors and set the cursor; then N findings change.
+    const steadyRegion = `us-east-1-steady${n}`;
+    const steadyDetector = gd.addDetector(steadyRegion);
+    const steady = newPoller(steadyRegion);
+    await steady.tick();
+    gd.seedFindings(steadyRegion, steadyDetector, n, { from: Date.now() - 30_000, stepMs: 1, prefix: `s${n}x` });
+    const steadyCalls = await measure(steadyRegion, steady);
+    // First tick of a fresh daemon: detector ids not cached yet.
+    const firstRegion = `us-east-1-first${n}`;
+    gd.seedFindings(firstRegion, gd.addDetector(firstRegion), n, { from: Date.now() - 30_000, stepMs: 1, prefix: `f${n}x` });
+    const firstCalls = await measure(firstRegion, newPoller(firstRegion));
     const pages = Math.ceil(n / 50);
     const target = Math.max(1, pages) + pages;
-    for (const phase of ['first tick', 'next tick'] as const) {
-      const at = Date.now();
-      gd.seedFindings(region, detectorId, n, { from: at - 30_000, stepMs: 1, prefix: `${phase === 'first tick' ? 'a' : 'b'}${n}x` });
-      const before = gd.countCalls({ region });
-      await poller.tick();
-      const after = gd.countCalls({ region });
-      const d = {
-        ListDetectors: after.ListDetectors - before.ListDetectors,
-        ListFindings: after.ListFindings - before.ListFindings,
-        GetFindings: after.GetFindings - before.GetFindings,
-      };
-      // The next tick re-reads the first tick's findings (they are inside the overlap) plus the new ones.
-      const inWindow = phase === 'first tick' ? n : 2 * n;
-      const windowPages = Math.ceil(inWindow / 50);
-      const expected = Math.max(1, windowPages) + windowPages + (phase === 'first tick' ? 1 : 0);
-      console.log(
-        `  ${String(inWindow).padEnd(6)} ${String(d.ListDetectors).padEnd(14)} ${String(d.ListFindings).padEnd(13)} ${String(d.GetFindings).padEnd(12)} ` +
-          `${String(d.ListDetectors + d.ListFindings + d.GetFindings).padEnd(7)} ${expected} (${phase}${phase === 'first tick' ? `; ${target} + 1 ListDetectors` : ', overlap re-read'})`,
-      );
-    }
+    console.log(`  ${String(n).padEnd(7)} ${steadyCalls.padEnd(26)} ${firstCalls.padEnd(25)} ${target} / ${target + 1}`);
   }
 }
 

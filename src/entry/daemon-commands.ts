@@ -77,11 +77,13 @@ export function registerDaemonCommands(program: Command): void {
     .option('--listen <host:port>', 'where /healthz and /metrics listen, overriding poll.listen (default 127.0.0.1:9464)', listenArg)
     .option('--no-listen', 'start no HTTP listener at all')
     .option('--once', 'poll once, deliver, and exit (a cron-style run; cursors are kept as usual)')
-    .option(
-      '--drain-timeout <duration>',
-      'on SIGTERM/SIGINT (or after --once), how long to keep delivering queued messages before exiting; what is left is sent on the next start',
-      durationArg,
-      10_000,
+    .addOption(
+      new Option(
+        '--drain-timeout <duration>',
+        'on SIGTERM/SIGINT (or after --once), how long to keep delivering queued messages before exiting; what is left is sent on the next start',
+      )
+        .argParser(durationArg)
+        .default(10_000, '10s'),
     )
     .addOption(new Option('--log-format <format>', 'log lines on stderr: text, or json for journald/log shippers').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -113,7 +115,7 @@ export function registerDaemonCommands(program: Command): void {
           config,
           logger,
           signal: termination.signal,
-          listen: opts.listen === undefined ? undefined : opts.listen,
+          listen: opts.listen,
           maxTicks: opts.once ? 1 : undefined,
           shutdownDrainMs: opts.drainTimeout,
         });
@@ -135,11 +137,10 @@ export function registerDaemonCommands(program: Command): void {
     .requiredOption('--since <duration>', 'how far back, e.g. 12h, 7d, 90d (at most 90d, GuardDuty retention)', durationArg)
     .option('--dry-run', 'decide and render, print what would be sent; record, send and move no cursor (may run beside `run`)')
     .option('--region <region...>', 'only these regions (default: poll.regions, or the SDK region)')
-    .option(
-      '--drain-timeout <duration>',
-      'how long to keep delivering after the walk; what is left stays queued for `run`',
-      durationArg,
-      300_000,
+    .addOption(
+      new Option('--drain-timeout <duration>', 'how long to keep delivering after the walk; what is left stays queued for `run`')
+        .argParser(durationArg)
+        .default(300_000, '5m'),
     )
     .option('--json', 'print the summary as JSON')
     .addOption(new Option('--log-format <format>', 'log lines on stderr: text or json').choices(['text', 'json']).default('text'))

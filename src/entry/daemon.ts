@@ -291,6 +291,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
         if (result.messagesQueued > 0) kicker.kick();
       },
     });
+    // On stop, ingest what the group wait holds now instead of at the end of the window.
+    const flushOnStop = (): void => batcher.flush();
+    signal?.addEventListener('abort', flushOnStop, { once: true });
     const poller = createGuardDutyPoller({
       regions,
       overlapMs,
@@ -342,6 +345,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
     logger.info(signal?.aborted ? 'Stopping: delivering what is queued' : 'Last tick done: delivering what is queued', {
       within: formatDuration(shutdownDrainMs),
     });
+    signal?.removeEventListener('abort', flushOnStop);
     const deadline = now() + shutdownDrainMs;
     stopping = true;
     kicker.kick();

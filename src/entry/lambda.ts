@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { configFromEnvironment } from '../config/environment.js';
+import { parseDuration } from '../config/duration.js';
 import { parseFindingDocument } from '../finding/parse.js';
 import type { IngestResult } from './pipeline-types.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -46,7 +47,13 @@ function getRuntime(): Promise<Runtime> {
           throw new Error('In Lambda the state must be DynamoDB: set STATE_TABLE (the CDK stack does)');
         }
         const { createDynamoDbStore } = await import('../state/dynamodb-store.js');
-        return createDynamoDbStore({ tableName: c.state.dynamodb });
+        // STATE_TTL (set by the CDK stack from `state.ttl`): how long the ledger remembers a finding. GuardDuty keeps
+        // findings 90 days, the default; a shorter TTL makes a finding re-published after it count as new again.
+        const ttlMs = process.env.STATE_TTL ? parseDuration(process.env.STATE_TTL) : undefined;
+        return createDynamoDbStore({
+          tableName: c.state.dynamodb,
+          ...(ttlMs ? { ttl: { ledgerDays: Math.max(1, Math.round(ttlMs / 86_400_000)) } } : {}),
+        });
       },
     });
   })();
