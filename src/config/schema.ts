@@ -135,14 +135,18 @@ export const configSchema = z.strictObject({
     .default({ threshold: 5, window: 10_000, top: 10 }),
   poll: z
     .strictObject({
-      regions: z.array(z.string().min(1)).optional(),
+      regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like us-east-1')).min(1).optional(),
       interval: durationSchema.default(60_000),
       overlap: durationSchema.default(600_000),
       includeArchived: z.boolean().default(false),
       assumeRole: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN').optional(),
       /** Per-region overrides, e.g. a different role per region. */
-      regionRoles: z.record(z.string(), z.string()).optional(),
-      listen: z.string().default('127.0.0.1:9464'),
+      regionRoles: z.record(z.string(), z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN')).optional(),
+      /** Health and metrics listener, `host:port` (`false`-like `off` disables it). */
+      listen: z
+        .string()
+        .regex(/^(off|(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5})$/, 'expected host:port, e.g. 127.0.0.1:9464, or off')
+        .default('127.0.0.1:9464'),
     })
     .optional(),
 });

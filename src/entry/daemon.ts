@@ -243,7 +243,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
     const { pipeline, store } = runtime;
     const metrics: DaemonMetrics = createDaemonMetrics();
     const health = createHealthTracker({ regions, intervalMs, now });
-    const listen = options.listen ?? poll?.listen ?? DEFAULT_POLL.listen;
+    const configured = options.listen ?? poll?.listen ?? DEFAULT_POLL.listen;
+    const listen = configured === 'off' ? false : configured;
     if (listen !== false) {
       server = await startHealthServer({
         listen,
