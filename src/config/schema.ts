@@ -135,7 +135,7 @@ export const configSchema = z.strictObject({
     .default({ threshold: 5, window: 10_000, top: 10 }),
   poll: z
     .strictObject({
-      regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like us-east-1')).min(1).optional(),
+      regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, 'expected an AWS region like us-east-1')).min(1).optional(),
       interval: durationSchema.default(60_000),
       overlap: durationSchema.default(600_000),
       includeArchived: z.boolean().default(false),

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 /**
  * A token bucket per destination: `burst` messages may go at once, then `perSecond` on average. Slack allows about
  * one message per second per webhook/channel with short bursts (https://docs.slack.dev/apis/web-api/rate-limits), so
@@ -23,23 +24,8 @@ export interface RateLimiterOptions {
   sleep?: Sleep;
 }
 
-/** Timer-based sleep that an AbortSignal can cut short. */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Timer-based sleep that an AbortSignal cuts short (rejecting with the abort reason). */
+export const realSleep: Sleep = (ms, signal) => delay(Math.max(0, ms), undefined, { signal });
 
 /**
  * Guards against a clock that never moves (a fake `now` whose `sleep` forgets to advance it): better a loud error

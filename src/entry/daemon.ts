@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Finding as SdkFinding, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { Config } from '../config/schema.js';
 import { formatDuration } from '../config/duration.js';
@@ -161,17 +162,9 @@ export function createIngestBatcher<T = SdkFinding>(options: {
   };
 }
 
+/** Sleeps `ms`, or less when `signal` aborts (resolving either way: stopping is not an error here). */
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return delay(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
 }
 
 /** A wake-up signal for the drain loop: `kick()` ends the current `wait()` early. */

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   GetFindingsCommand,
   ListDetectorsCommand,
@@ -198,17 +199,9 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/** Sleeps `ms`, or less when `signal` aborts (resolving either way: stopping is not an error here). */
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return delay(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
 }
 
 function updatedAtOf(finding: SdkFinding): number | undefined {
