@@ -23,7 +23,9 @@ export interface DrainLogger {
 export type DrainEvent =
   | { type: 'sent'; destination: string; outboxId: string; kind: OutboxRow['kind']; findingIds: string[]; attempts: number; ts?: string }
   | { type: 'retry'; destination: string; outboxId: string; error: string; code?: string; nextAttemptAt: number; tried: boolean }
-  | { type: 'failed'; destination: string; outboxId: string; error: string; code?: string; status?: number };
+  | { type: 'failed'; destination: string; outboxId: string; error: string; code?: string; status?: number }
+  /** Another drainer holds the row's lease (Store.claim); it is theirs to send. */
+  | { type: 'skipped'; destination: string; outboxId: string };
 
 export interface OutboxDrainerOptions {
   store: Store;
@@ -85,6 +87,8 @@ export function createOutboxDrainer(options: OutboxDrainerOptions): OutboxDraine
   const logger = options.logger;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const rowBackoff = options.rowBackoff ?? DEFAULT_ROW_BACKOFF;
+  // A lease must outlive the longest send: the retry bound plus one request timeout.
+  const leaseMs = (options.retry?.maxElapsedMs ?? RETRY_DEFAULTS.maxElapsedMs) + 30_000;
   const limiters = new Map<string, RateLimiter>();
   /** Destinations whose retries ran out, and until when they back off. */
   const backingOff = new Map<string, { until: number; reason: string }>();
@@ -134,6 +138,13 @@ export function createOutboxDrainer(options: OutboxDrainerOptions): OutboxDraine
         continue;
       }
       if (backoff !== undefined) backingOff.delete(destination);
+
+      // Another drainer on the same store (a concurrent Lambda) may be sending this very row: lease it first. The
+      // lease outlives the longest send (the retry bound) so it cannot expire mid-send.
+      if (!(await store.claim(row.id, at, at + leaseMs))) {
+        emit({ type: 'skipped', destination, outboxId: row.id });
+        continue;
+      }
 
       const message = await outgoingMessage(row, sink);
       const limiter = limiterFor(sink);

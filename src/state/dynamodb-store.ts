@@ -622,6 +622,22 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
       );
     },
 
+    async claim(id, at, until) {
+      return conditional('UpdateItem (outbox claim)', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { [PK]: outboxPk(id), [SK]: 'outbox' },
+            UpdateExpression: 'SET #claimedUntil = :until',
+            // One conditional write is the whole lease: concurrent Lambdas race here and exactly one wins.
+            ConditionExpression: '#status = :pending AND (attribute_not_exists(#claimedUntil) OR #claimedUntil <= :now)',
+            ExpressionAttributeNames: { '#claimedUntil': 'claimedUntil', '#status': 'status' },
+            ExpressionAttributeValues: { ':until': until, ':now': at, ':pending': 'pending' },
+          }),
+        ),
+      );
+    },
+
     async markRetry(id, error, nextAttemptAt) {
       // The due-order key embeds the immutable createdAt/seq, which an update expression cannot concatenate.
       const item = await getItem(outboxPk(id), 'outbox');
@@ -631,7 +647,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
           new UpdateCommand({
             TableName: tableName,
             Key: { [PK]: outboxPk(id), [SK]: 'outbox' },
-            UpdateExpression: 'SET #attempts = #attempts + :one, #lastError = :error, #next = :next, #gsk = :gsk',
+            UpdateExpression: 'SET #attempts = #attempts + :one, #lastError = :error, #next = :next, #gsk = :gsk REMOVE #claimedUntil',
             // Only pending rows move: a row another drainer sent or gave up on meanwhile stays as it is.
             ConditionExpression: '#status = :pending',
             ExpressionAttributeNames: {
@@ -640,6 +656,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
               '#next': 'nextAttemptAt',
               '#gsk': OUTBOX_INDEX.sortKey,
               '#status': 'status',
+              '#claimedUntil': 'claimedUntil',
             },
             ExpressionAttributeValues: {
               ':one': 1,

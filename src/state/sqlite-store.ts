@@ -25,7 +25,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Bumped with every schema change; `migrate` walks an older file up to it. Stored in SQLite's `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 const DAY_MS = 86_400_000;
 /** Pruning costs a couple of index range deletes; doing it every commit would be waste at 5,000 decisions/s. */
@@ -102,6 +102,11 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         value INTEGER NOT NULL
       ) WITHOUT ROWID;
     `,
+  },
+  {
+    version: 2,
+    // Leases for concurrent drainers (Store.claim); NULL = not claimed.
+    sql: `ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;`,
   },
 ];
 
@@ -293,8 +298,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       WHERE id = ? AND status <> 'sent'`),
     // Only pending rows move: a row another drainer already sent or gave up on stays as it is.
     markRetry: db.prepare(`
-      UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+      UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL
       WHERE id = ? AND status = 'pending'`),
+    claim: db.prepare(`
+      UPDATE outbox SET claimed_until = ?
+      WHERE id = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?)`),
     markFailed: db.prepare(`
       UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, failed_at = ?
       WHERE id = ? AND status = 'pending'`),
@@ -409,6 +417,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async duePending(at, limit) {
       assertOpen();
       return stmt.duePending.all(at, Math.max(0, limit)).map(toOutboxRow);
+    },
+
+    async claim(id, at, until) {
+      assertOpen();
+      return stmt.claim.run(until, id, at).changes === 1;
     },
 
     async markSent(id, at, threadTs) {

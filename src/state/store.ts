@@ -113,6 +113,13 @@ export interface Store {
    * messages open a finding's thread is the drainer's call, made with `setThreadTs`. Unknown ids are ignored, as by
    * the two below.
    */
+  /**
+   * Leases a pending row to the caller until `until` (epoch ms), right before sending it, so that two drainers
+   * working on one store (two Lambda invocations on one DynamoDB table) never post the same message. true when this
+   * caller now holds it; false when another lease is still running or the row is no longer pending. A lease ends at
+   * `until`, or when the row is marked sent, retried or failed; a drainer that dies mid-send blocks the row only that long.
+   */
+  claim(id: string, now: number, until: number): Promise<boolean>;
   markSent(id: string, at: number, threadTs?: string): Promise<void>;
   /** A retryable failure: the row stays pending until `nextAttemptAt`, one more attempt. Only pending rows change. */
   markRetry(id: string, error: string, nextAttemptAt: number): Promise<void>;

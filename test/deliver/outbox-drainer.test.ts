@@ -126,10 +126,26 @@ describe('createOutboxDrainer', () => {
 
     await expect(drainer.drainOnce()).rejects.toThrow('disk full');
     expect(lines.some((l) => l.level === 'error' && l.message.includes('may be sent again'))).toBe(true);
+    // The unrecorded row keeps its lease (a concurrent drainer must not take it meanwhile), then is sent again.
+    await drainer.drainOnce();
+    expect(sink.sent.map((s) => s.message.id)).toEqual(['row-a', 'row-b']);
+    await clock.sleep(120_000);
     await drainer.drainOnce();
 
-    expect(sink.sent.map((s) => s.message.id)).toEqual(['row-a', 'row-a', 'row-b']);
+    expect(sink.sent.map((s) => s.message.id)).toEqual(['row-a', 'row-b', 'row-a']);
     expect(store.outbox().map((r) => r.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('never sends a row twice when two drainers share one store (two Lambda invocations)', async () => {
+    const clock = createManualClock();
+    const store = createMemoryStore();
+    const sink = fakeSink('sec', clock);
+    await seed(store, Array.from({ length: 30 }, (_, i) => outboxRow(`r${i}`, { createdAt: i })));
+    const make = () => createOutboxDrainer({ store, sinks: new Map([['sec', sink.sink]]), now: clock.now, sleep: clock.sleep });
+    await Promise.all([make().drainUntilEmpty({ deadlineMs: clock.now() + 60_000 }), make().drainUntilEmpty({ deadlineMs: clock.now() + 60_000 })]);
+    const ids = sink.sent.map((s) => s.message.id);
+    expect(ids).toHaveLength(30);
+    expect(new Set(ids).size).toBe(30);
   });
 
   it('opens a thread with the ts of a new message and replies into it in the same drain', async () => {

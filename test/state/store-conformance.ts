@@ -297,6 +297,22 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.stats()).toEqual({ pending: 2, failed: 1, sent: 2, oldestPendingAt: T0 });
       });
 
+      it('leases a pending row to one drainer at a time, until the lease ends or the row moves on', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 })] });
+        const results = await Promise.all([store.claim('m1', T0, T0 + MIN), store.claim('m1', T0, T0 + MIN)]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await store.claim('m1', T0 + MIN - 1, T0 + 2 * MIN)).toBe(false);
+        // A drainer that died mid-send blocks the row only until its lease ends.
+        expect(await store.claim('m1', T0 + MIN, T0 + 2 * MIN)).toBe(true);
+        // A retry ends the lease; a sent row can no longer be claimed.
+        await store.markRetry('m1', 'HTTP 500', T0 + 2 * MIN);
+        expect(await store.claim('m1', T0 + MIN + 1, T0 + 3 * MIN)).toBe(true);
+        await store.markSent('m1', T0 + MIN + 2);
+        expect(await store.claim('m1', T0 + 10 * MIN, T0 + 11 * MIN)).toBe(false);
+        expect(await store.claim('unknown', T0, T0 + MIN)).toBe(false);
+        expect(await store.claim('m2', T0, T0 + MIN)).toBe(true);
+      });
+
       it('ignores marks for ids it does not hold', async () => {
         await store.markSent('nope', T0, '1736942400.000100');
         await store.markRetry('nope', 'HTTP 500', T0 + MIN);

@@ -42,6 +42,8 @@ export interface MemoryStore extends Store {
 export function createMemoryStore(): MemoryStore {
   const ledger = new Map<string, LedgerEntry>();
   const outbox = new Map<string, OutboxRow>();
+  /** Store.claim leases: outbox id → until (epoch ms). */
+  const claims = new Map<string, number>();
   /** Insertion sequence, the tie-breaker for equal createdAt. */
   const sequence = new Map<string, number>();
   let nextSequence = 0;
@@ -130,8 +132,18 @@ export function createMemoryStore(): MemoryStore {
       // The thread itself is recorded by setThreadTs (ledger); OutboxRow has no field for it.
     },
 
+    async claim(id, at, until) {
+      await enter('claim');
+      const row = rowOrThrow(id, 'claim');
+      const held = claims.get(id);
+      if (row.status !== 'pending' || (held !== undefined && held > at)) return false;
+      claims.set(id, until);
+      return true;
+    },
+
     async markRetry(id, error, nextAttemptAt) {
       await enter('markRetry');
+      claims.delete(id);
       const row = rowOrThrow(id, 'markRetry');
       row.attempts += 1;
       row.lastError = error;
