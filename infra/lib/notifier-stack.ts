@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -174,6 +175,14 @@ export class NotifierStack extends Stack {
         maxConcurrency: config.lambda.concurrency,
       }),
     );
+
+    // Messages committed while Slack was unreachable wait in the outbox; this drain delivers them even when no new
+    // finding (and so no SQS batch) arrives. The handler only drains on a Scheduled Event.
+    new Rule(this, 'OutboxDrainSchedule', {
+      description: 'Drains the guardduty-notifier outbox (messages kept while Slack or SNS was unreachable).',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(this.fn, { retryAttempts: 0 })],
+    });
 
     this.grantFunctionAccess(role, config);
 

@@ -10,7 +10,10 @@ function resourcesOf(template: Template, type: string): Resources {
 }
 
 function onlyResource(template: Template, type: string): { id: string; props: Record<string, unknown> } {
-  const found = Object.entries(resourcesOf(template, type));
+  // Finding rules only: the outbox drain schedule is a rule too, without an event pattern.
+  const found = Object.entries(resourcesOf(template, type)).filter(
+    ([, r]) => type !== 'AWS::Events::Rule' || r.Properties?.ScheduleExpression === undefined,
+  );
   expect(found, `one ${type}`).toHaveLength(1);
   const [id, resource] = found[0]!;
   return { id, props: resource.Properties ?? {} };
@@ -44,6 +47,14 @@ describe('the EventBridge rule', () => {
     });
   });
 
+  it('drains the outbox on a schedule, invoking the function without retries', () => {
+    const { home: t } = synth(testConfig({}));
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+  });
+
   it('leaves severity out of the pattern when filterInPattern is false', () => {
     const { home: t } = synth(testConfig({ filterInPattern: false }));
     const rule = onlyResource(t, 'AWS::Events::Rule');
@@ -52,7 +63,7 @@ describe('the EventBridge rule', () => {
 
   it('adds a Security Hub rule for GuardDuty findings imported by Security Hub when asked', () => {
     const { home: t } = synth(testConfig({ sources: { guardDuty: true, securityHub: true }, minSeverity: 7 }));
-    t.resourceCountIs('AWS::Events::Rule', 2);
+    t.resourceCountIs('AWS::Events::Rule', 3); // GuardDuty, Security Hub, and the outbox drain schedule
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.securityhub'],

@@ -160,8 +160,32 @@ async function handleEventBridge(event: EventBridgeEvent<string, unknown>, conte
   }
 }
 
+/**
+ * The stack's schedule (EventBridge `Scheduled Event`, every few minutes) drains the outbox even when no finding
+ * arrives: messages committed while Slack was down go out as soon as it is back, not with the next finding.
+ */
+function isScheduledDrain(event: unknown): boolean {
+  const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
+  return e?.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
+}
+
+async function handleScheduledDrain(context: Context | undefined): Promise<void> {
+  const runtime = await getRuntime();
+  try {
+    const delivered = await deliver(runtime, context);
+    metrics.addMetric('NotificationsSent', MetricUnit.Count, delivered.sent);
+    metrics.addMetric('OutboxFailures', MetricUnit.Count, delivered.failed);
+    if (delivered.sent + delivered.failed > 0 || delivered.pendingLeft) {
+      logger.info('Scheduled outbox drain', { sent: delivered.sent, failed: delivered.failed, pendingLeft: delivered.pendingLeft });
+    }
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
 export async function handler(event: unknown, context?: Context): Promise<SQSBatchResponse | void> {
   if (context) powertools.addContext(context);
   if (isSqsEvent(event)) return handleSqs(event, context);
+  if (isScheduledDrain(event)) return handleScheduledDrain(context);
   return handleEventBridge(event as EventBridgeEvent<string, unknown>, context);
 }

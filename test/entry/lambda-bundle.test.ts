@@ -115,6 +115,17 @@ describe.skipIf(!existsSync(bundlePath))('Lambda bundle dist/lambda/index.mjs', 
     expect(slack.receivedOn('lambda')).toHaveLength(1);
   });
 
+  it('delivers what the outbox still holds on the scheduled drain, with no new finding', async () => {
+    slack.reset();
+    slack.setFaults(() => fault.status(503));
+    const batch = sqsEvent([{ id: 'm-scheduled', body: JSON.stringify(eventBridgeFinding({ id: hex(6), severity: 8 })) }]);
+    await handler(batch, context(4_500));
+    expect(slack.receivedOn('lambda')).toHaveLength(0);
+    slack.setFaults(undefined);
+    await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', id: 'sched-1', detail: {} }, context(20_000));
+    expect(slack.receivedOn('lambda')).toHaveLength(1);
+  });
+
   it('turns a burst in one SQS batch into a digest', async () => {
     slack.reset();
     const bodies = Array.from({ length: 12 }, (_, i) => ({ id: `m-burst-${i}`, body: JSON.stringify(eventBridgeFinding({ id: hex(100 + i), severity: 4 + (i % 6) })) }));
