@@ -17,6 +17,7 @@ import { summarizeReplay, formatReplaySummary } from './replay-summary.js';
 import { formatStatus } from './status-report.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
+import { acquireDaemonLock, DaemonLockError, type DaemonLock } from './daemon-lock.js';
 
 /**
  * The command line. Every command is thin: read input, call the pipeline, print. Output meant for other tools goes
@@ -123,7 +124,23 @@ export function buildProgram(): Command {
       const config = await loadConfigOrExit(opts.config);
       const logger = createConsoleLogger({ level: logLevelFromEnv(process.env) });
       const { findings, problems } = await readFindings(files);
-      const runtime = await createRuntimeOrExit(config, logger);
+      // One sender per SQLite state file: a replay next to a running daemon would drain the same outbox twice.
+      let lock: DaemonLock | undefined;
+      if ('sqlite' in config.state && !opts.dryRun) {
+        try {
+          lock = acquireDaemonLock({ statePath: config.state.sqlite, command: 'replay' });
+        } catch (error) {
+          if (error instanceof DaemonLockError) {
+            process.stderr.write(`replay: ${error.message}\n`);
+            throw new CliExit(1);
+          }
+          throw error;
+        }
+      }
+      const runtime = await createRuntimeOrExit(config, logger).catch((error: unknown) => {
+        lock?.release();
+        throw error;
+      });
       try {
         const ingest = await runtime.pipeline.ingestFindings(findings, { dryRun: opts.dryRun });
         const drain = opts.dryRun ? undefined : await runtime.pipeline.drain({ deadlineMs: Date.now() + opts.timeout });
@@ -137,6 +154,7 @@ export function buildProgram(): Command {
         if (problems > 0 || summary.failed > 0) throw new CliExit(1);
       } finally {
         await runtime.close();
+        lock?.release();
       }
     });
 

@@ -25,7 +25,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Bumped with every schema change; `migrate` walks an older file up to it. Stored in SQLite's `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 1;
 
 const DAY_MS = 86_400_000;
 /** Pruning costs a couple of index range deletes; doing it every commit would be waste at 5,000 decisions/s. */
@@ -102,11 +102,6 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         value INTEGER NOT NULL
       ) WITHOUT ROWID;
     `,
-  },
-  {
-    version: 2,
-    // Leases for concurrent drainers (Store.claim); NULL = not claimed.
-    sql: `ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;`,
   },
 ];
 
@@ -298,11 +293,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       WHERE id = ? AND status <> 'sent'`),
     // Only pending rows move: a row another drainer already sent or gave up on stays as it is.
     markRetry: db.prepare(`
-      UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL
+      UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
       WHERE id = ? AND status = 'pending'`),
-    claim: db.prepare(`
-      UPDATE outbox SET claimed_until = ?
-      WHERE id = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?)`),
+    // One sender per state file (run, backfill and replay take the file's lock), so a claim only checks the row is
+    // still pending. No lease is kept: after a kill -9 the restarted process must resume at once, not wait one out.
+    claim: db.prepare(`SELECT 1 AS ok FROM outbox WHERE id = ? AND status = 'pending'`),
     markFailed: db.prepare(`
       UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, failed_at = ?
       WHERE id = ? AND status = 'pending'`),
@@ -421,7 +416,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async claim(id, at, until) {
       assertOpen();
-      return stmt.claim.run(until, id, at).changes === 1;
+      void at;
+      void until;
+      return stmt.claim.get(id) !== undefined;
     },
 
     async markSent(id, at, threadTs) {

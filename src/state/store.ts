@@ -118,6 +118,7 @@ export interface Store {
    * working on one store (two Lambda invocations on one DynamoDB table) never post the same message. true when this
    * caller now holds it; false when another lease is still running or the row is no longer pending. A lease ends at
    * `until`, or when the row is marked sent, retried or failed; a drainer that dies mid-send blocks the row only that long.
+   * A store with one sender by construction (SQLite: the state file's lock) may only check that the row is pending.
    */
   claim(id: string, now: number, until: number): Promise<boolean>;
   markSent(id: string, at: number, threadTs?: string): Promise<void>;

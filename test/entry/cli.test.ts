@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { eventBridgeFinding, repoRoot, runCli } from './cli-helpers.js';
+import { acquireDaemonLock } from '../../src/entry/daemon-lock.js';
 
 const corpusDir = join(repoRoot, '../shared/corpus');
 const hasCorpus = existsSync(corpusDir);
@@ -129,6 +130,20 @@ routes:
     expect(stdout).toMatch(/^sec\tnotify\tnew\tUnauthorizedAccess:EC2\/SSHBruteForce\t/m);
     expect(stdout).toContain('Dry run');
     expect(slack.receivedOn('dry')).toHaveLength(0);
+  });
+
+  it('refuses to replay into a state file a running daemon holds, instead of double-sending its outbox', async () => {
+    const state = join(dir, 'locked.db');
+    const config = writeConfig('locked.yaml', `state: { sqlite: ${state} }\ndestinations: [{ name: sec, type: slack-webhook, url: { env: TEST_WEBHOOK } }]\n`);
+    const lock = acquireDaemonLock({ statePath: state, command: 'run' });
+    try {
+      const { code, stderr } = await runCli(['replay', '--config', config, join(dir, 'good.json')], { env: { TEST_WEBHOOK: slack.webhookUrl('locked') } });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^replay: .*run/m);
+      expect(slack.receivedOn('locked')).toHaveLength(0);
+    } finally {
+      lock.release();
+    }
   });
 
   it('says which environment variable is missing instead of failing later', async () => {

@@ -34,12 +34,12 @@ describeStoreConformance('SQLite (file)', async () => {
       for (const store of opened) await store.close();
     },
   };
-});
+}, { leases: false });
 
 describeStoreConformance('SQLite (:memory:)', async () => {
   const store = createSqliteStore({ path: ':memory:', now: () => CONFORMANCE_T0 });
   return { store, cleanup: () => store.close() };
-});
+}, { leases: false });
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 const DAY = 86_400_000;

@@ -88,7 +88,12 @@ const empty = { ledger: [], outbox: [], decisions: [] };
  * The contract of `Store`, run against every implementation (SQLite, DynamoDB on dynalite). A behaviour belongs here
  * when the pipeline or the drainer relies on it; implementation details (pruning, TTLs) are tested beside each store.
  */
-export function describeStoreConformance(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+/** `leases`: the store is shared by concurrent drainers (DynamoDB) and must lease rows (see Store.claim). */
+export function describeStoreConformance(
+  name: string,
+  makeStore: () => Promise<StoreUnderTest>,
+  capabilities: { leases: boolean } = { leases: true },
+): void {
   describe(`${name} store (conformance)`, () => {
     let handle: StoreUnderTest;
     let store: Store;
@@ -297,7 +302,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.stats()).toEqual({ pending: 2, failed: 1, sent: 2, oldestPendingAt: T0 });
       });
 
-      it('leases a pending row to one drainer at a time, until the lease ends or the row moves on', async () => {
+      it.runIf(capabilities.leases)('leases a pending row to one drainer at a time, until the lease ends or the row moves on', async () => {
         await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 })] });
         const results = await Promise.all([store.claim('m1', T0, T0 + MIN), store.claim('m1', T0, T0 + MIN)]);
         expect(results.filter(Boolean)).toHaveLength(1);
@@ -311,6 +316,14 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.claim('m1', T0 + 10 * MIN, T0 + 11 * MIN)).toBe(false);
         expect(await store.claim('unknown', T0, T0 + MIN)).toBe(false);
         expect(await store.claim('m2', T0, T0 + MIN)).toBe(true);
+      });
+
+      it('lets a pending row be claimed and refuses one already sent or unknown', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 })] });
+        expect(await store.claim('m1', T0, T0 + MIN)).toBe(true);
+        await store.markSent('m2', T0 + 1);
+        expect(await store.claim('m2', T0 + 2, T0 + MIN)).toBe(false);
+        expect(await store.claim('unknown', T0, T0 + MIN)).toBe(false);
       });
 
       it('ignores marks for ids it does not hold', async () => {
