@@ -271,12 +271,17 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
   });
 
   it('is allowed exactly the AWS calls the bundle can make, and no more', () => {
-    // The bundle imports every SDK command it can send from the runtime's SDK, by name.
+    // The bundle imports every SDK command it can send from the runtime's SDK, by name: statically, or (clients only
+    // some configs need) as `{ XCommand: a, XClient: b } = await import("@aws-sdk/…")`.
     const code = readFileSync(deployment.bundle, 'utf8');
     const needed = new Set<string>();
-    for (const [, names, module] of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z-]+)"/g)) {
+    const imports = [
+      ...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z-]+)"/g),
+      ...code.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*"@aws-sdk\/([a-z-]+)"\s*\)/g),
+    ];
+    for (const [, names, module] of imports) {
       const service = IAM_PREFIX[module!];
-      for (const imported of names!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!)) {
+      for (const imported of names!.split(',').map((n) => n.trim().split(/\s+as\s+|\s*:\s*/)[0]!)) {
         if (!imported.endsWith('Command')) continue;
         expect(service, `IAM prefix of @aws-sdk/${module}`).toBeDefined();
         const operation = imported.slice(0, -'Command'.length);

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from './schema.js';
 import { SecretError } from './errors.js';
 
@@ -19,8 +19,10 @@ export function createSecretResolver(options: { env: NodeJS.ProcessEnv; client?:
   let client = options.client;
 
   async function fetchSecret(secretArn: string, where: string): Promise<string> {
-    client ??= new SecretsManagerClient({});
     try {
+      // Loaded on first use: configs with no Secrets Manager reference never pay for the client's import.
+      const { GetSecretValueCommand, SecretsManagerClient: Client } = await import('@aws-sdk/client-secrets-manager');
+      client ??= new Client({});
       const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
       if (out.SecretString === undefined) throw new SecretError(`${where}: secret ${secretArn} has no string value`);
       return out.SecretString;

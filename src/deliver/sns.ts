@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PublishCommand, SNSClient, type MessageAttributeValue, type PublishCommandOutput } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, PublishCommand, PublishCommandInput, PublishCommandOutput } from '@aws-sdk/client-sns';
 import { DeliveryError } from './errors.js';
 import type { OutgoingMessage, SendResult, Sink } from './sink.js';
 
@@ -69,20 +69,21 @@ export interface SnsSinkOptions {
  */
 export function createSnsSink(options: SnsSinkOptions): Sink {
   const { name, topicArn } = options;
-  const client: SnsPublishClient =
-    options.client ??
-    new SNSClient({
-      region: regionOf(topicArn),
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 },
-    });
+  // The SNS client is loaded on first send: a Lambda cold start only pays for the AWS clients its config uses.
+  let client: SnsPublishClient | undefined = options.client;
   const where = `SNS topic ${topicArn} ("${name}")`;
 
   async function send(message: OutgoingMessage, sendOptions?: { signal?: AbortSignal }): Promise<SendResult> {
     const input = publishInput(message, topicArn);
     try {
       const signal = sendOptions?.signal;
-      await client.send(new PublishCommand(input), signal === undefined ? undefined : { abortSignal: signal });
+      const { PublishCommand: Publish, SNSClient } = await import('@aws-sdk/client-sns');
+      client ??= new SNSClient({
+        region: regionOf(topicArn),
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 },
+      });
+      await client.send(new Publish(input), signal === undefined ? undefined : { abortSignal: signal });
     } catch (error) {
       throw toDeliveryError(error, where);
     }
@@ -99,11 +100,11 @@ export function createSnsSink(options: SnsSinkOptions): Sink {
 }
 
 /** The Publish request for one outbox message. Exported for tests and the `render --sns` preview. */
-export function publishInput(message: OutgoingMessage, topicArn: string): ConstructorParameters<typeof PublishCommand>[0] {
+export function publishInput(message: OutgoingMessage, topicArn: string): PublishCommandInput {
   const { subject, body } = message.message.text;
   const safeSubject = snsSubject(subject);
   const text = body.trim() !== '' ? body : subject.trim() !== '' ? subject : `GuardDuty notification ${message.id}`;
-  const input: ConstructorParameters<typeof PublishCommand>[0] = {
+  const input: PublishCommandInput = {
     TopicArn: topicArn,
     Message: truncateUtf8(text, SNS_MESSAGE_MAX_BYTES),
     MessageAttributes: messageAttributes(message.message.attributes),

@@ -1,4 +1,4 @@
-import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { Logger } from '../entry/logger.js';
 
 /** Resolves an account id to a human name (config map first, then AWS Organizations). Never throws. */
@@ -34,8 +34,10 @@ export function createAccountNameResolver(options: AccountNameOptions): AccountN
 
   async function describe(accountId: string): Promise<string | undefined> {
     if (!org) return undefined;
-    client ??= new OrganizationsClient({});
     try {
+      // Loaded on first use: only configs with `organizations.enabled` pay for the client's import.
+      const { DescribeAccountCommand, OrganizationsClient: Client } = await import('@aws-sdk/client-organizations');
+      client ??= new Client({});
       const out = await client.send(new DescribeAccountCommand({ AccountId: accountId }), {
         abortSignal: AbortSignal.timeout(org.timeoutMs),
       });
