@@ -3,7 +3,7 @@ import type { Finding } from '../finding/finding.js';
 import { parseFindingDocument } from '../finding/parse.js';
 import { consoleUrlFor, type ConsoleLink } from '../enrich/console-url.js';
 import { routeFinding, type RouteTarget } from '../policy/route.js';
-import { findMute, mutesFromConfig, mutesFromStore } from '../policy/mute.js';
+import { mutesFromConfig, mutesFromStore } from '../policy/mute.js';
 import { decideNotification, dedupeBatch, nextLedgerEntry } from '../policy/decide.js';
 import type { Decision } from '../policy/decision.js';
 import { planMessages } from '../policy/digest-plan.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../src/deliver/errors.js';
 import { createSlackApiSink, postMessageArgs, type SlackApiClient } from '../../src/deliver/slack-api.js';
 import { fault, startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { outgoing } from './fixtures.js';
+import { sendError } from '../support/delivery-error.js';
 
 let slack: SlackStandin;
 beforeAll(async () => {
@@ -18,14 +18,6 @@ beforeEach(() => {
 const sinkFor = (channel = 'C1', token = slack.token) =>
   createSlackApiSink({ name: 'sec', token, channel, apiUrl: slack.apiUrl, timeoutMs: 2_000 });
 
-async function sendError(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe('createSlackApiSink', () => {
   it('posts a new finding top-level and returns its ts', async () => {

@@ -3,6 +3,7 @@ import { DeliveryError } from '../../src/deliver/errors.js';
 import { createSlackWebhookSink } from '../../src/deliver/slack-webhook.js';
 import { fault, startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { outgoing, rendered } from './fixtures.js';
+import { sendError } from '../support/delivery-error.js';
 
 let slack: SlackStandin;
 beforeAll(async () => {
@@ -15,14 +16,6 @@ beforeEach(() => {
   slack.reset();
 });
 
-async function sendError(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe('createSlackWebhookSink', () => {
   it('posts the rendered Slack message once and succeeds on ok', async () => {

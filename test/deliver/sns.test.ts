@@ -1,9 +1,9 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../src/deliver/errors.js';
 import { createSnsSink, messageAttributes, publishInput, snsSubject } from '../../src/deliver/sns.js';
 import { startSnsStandin, type SnsStandin } from '../support/sns-standin.js';
 import { outgoing, rendered } from './fixtures.js';
+import { sendError } from '../support/delivery-error.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:guardduty-alerts';
 const FIFO_TOPIC = 'arn:aws:sns:us-east-1:123456789012:guardduty-alerts.fifo';
@@ -28,14 +28,6 @@ const message = (label: string, attributes: Record<string, string>) => outgoing(
 const critical = { severity: '9.5', band: 'Critical', type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', account: '123456789012' };
 const medium = { severity: '5', band: 'Medium', type: 'Recon:EC2/PortProbeUnprotectedPort', account: '123456789012' };
 
-async function sendError(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe('createSnsSink with the real SDK client', () => {
   beforeEach(() => {

@@ -6,6 +6,7 @@ import { mutesFromConfig, mutesFromStore, type ActiveMute } from '../../src/poli
 import type { RouteTarget } from '../../src/policy/route.js';
 import type { LedgerEntry } from '../../src/state/store.js';
 import { makeTestFinding, type TestFindingOptions } from './make-test-finding.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -160,7 +161,7 @@ describe('decideNotification', () => {
   });
 
   it('never suppresses a finding whose band rose as a duplicate (random sightings, fixed seed)', () => {
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const severities = [null, 0.5, 2, 3.9, 4, 5.5, 6.9, 7, 8.9, 9, 10];
     const seen = new Map<string, number>();
@@ -283,14 +284,3 @@ describe('dedupeBatch', () => {
   });
 });
 
-/** A small seeded PRNG (public-domain mulberry32), so the property test is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

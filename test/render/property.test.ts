@@ -14,18 +14,8 @@ import type { MessageKind } from '../../src/deliver/sink.js';
 import { makeFinding, NOW } from '../support/make-finding.js';
 import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems, mrkdwnProblems } from './inert.js';
+import { seededRandom } from '../support/seeded-random.js';
 
-/** mulberry32: a tiny seeded PRNG, so the same seed gives the same inputs on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   '<', '>', '&', '*', '_', '~', '`', '|', ':', '@', '#', '!', '^', '\n', ' ', '  ', 'a', 'Z', '0', '.', '/', '-',
@@ -110,7 +100,7 @@ const KINDS: Array<MessageKind | undefined> = [undefined, 'new', 'escalated', 'r
 
 describe('rendering hostile findings (fixed seed)', () => {
   it('keeps 300 random finding messages within Slack and SNS limits and inert', () => {
-    const next = prng(20240501);
+    const next = seededRandom(20240501);
     for (let i = 0; i < 300; i += 1) {
       const finding = randomFinding(next);
       const ctx: RenderContext = {
@@ -138,7 +128,7 @@ describe('rendering hostile findings (fixed seed)', () => {
   });
 
   it('keeps 40 random digests of up to 400 hostile findings within limits and inert', () => {
-    const next = prng(42);
+    const next = seededRandom(42);
     for (let i = 0; i < 40; i += 1) {
       const items: DigestItem[] = Array.from({ length: Math.floor(next() * 400) }, () => ({
         finding: randomFinding(next, false),
@@ -157,7 +147,7 @@ describe('rendering hostile findings (fixed seed)', () => {
   });
 
   it('escapeMrkdwn then truncate to any length stays inert', () => {
-    const next = prng(7);
+    const next = seededRandom(7);
     for (let i = 0; i < 2000; i += 1) {
       const text = randomString(next, 40);
       const max = Math.floor(next() * 200);
