@@ -210,6 +210,18 @@ export class NotifierStack extends Stack {
       metric: this.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
     });
+    this.alarmTopic.alarm('OutboxBacklog', {
+      description:
+        'A message has waited more than 15 minutes in the outbox: Slack or SNS has been unreachable or rate-limiting that long. Nothing is lost; it is sent when the destination answers again.',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'OutboxOldestPendingAge',
+        dimensionsMap: { service: SERVICE_NAME },
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 900,
+    });
     this.alarmTopic.alarm('OutboxFailures', {
       description: 'Messages failed permanently (invalid_payload, channel_not_found, revoked token, ...) and were kept in the outbox. See the function logs.',
       metric: new Metric({

@@ -15,9 +15,12 @@ import type { Logger } from './logger.js';
  *
  * SQS: every record is one EventBridge event. Poison records (not JSON, not a finding) are logged with their
  * message id and reported in `batchItemFailures`, so the queue's redrive policy moves them to the DLQ. The good
- * records are decided together and committed (ledger + outbox) before anything is sent. If a message cannot be
- * delivered within this invocation (Slack down, rate-limited), the records are reported failed so SQS redelivers
- * them later: the ledger turns the redelivery into a silent duplicate, and the drain sends what the outbox still holds.
+ * records are decided together and committed (ledger + outbox) before anything is sent; a batch that cannot be
+ * committed is reported failed whole, so SQS redelivers it and the ledger makes the redelivery idempotent.
+ * A message that cannot be delivered within this invocation (Slack down, rate-limited) is already safe in the
+ * DynamoDB outbox: the next invocation or the stack's 5-minute scheduled drain sends it. Its records are not failed,
+ * because redelivering them would only re-decide duplicates and, in a long outage, push good findings into the DLQ
+ * (which must mean "poison"). A backlog shows as the `OutboxOldestPendingAge` metric, which the stack alarms on.
  */
 
 const powertools = new PowertoolsLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'guardduty-notifier' });
@@ -78,10 +81,18 @@ function deadlineOf(context: Context | undefined): number {
   return Date.now() + Math.max(1_000, remaining - DRAIN_SAFETY_MARGIN_MS);
 }
 
-/** Send what was decided; true when nothing is left pending. */
+/** Sends what the outbox holds, within the invocation's time, and reports the backlog left. */
 async function deliver(runtime: Runtime, context: Context | undefined): Promise<{ sent: number; failed: number; pendingLeft: boolean }> {
   const drain = await runtime.pipeline.drain({ deadlineMs: deadlineOf(context) });
   const stats = await runtime.store.stats();
+  const oldestAgeSeconds = stats.oldestPendingAt === undefined ? 0 : Math.max(0, Math.round((Date.now() - stats.oldestPendingAt) / 1000));
+  metrics.addMetric('OutboxOldestPendingAge', MetricUnit.Seconds, oldestAgeSeconds);
+  if (stats.pending > 0) {
+    logger.warn('Messages left in the outbox; the next invocation or the scheduled drain sends them', {
+      pending: stats.pending,
+      oldestAgeSeconds,
+    });
+  }
   return { sent: drain.sent, failed: drain.failed, pendingLeft: stats.pending > 0 };
 }
 
@@ -128,10 +139,6 @@ async function handleSqs(event: SQSEvent, context: Context | undefined): Promise
       failed: delivered.failed,
       pendingLeft: delivered.pendingLeft,
     });
-    if (delivered.pendingLeft) {
-      // Not delivered yet: ask SQS to bring these records back later; the ledger makes that a silent re-read.
-      for (const d of documents) failures.add(d.record.messageId);
-    }
   } catch (error) {
     logger.error('Batch could not be committed, SQS will redeliver it', { error: (error as Error).message, records: documents.length });
     for (const d of documents) failures.add(d.record.messageId);
@@ -154,7 +161,6 @@ async function handleEventBridge(event: EventBridgeEvent<string, unknown>, conte
     const delivered = await deliver(runtime, context);
     recordMetrics(ingest, delivered);
     logger.info('Event processed', { eventId: event.id, findings: ingest.findings, sent: delivered.sent, failed: delivered.failed });
-    if (delivered.pendingLeft) throw new Error('messages left in the outbox; the retry will deliver them');
   } finally {
     metrics.publishStoredMetrics();
   }
