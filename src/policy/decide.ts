@@ -20,7 +20,7 @@ export type { DecideInput } from './decision.js';
  * 5. The ledger (Alertmanager's dedup stage): no row → `new`; band above the highest band sent → `escalated`
  *    (checked before the reminder so a rise is announced as a rise, with the band it rose from); `repeatAfter`
  *    elapsed and still active → `reminder` (before `repeat`, so the periodic nudge is not swallowed by a quiet thread
- *    reply); count grew and the destination threads → `repeat`; otherwise `duplicate`.
+ *    reply); count grew, the destination threads and the finding has a thread → `repeat`; otherwise `duplicate`.
  *
  * @example
  * const decision = decideNotification({ finding, target, ledger, mutes, now, minSeverity: 4, dropSamples: false, threads: false });
@@ -53,7 +53,9 @@ export function decideNotification(input: DecideInput): Decision {
   if (repeatAfter !== undefined && repeatAfter > 0 && now - ledger.lastNotifiedAt >= repeatAfter && isStillActive(finding, ledger)) {
     return notify('reminder');
   }
-  if (input.threads && finding.count > ledger.lastCount) return notify('repeat');
+  // A quiet reply needs a thread to go into: a finding first reported inside a digest has none, and posting its
+  // re-publications top-level would be exactly the flood the digest prevented.
+  if (input.threads && ledger.threadTs !== undefined && finding.count > ledger.lastCount) return notify('repeat');
   return suppress('duplicate');
 }
 

@@ -11,7 +11,7 @@ export type SuppressReason = 'duplicate' | 'below-threshold' | 'archived' | 'sam
  * - `new`: first message about this finding in this destination;
  * - `escalated`: its severity band rose above the highest band already sent;
  * - `reminder`: still active after the route's `repeatAfter` (Alertmanager's repeat_interval);
- * - `repeat`: its count grew and the destination threads (slack-api): a quiet reply in the finding's thread.
+ * - `repeat`: its count grew, the destination threads (slack-api) and the finding has a thread: a quiet reply in it.
  */
 export type NotifyKind = 'new' | 'escalated' | 'reminder' | 'repeat';
 

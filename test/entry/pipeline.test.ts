@@ -112,6 +112,16 @@ describe('never flood', () => {
     expect(escalation?.replyBroadcast).toBe(true);
   });
 
+  it('with a bot token, stays quiet when findings first reported in a digest are re-published', async () => {
+    const p = await setup({ destinations: [{ name: 'sec', type: 'slack-api', token: slack.token, channel: 'C-SEC', apiUrl: slack.apiUrl }] });
+    const burst = (count: number) => Array.from({ length: 12 }, (_, i) => eventBridgeFinding({ id: (i + 1).toString(16).padStart(32, '0'), count }));
+    await p.feed(burst(1));
+    expect(slack.receivedOn('C-SEC')).toHaveLength(1);
+    p.setNow(T0 + 15 * 60_000);
+    await p.feed(burst(2));
+    expect(slack.receivedOn('C-SEC')).toHaveLength(1);
+  });
+
   it('turns a burst of 300 sample findings into at most 3 messages that account for every finding', async () => {
     const p = await setup({ destinations: [webhook('burst')] });
     const events = generateSampleFindings({ count: 300, now: T0, seed: 5 });

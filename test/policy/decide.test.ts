@@ -31,8 +31,16 @@ function ledgerRow(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
     lastSeverity: 5,
     lastCount: 1,
     lastSeenAt: T0 - HOUR,
+    // The first message's Slack thread (set by the drainer after posting it); a quiet repeat needs one.
+    threadTs: '1700000000.000100',
     ...overrides,
   };
+}
+
+/** What the outbox drainer does after posting a finding's first message to a threading destination. */
+function withThread(ledger: LedgerEntry | undefined, decision: Decision, threads: boolean | undefined): LedgerEntry | undefined {
+  const opens = decision.outcome === 'notify' && (decision.kind === 'new' || decision.kind === 'escalated');
+  return threads && opens && ledger && ledger.threadTs === undefined ? { ...ledger, threadTs: `ts-${decision.finding.id}` } : ledger;
 }
 
 /** Feeds sightings through decide + nextLedgerEntry the way the pipeline does, one batch per sighting. */
@@ -43,7 +51,7 @@ function replay(
   let ledger: LedgerEntry | undefined;
   return sightings.map(({ finding, at }) => {
     const decision = decide(finding, { ...options, now: at, ledger });
-    ledger = nextLedgerEntry(decision, ledger, at) ?? ledger;
+    ledger = withThread(nextLedgerEntry(decision, ledger, at) ?? ledger, decision, options.threads);
     return decision;
   });
 }
@@ -77,6 +85,7 @@ describe('decideNotification', () => {
       ['count grew on a webhook → duplicate', { count: 5 }, { ledger: ledgerRow() }, 'duplicate'],
       ['count grew on a threading destination → repeat', { count: 5 }, { ledger: ledgerRow(), threads: true }, 'repeat'],
       ['an escalation beats a repeat', { count: 5, severity: 9 }, { ledger: ledgerRow(), threads: true }, 'escalated'],
+      ['count grew, but the finding went out in a digest (no thread) → duplicate, never a top-level repeat', { count: 5 }, { ledger: ledgerRow({ threadTs: undefined }), threads: true }, 'duplicate'],
     ])('%s', (_name, findingOptions, input, expected) => {
       expect(outcomeOf(decide(makeTestFinding(findingOptions), input))).toBe(expected);
     });
@@ -193,7 +202,7 @@ describe('decideNotification', () => {
           expect(['new', 'escalated'], `run ${run} step ${step}`).toContain(decision.kind);
         }
         if (decision.outcome === 'notify' && decision.kind !== 'repeat') highestSent = Math.max(highestSent, finding.band.rank);
-        ledger = nextLedgerEntry(decision, ledger, at) ?? ledger;
+        ledger = withThread(nextLedgerEntry(decision, ledger, at) ?? ledger, decision, threads);
       }
     }
     // The property is only worth something if the runs reached every branch it is about.
