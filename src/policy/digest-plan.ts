@@ -29,9 +29,11 @@ export const DEFAULT_MAX_PER_DIGEST = 500;
  * Which notify decisions become single messages and which are folded into digests (Alertmanager's grouping,
  * per destination and per batch).
  *
- * Per destination: more than `threshold` notify decisions in one batch all become digests — escalations and
- * reminders included, so that every finding of the burst is accounted for in one place and none is sent twice;
- * otherwise they stay single messages. Suppressions are ignored (they are records, not messages). Within each group
+ * Per destination: more than `threshold` channel-level notify decisions in one batch all become digests —
+ * escalations and reminders included, so that every finding of the burst is accounted for in one place and none is
+ * sent twice; otherwise they stay single messages. Quiet `repeat` replies are never digested and do not count: each
+ * goes into its own finding's thread, where it pings nobody (folding 40 of them into a top-level digest every
+ * publishing cycle would be the flood threads exist to avoid). Suppressions are ignored (records, not messages). Within each group
  * the input order is kept; digests come in order of their destination's first decision, then by part.
  *
  * @example
@@ -45,7 +47,7 @@ export function planMessages(decisions: readonly Decision[], options: PlanOption
 
   const byDestination = new Map<string, NotifyDecision[]>();
   for (const decision of decisions) {
-    if (decision.outcome !== 'notify') continue;
+    if (decision.outcome !== 'notify' || decision.kind === 'repeat') continue;
     let list = byDestination.get(decision.destination);
     if (!list) byDestination.set(decision.destination, (list = []));
     list.push(decision);
@@ -61,7 +63,7 @@ export function planMessages(decisions: readonly Decision[], options: PlanOption
   }
 
   const singles = decisions.filter(
-    (d): d is NotifyDecision => d.outcome === 'notify' && !digested.has(d.destination),
+    (d): d is NotifyDecision => d.outcome === 'notify' && (d.kind === 'repeat' || !digested.has(d.destination)),
   );
   return { singles, digests };
 }

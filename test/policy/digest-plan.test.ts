@@ -82,3 +82,19 @@ describe('planMessages', () => {
     expect(() => planMessages(many('sec', 10), { threshold: 5, maxPerDigest: 0 })).toThrow(RangeError);
   });
 });
+
+describe('quiet thread replies', () => {
+  it('never folds repeats into a digest nor counts them toward the threshold', () => {
+    const repeats = Array.from({ length: 40 }, (_, i) => notify('sec', i, 'repeat'));
+    const quiet = planMessages([...repeats, notify('sec', 100), notify('sec', 101)], { threshold: 5 });
+    expect(quiet.digests).toEqual([]);
+    expect(quiet.singles).toHaveLength(42);
+
+    const burst = Array.from({ length: 10 }, (_, i) => notify('sec', 200 + i));
+    const mixed = planMessages([...repeats, ...burst], { threshold: 5 });
+    expect(mixed.digests).toHaveLength(1);
+    expect(mixed.digests[0]?.decisions).toHaveLength(10);
+    expect(mixed.singles.every((d) => d.outcome === 'notify' && d.kind === 'repeat')).toBe(true);
+    expect(mixed.singles).toHaveLength(40);
+  });
+});
