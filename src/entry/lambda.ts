@@ -60,8 +60,12 @@ function getRuntime(): Promise<Runtime> {
       },
     });
   })();
-  runtimePromise.catch(() => {
-    // A bad config or unreadable secret: fail this invocation loudly, try again on the next one.
+  runtimePromise.catch((error: unknown) => {
+    // A bad config or an unreadable secret: say exactly what (the error names the key), fail this invocation so SQS
+    // keeps the records, and try again on the next one (a fixed secret needs no redeploy).
+    logger.error('Cannot start: configuration or secret problem; records stay in the queue', {
+      error: error instanceof Error ? error.message : String(error),
+    });
     runtimePromise = undefined;
   });
   return runtimePromise;
