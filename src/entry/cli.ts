@@ -335,8 +335,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (error instanceof CliExit) return error.exitCode;
     const code = (error as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
-      // Help and version exit 0; usage errors were already printed by commander.
-      return (error as { exitCode?: number }).exitCode ?? 2;
+      const exitCode = (error as { exitCode?: number }).exitCode ?? 2;
+      // Help and version exit 0; the daemon commands carry their own status; any other commander error is a usage
+      // error, already printed by commander: 2, as documented.
+      if (exitCode === 0 || code === 'commander.guarddutyNotifierExit') return exitCode;
+      return 2;
     }
     if (error instanceof InvalidArgumentError) {
       process.stderr.write(`${error.message}\n`);
