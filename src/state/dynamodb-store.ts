@@ -424,9 +424,11 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     return item;
   }
 
-  async function writeLedger(entry: LedgerEntry): Promise<void> {
+  /** Writes one ledger row; true when this batch believed the finding new but another writer created its row first. */
+  async function writeLedger(entry: LedgerEntry): Promise<boolean> {
     const pk = ledgerPk(entry.destination, entry.findingId);
     let expected = versions.get(pk);
+    const believedNew = expected === 0;
     let toWrite = entry;
     for (let attempt = 0; attempt <= LEDGER_CONFLICT_RETRIES; attempt++) {
       if (expected === undefined) {
@@ -492,7 +494,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
       );
       if (written) {
         versions.delete(pk);
-        return;
+        return believedNew && attempt > 0;
       }
       expected = undefined;
     }
@@ -541,12 +543,13 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
       // 1. Outbox rows first. Duplicates within the batch: the first wins, as in SQLite.
       const seen = new Set<string>();
       const outbox = batch.outbox.filter((row) => !seen.has(row.id) && (seen.add(row.id), true));
+      const created = new Set<string>();
       await mapLimit(
         outbox.map((row, seq) => ({ row, seq })),
         WRITE_CONCURRENCY,
         async ({ row, seq }) => {
           // A failed condition is an earlier delivery of this very batch: its row (and progress) stays.
-          await conditional('PutItem (outbox)', () =>
+          const put = await conditional('PutItem (outbox)', () =>
             doc.send(
               new PutCommand({
                 TableName: tableName,
@@ -556,13 +559,38 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
               }),
             ),
           );
+          if (put) created.add(row.id);
         },
       );
 
       // 2. Ledger rows, only once every outbox row is stored. Duplicates within the batch: the last wins.
       const ledger = new Map<string, LedgerEntry>();
       for (const entry of batch.ledger) ledger.set(ledgerPk(entry.destination, entry.findingId), entry);
-      await mapLimit([...ledger.values()], WRITE_CONCURRENCY, writeLedger);
+      const lostNewRace: LedgerEntry[] = [];
+      await mapLimit([...ledger.values()], WRITE_CONCURRENCY, async (entry) => {
+        if (await writeLedger(entry)) lostNewRace.push(entry);
+      });
+      // Two invocations decided the same finding "new" at once (e.g. its GuardDuty and Security Hub events in two
+      // batches). The other one's ledger row landed first, so its message stands; ours is withdrawn while nobody has
+      // claimed it yet. (Claimed already: both go out, the rare case the README's "at most once more" covers.)
+      for (const entry of lostNewRace) {
+        for (const row of outbox) {
+          if (row.kind !== 'new' || row.destination !== entry.destination || row.findingId !== entry.findingId) continue;
+          // Only a row this commit created: the same id written by the other invocation is their message.
+          if (!created.has(row.id)) continue;
+          await conditional('DeleteItem (outbox, lost race)', () =>
+            doc.send(
+              new DeleteCommand({
+                TableName: tableName,
+                Key: { [PK]: outboxPk(row.id), [SK]: 'outbox' },
+                ConditionExpression: '#status = :pending AND attribute_not_exists(#claimedUntil) AND #attempts = :zero',
+                ExpressionAttributeNames: { '#status': 'status', '#claimedUntil': 'claimedUntil', '#attempts': 'attempts' },
+                ExpressionAttributeValues: { ':pending': 'pending', ':zero': 0 },
+              }),
+            ),
+          );
+        }
+      }
 
       // 3. Decision records: history, no condition needed, so the cheap batch write.
       if (batch.decisions.length > 0) {

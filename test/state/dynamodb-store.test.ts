@@ -136,6 +136,37 @@ describe('DynamoDB store (table layout)', () => {
     await lambdaB.close();
   });
 
+  it('withdraws its "new" message when another Lambda committed the same new finding first (one message, not two)', async () => {
+    const tableName = await freshTable();
+    const first = createDynamoDbStore({ tableName, client: ddb.client });
+    const second = createDynamoDbStore({ tableName, client: ddb.client });
+    // Both read the ledger before either commits: both decide "new", with different outbox ids (different updates).
+    expect((await first.getLedger('sec', ['a'])).size).toBe(0);
+    expect((await second.getLedger('sec', ['a'])).size).toBe(0);
+    await first.commit({ ledger: [ledgerEntry('a')], outbox: [outboxRow('from-first')], decisions: [] });
+    await second.commit({ ledger: [ledgerEntry('a', { lastCount: 2 })], outbox: [outboxRow('from-second')], decisions: [] });
+
+    const pending = await first.duePending(T0 + 1, 10);
+    expect(pending.map((row) => row.id)).toEqual(['from-first']);
+    // The ledger kept both sightings' knowledge.
+    expect((await first.getLedger('sec', ['a'])).get('a')?.lastCount).toBe(2);
+    await first.close();
+    await second.close();
+  });
+
+  it('never withdraws a message of the same id the other Lambda wrote (a redelivered batch)', async () => {
+    const tableName = await freshTable();
+    const first = createDynamoDbStore({ tableName, client: ddb.client });
+    const second = createDynamoDbStore({ tableName, client: ddb.client });
+    await first.getLedger('sec', ['a']);
+    await second.getLedger('sec', ['a']);
+    await first.commit({ ledger: [ledgerEntry('a')], outbox: [outboxRow('same')], decisions: [] });
+    await second.commit({ ledger: [ledgerEntry('a')], outbox: [outboxRow('same')], decisions: [] });
+    expect((await first.duePending(T0 + 1, 10)).map((row) => row.id)).toEqual(['same']);
+    await first.close();
+    await second.close();
+  });
+
   it('does not return a row as due when its index entry is stale but the row is no longer pending', async () => {
     const tableName = await freshTable();
     const store = createDynamoDbStore({ tableName, client: ddb.client });
