@@ -57,7 +57,7 @@ export const infraDestinationSchema = z.discriminatedUnion('type', [
 ]);
 export type InfraDestination = z.infer<typeof infraDestinationSchema>;
 
-const positiveDuration = durationSchema.refine((ms) => ms > 0, 'must be more than 0');
+const positiveDuration = z.pipe(durationSchema, z.number().refine((ms) => ms > 0, 'must be more than 0'));
 
 export const infraConfigSchema = z.strictObject({
   /** Prefix of the CloudFormation stack names: `<stackName>-<region>` and `<stackName>-forwarder-<region>`. */
@@ -88,8 +88,8 @@ export const infraConfigSchema = z.strictObject({
   organizations: z
     .strictObject({
       enabled: z.boolean().default(false),
-      cacheTtl: durationSchema.optional(),
-      timeout: durationSchema.optional(),
+      cacheTtl: z.optional(durationSchema),
+      timeout: z.optional(durationSchema),
       /** With both ids, organizations:DescribeAccount is scoped to this organization's accounts instead of `*`. */
       managementAccountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id').optional(),
       organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id like o-a1b2c3d4e5').optional(),
@@ -97,7 +97,7 @@ export const infraConfigSchema = z.strictObject({
     .default({ enabled: false }),
   destinations: z.array(infraDestinationSchema).min(1, 'at least one destination is needed'),
   routes: z.array(routeSchema).default([]),
-  defaultRoute: z.strictObject({ to: z.array(z.string().min(1)).min(1), repeatAfter: durationSchema.optional() }).optional(),
+  defaultRoute: z.strictObject({ to: z.array(z.string().min(1)).min(1), repeatAfter: z.optional(durationSchema) }).optional(),
   dropSamples: z.boolean().default(false),
   mutes: z.array(muteConfigSchema).default([]),
   digest: z
@@ -128,7 +128,7 @@ export const infraConfigSchema = z.strictObject({
       /** Messages per invocation (SQS allows up to 10 000 with a batch window). */
       batchSize: z.number().int().min(1).max(10_000).default(100),
       /** How long SQS gathers messages before invoking: a burst becomes one batch, hence one digest. Max 5m. */
-      batchWindow: durationSchema.default(10_000).refine((ms) => ms <= 300_000, 'at most 5m'),
+      batchWindow: z._default(z.pipe(durationSchema, z.number().refine((ms) => ms <= 300_000, 'at most 5m')), 10_000),
       logRetentionDays: z.number().int().min(1).default(30),
       logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     })
