@@ -1,32 +1,19 @@
 // Bundles the Lambda handler into dist/lambda/index.mjs (ESM, node20+; Lambda runs nodejs22.x).
 // - The AWS SDK v3 is left to the runtime (nodejs22.x ships it), which keeps the bundle small.
 // - The SQLite store is never loaded in Lambda (it uses DynamoDB): its module and native better-sqlite3 stay out.
-// - Code only some configs need (the Slack Web API client and its axios stack) is split into lazily loaded chunks.
-// - zod's error-message locales are cut down to English: the other 40-odd locales are ~250 KB nobody reads here.
+// - Code only some configs need (the Slack Web API client and its axios stack, the YAML parser for a YAML GDN_CONFIG,
+//   the DynamoDB store) is split into lazily loaded chunks; AWS clients a config may not use are imported on first use.
 import { build } from 'esbuild';
 import { mkdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 const outdir = 'dist/lambda';
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
-const require = createRequire(import.meta.url);
-const zodEnglish = join(dirname(require.resolve('zod/package.json')), 'v4/locales/en.js');
-
 const lambdaOnly = {
   name: 'lambda-only',
   setup(b) {
     b.onResolve({ filter: /sqlite-store\.js$/ }, (args) => ({ path: args.path, external: true }));
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${'zod'}`) ? { path: 'zod-locales-en', namespace: 'zod-locales' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
-      contents: `export { default as en } from ${JSON.stringify(zodEnglish)};`,
-      loader: 'js',
-      resolveDir: dirname(zodEnglish),
-    }));
   },
 };
 
