@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createProgressReporter, formatBackfillSummary, runBackfill, type BackfillOptions } from '../../src/entry/backfill.js';
 import { runDaemon } from '../../src/entry/daemon.js';
-import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
-import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
+import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../support/guardduty-standin.js';
 import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
-import { captureLogger, daemonConfig, tempDir } from './helpers.js';
+import { useDaemonStandins, gd, slack, dir, captureLogger, daemonConfig } from './helpers.js';
 
 const DAY = 86_400_000;
 
@@ -21,23 +20,8 @@ class Capture extends Writable {
   }
 }
 
-let gd: GuardDutyStandin;
-let slack: SlackStandin;
-let dir: ReturnType<typeof tempDir>;
 let seq = 0;
-
-beforeAll(async () => {
-  gd = await startGuardDutyStandin();
-  slack = await startSlackStandin({ webhookRate: false });
-});
-afterAll(async () => {
-  await gd.close();
-  await slack.close();
-});
-beforeEach(() => {
-  dir = tempDir();
-  slack.reset();
-});
+useDaemonStandins();
 afterEach(() => dir.remove());
 
 function backfill(store: MemoryStore, regions: string[], overrides: Partial<BackfillOptions> = {}) {

@@ -1,30 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runDaemon, createIngestBatcher, type DaemonOptions } from '../../src/entry/daemon.js';
 import { DaemonLockError } from '../../src/entry/daemon-lock.js';
 import type { RegionResult } from '../../src/sources/guardduty-poller.js';
-import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
-import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
+import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../support/guardduty-standin.js';
 import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
-import { captureLogger, daemonConfig, metricValue, tempDir, waitUntil } from './helpers.js';
+import { useDaemonStandins, gd, slack, dir, captureLogger, daemonConfig, metricValue, waitUntil } from './helpers.js';
 
-let gd: GuardDutyStandin;
-let slack: SlackStandin;
-let dir: ReturnType<typeof tempDir>;
 let seq = 0;
-
-beforeAll(async () => {
-  gd = await startGuardDutyStandin();
-  slack = await startSlackStandin({ webhookRate: false });
-});
-afterAll(async () => {
-  await gd.close();
-  await slack.close();
-});
-beforeEach(() => {
-  dir = tempDir();
-  slack.reset();
-});
+useDaemonStandins();
 afterEach(() => {
   gd.onRequest(undefined);
   gd.clearFaults();

@@ -1,9 +1,12 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import type { Logger } from '../../src/entry/logger.js';
+import { startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
+import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 
 /** Polls `predicate` every 10 ms until it holds; throws after `timeoutMs` (bounded in time and in rounds). */
 export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -78,4 +81,24 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     found = true;
   }
   return found ? total : Number.NaN;
+}
+
+/** The stand-ins a daemon test file shares, live-bound: import `gd`, `slack`, `dir` and call `useDaemonStandins()` once. */
+export let gd: GuardDutyStandin;
+export let slack: SlackStandin;
+export let dir: ReturnType<typeof tempDir>;
+
+export function useDaemonStandins(): void {
+  beforeAll(async () => {
+    gd = await startGuardDutyStandin();
+    slack = await startSlackStandin({ webhookRate: false });
+  });
+  afterAll(async () => {
+    await gd.close();
+    await slack.close();
+  });
+  beforeEach(() => {
+    dir = tempDir();
+    slack.reset();
+  });
 }
