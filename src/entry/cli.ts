@@ -15,6 +15,7 @@ import { createRuntime } from './runtime.js';
 import { createConsoleLogger, logLevelFromEnv } from './console-logger.js';
 import { summarizeReplay, formatReplaySummary } from './replay-summary.js';
 import { formatStatus } from './status-report.js';
+import { safeForTerminal } from './terminal-text.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
 import { acquireDaemonLock, DaemonLockError, type DaemonLock } from './daemon-lock.js';
@@ -62,7 +63,7 @@ async function readFindings(files: string[]): Promise<{ findings: Finding[]; pro
     const parsed = parseFindingText(input.text);
     findings.push(...parsed.findings);
     for (const error of parsed.errors) {
-      process.stderr.write(`${input.name}: ${error.message}\n`);
+      process.stderr.write(`${safeForTerminal(input.name)}: ${safeForTerminal(error.message)}\n`);
       problems += 1;
     }
   }
@@ -147,7 +148,7 @@ export function buildProgram(): Command {
         const summary = summarizeReplay({ ingest, drain, unreadable: problems, dryRun: opts.dryRun ?? false });
         if (opts.dryRun && !opts.json) {
           for (const d of ingest.decisions) {
-            process.stdout.write(`${d.destination}\t${d.outcome}\t${d.reason}\t${d.findingType}\t${d.findingId}\n`);
+            process.stdout.write(`${d.destination}\t${d.outcome}\t${safeForTerminal(d.reason)}\t${safeForTerminal(d.findingType)}\t${safeForTerminal(d.findingId)}\n`);
           }
         }
         process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatReplaySummary(summary));

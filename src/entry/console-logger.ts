@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { safeForTerminal } from './terminal-text.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -19,10 +20,11 @@ export function createConsoleLogger(options: { level?: LogLevel; json?: boolean;
     const rest = fields
       ? Object.entries(fields)
           .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`)
+          // Values may carry finding content: quoted when spaced, control characters never reach the terminal raw.
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : safeForTerminal(v)) : JSON.stringify(v)}`)
           .join(' ')
       : '';
-    stream.write(`${level.padEnd(5)} ${message}${rest ? ` ${rest}` : ''}\n`);
+    stream.write(`${level.padEnd(5)} ${safeForTerminal(message)}${rest ? ` ${rest}` : ''}\n`);
   }
   return {
     debug: (m, f) => write('debug', m, f),

@@ -5,6 +5,7 @@ import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord }
 import { configFromEnvironment } from '../config/environment.js';
 import { parseDuration } from '../config/duration.js';
 import { parseFindingDocument } from '../finding/parse.js';
+import type { Finding } from '../finding/finding.js';
 import type { IngestResult } from './pipeline-types.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import type { Logger } from './logger.js';
@@ -106,7 +107,7 @@ function isSqsEvent(event: unknown): event is SQSEvent {
 
 async function handleSqs(event: SQSEvent, context: Context | undefined): Promise<SQSBatchResponse> {
   const runtime = await getRuntime();
-  const documents: Array<{ record: SQSRecord; document: unknown }> = [];
+  const accepted: Array<{ record: SQSRecord; findings: Finding[] }> = [];
 
   // Stage 1 (per record): is it a finding at all? Poison records fail here, alone.
   const processor = new BatchProcessor(EventType.SQS);
@@ -124,15 +125,16 @@ async function handleSqs(event: SQSEvent, context: Context | undefined): Promise
       logger.error('Poison record: not a GuardDuty finding, leaving it to the DLQ', { messageId: record.messageId, reason });
       throw new Error(`record ${record.messageId}: ${reason}`);
     }
-    documents.push({ record, document });
+    accepted.push({ record, findings: parsed.findings });
   };
   const response = await processPartialResponse(event, validate, processor, { throwOnFullBatchFailure: false });
   const failures = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-  if (documents.length === 0) return response;
+  if (accepted.length === 0) return response;
 
   // Stage 2 (the batch together): decide and commit, then deliver.
   try {
-    const ingest = await runtime.pipeline.ingest(documents.map((d) => d.document));
+    // Parsed once above; the batch is decided together so that a burst becomes a digest.
+    const ingest = await runtime.pipeline.ingestFindings(accepted.flatMap((d) => d.findings));
     const delivered = await deliver(runtime, context);
     recordMetrics(ingest, delivered);
     logger.info('Batch processed', {
@@ -144,8 +146,8 @@ async function handleSqs(event: SQSEvent, context: Context | undefined): Promise
       pendingLeft: delivered.pendingLeft,
     });
   } catch (error) {
-    logger.error('Batch could not be committed, SQS will redeliver it', { error: (error as Error).message, records: documents.length });
-    for (const d of documents) failures.add(d.record.messageId);
+    logger.error('Batch could not be committed, SQS will redeliver it', { error: (error as Error).message, records: accepted.length });
+    for (const d of accepted) failures.add(d.record.messageId);
   } finally {
     metrics.publishStoredMetrics();
   }
@@ -161,7 +163,7 @@ async function handleEventBridge(event: EventBridgeEvent<string, unknown>, conte
     throw new Error(`event ${event.id}: ${parsed.errors[0]?.message ?? 'not a finding'}`);
   }
   try {
-    const ingest = await runtime.pipeline.ingest([event]);
+    const ingest = await runtime.pipeline.ingestFindings(parsed.findings);
     const delivered = await deliver(runtime, context);
     recordMetrics(ingest, delivered);
     logger.info('Event processed', { eventId: event.id, findings: ingest.findings, sent: delivered.sent, failed: delivered.failed });

@@ -1,5 +1,6 @@
 import type { DecisionRecord, OutboxRow, StoreStats } from '../state/store.js';
 import { formatDuration } from '../config/duration.js';
+import { safeForTerminal as safe } from './terminal-text.js';
 
 export interface StatusReport {
   stats: StoreStats;
@@ -17,19 +18,19 @@ export function formatStatus(report: StatusReport, now: number): string {
   if (report.failed.length > 0) {
     lines.push('', 'Failed (not retried; fix the destination, then re-run replay for these findings):');
     for (const row of report.failed) {
-      lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  ${row.findingIds.length} finding(s)  ${row.lastError ?? ''}`);
+      lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  ${row.findingIds.length} finding(s)  ${safe(row.lastError ?? '')}`);
     }
   }
   if (report.pending.length > 0) {
     lines.push('', 'Pending:');
     for (const row of report.pending) {
-      lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  attempts ${row.attempts}${row.lastError ? `  last error: ${row.lastError}` : ''}`);
+      lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  attempts ${row.attempts}${row.lastError ? `  last error: ${safe(row.lastError)}` : ''}`);
     }
   }
   lines.push('', `Recent decisions (${report.decisions.length}):`);
   for (const d of report.decisions) {
     const sev = d.severity === null ? '?' : d.severity.toFixed(1);
-    lines.push(`  ${new Date(d.at).toISOString()}  ${d.destination}  ${d.outcome.padEnd(8)} ${d.reason.padEnd(16)} [${sev}] ${d.findingType}  ${d.findingId}`);
+    lines.push(`  ${new Date(d.at).toISOString()}  ${d.destination}  ${d.outcome.padEnd(8)} ${safe(d.reason).padEnd(16)} [${sev}] ${safe(d.findingType)}  ${safe(d.findingId)}`);
   }
   return `${lines.join('\n')}\n`;
 }
