@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAccountNameResolver } from '../../src/enrich/account-names.js';
+import { listenOnLoopback } from '../support/loopback-server.js';
 
 /** A stand-in for Organizations DescribeAccount (awsJson1_1) on loopback, counting calls. */
 async function startOrganizationsStandin(behaviour: 'ok' | 'denied' | 'hang') {
@@ -23,15 +23,14 @@ async function startOrganizationsStandin(behaviour: 'ok' | 'denied' | 'hang') {
       res.end(JSON.stringify({ Account: { Id: AccountId, Name: `org-name-${AccountId.slice(-4)}` } }));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   const client = new OrganizationsClient({
     region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
   });
-  return { client, calls: () => calls, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return { client, calls: () => calls, close: listening.close };
 }
 
 describe('account names', () => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 import { randomUUID } from 'node:crypto';
 import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
 
@@ -360,7 +360,6 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
   const regionDown = new Map<string, Exclude<FaultKind, 'reset'>>();
   const sequence = new Map<string, number>();
   let hook: ((info: RequestInfo) => void | Promise<void>) | undefined;
-  const sockets = new Set<Socket>();
 
   function detectorsOf(region: string): Map<string, Map<string, WireFinding>> {
     let r = regions.get(region);
@@ -547,15 +546,8 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
       res.end();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server);
+  const { port } = listening;
 
   const standin: GuardDutyStandin = {
     endpoint: `http://127.0.0.1:${port}`,
@@ -636,8 +628,7 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
       calls.length = 0;
     },
     async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
   return standin;

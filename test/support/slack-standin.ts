@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 /**
  * A local stand-in for Slack on 127.0.0.1 that speaks the real wire protocols our sinks use:
@@ -209,7 +209,6 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
   const webhookErrors = new Map<string, WebhookErrorName>();
   const channelErrors = new Map<string, string>();
   const buckets = new Map<string, { tokens: number; at: number }>();
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let requestIndex = 0;
   let lastTsMicros = 0;
@@ -275,7 +274,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
           return;
         case 'hang':
           attempt.outcome = 'fault:hang';
-          return; // Never answered; close() destroys the socket.
+          return; // Never answered; close() cuts the connection.
         case 'slow':
           await delay(injected.ms);
           if (res.destroyed || req.socket.destroyed) {
@@ -419,15 +418,8 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
       if (!res.headersSent && !res.destroyed) sendText(res, 500, `stand-in bug: ${String(error)}`);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
+  const { port } = listening;
   const base = `http://127.0.0.1:${port}`;
 
   function pathOf(nameOrUrl: string): string {
@@ -496,9 +488,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      for (const socket of sockets) socket.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
   return standin;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 /**
  * A local stand-in for Amazon SNS on 127.0.0.1, speaking the wire protocol @aws-sdk/client-sns 3.x uses: awsQuery
@@ -84,7 +84,6 @@ export async function startSnsStandin(options: SnsStandinOptions = {}): Promise<
   const published: PublishedMessage[] = [];
   const requests: Array<{ action: string; outcome: string }> = [];
   const faults: SnsFault[] = [];
-  const sockets = new Set<Socket>();
 
   function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const form = new URLSearchParams(raw);
@@ -173,15 +172,8 @@ export async function startSnsStandin(options: SnsStandinOptions = {}): Promise<
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
+  const { port } = listening;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -197,9 +189,7 @@ export async function startSnsStandin(options: SnsStandinOptions = {}): Promise<
       };
     },
     async close() {
-      for (const socket of sockets) socket.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

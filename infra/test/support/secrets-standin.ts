@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from '../../../test/support/loopback-server.js';
 
 /**
  * A local stand-in for AWS Secrets Manager on 127.0.0.1 that speaks the real wire protocol of the one operation the
@@ -82,7 +82,6 @@ export async function startSecretsStandin(options: { region?: string; account?: 
   const account = options.account ?? '123456789012';
   const secrets: StoredSecret[] = [];
   const requests: SecretsRequest[] = [];
-  const sockets = new Set<Socket>();
 
   function find(secretId: string): StoredSecret | undefined {
     return secrets.find((s) => s.name === secretId || s.arn === secretId || s.arn.slice(0, -7) === secretId);
@@ -133,12 +132,8 @@ export async function startSecretsStandin(options: { region?: string; account?: 
       if (!res.headersSent) sendError(res, 'InternalServiceError', (error as Error).message);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
+  const { port } = listening;
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -151,10 +146,6 @@ export async function startSecretsStandin(options: { region?: string; account?: 
       else secrets.push(secret);
       return arn;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const socket of sockets) socket.destroy();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => listening.close(),
   };
 }
