@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Rule } from 'aws-cdk-lib/aws-events';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -70,6 +71,26 @@ export class AlarmTopic extends Construct {
     alarm.addOkAction(action);
     this.alarms.push(alarm);
     return alarm;
+  }
+
+  /**
+   * One alarm per rule on EventBridge's `FailedInvocations`: events the rule matched but could not deliver to its target.
+   * Source: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+   */
+  ruleFailureAlarms(rules: readonly Rule[], describe: (ruleNumber: number) => string): void {
+    rules.forEach((rule, i) => {
+      this.alarm(`RuleFailedInvocations${i === 0 ? '' : i + 1}`, {
+        description: describe(i + 1),
+        metric: new Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: rule.ruleName },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 1,
+      });
+    });
   }
 }
 

@@ -1,5 +1,4 @@
 import { Arn, Aws, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -56,19 +55,7 @@ export class ForwarderStack extends Stack {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       threshold: 1,
     });
-    this.rules.rules.forEach((rule, i) => {
-      alarms.alarm(`RuleFailedInvocations${i === 0 ? '' : i + 1}`, {
-        description: `EventBridge could not forward findings from rule ${i + 1} to ${homeRegion}.`,
-        metric: new Metric({
-          namespace: 'AWS/Events',
-          metricName: 'FailedInvocations',
-          dimensionsMap: { RuleName: rule.ruleName },
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        threshold: 1,
-      });
-    });
+    alarms.ruleFailureAlarms(this.rules.rules, (n) => `EventBridge could not forward findings from rule ${n} to ${homeRegion}.`);
 
     new CfnOutput(this, 'HomeEventBusArn', { value: this.homeEventBusArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });

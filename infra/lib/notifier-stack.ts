@@ -234,19 +234,7 @@ export class NotifierStack extends Stack {
       }),
       threshold: 1,
     });
-    this.rules.rules.forEach((rule, i) => {
-      this.alarmTopic.alarm(`RuleFailedInvocations${i === 0 ? '' : i + 1}`, {
-        description: `EventBridge could not deliver findings from rule ${i + 1} to the queue (they are in the DLQ).`,
-        metric: new Metric({
-          namespace: 'AWS/Events',
-          metricName: 'FailedInvocations',
-          dimensionsMap: { RuleName: rule.ruleName },
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        threshold: 1,
-      });
-    });
+    this.alarmTopic.ruleFailureAlarms(this.rules.rules, (n) => `EventBridge could not deliver findings from rule ${n} to the queue (they are in the DLQ).`);
 
     // --- cdk-nag acknowledgements for choices the issue fixes --------------------------------------------------------
     Validations.of(this.fn).acknowledge({
