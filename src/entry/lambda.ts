@@ -72,13 +72,9 @@ function getRuntime(): Promise<Runtime> {
   return runtimePromise;
 }
 
-function recordMetrics(ingest: IngestResult, drain: { sent: number; failed: number } | undefined): void {
+function recordIngestMetrics(ingest: IngestResult): void {
   metrics.addMetric('FindingsReceived', MetricUnit.Count, ingest.findings);
   metrics.addMetric('FindingsSuppressed', MetricUnit.Count, ingest.decisions.filter((d) => d.outcome === 'suppress').length);
-  if (drain) {
-    metrics.addMetric('NotificationsSent', MetricUnit.Count, drain.sent);
-    metrics.addMetric('OutboxFailures', MetricUnit.Count, drain.failed);
-  }
 }
 
 function deadlineOf(context: Context | undefined): number {
@@ -86,9 +82,11 @@ function deadlineOf(context: Context | undefined): number {
   return Date.now() + Math.max(1_000, remaining - DRAIN_SAFETY_MARGIN_MS);
 }
 
-/** Sends what the outbox holds, within the invocation's time, and reports the backlog left. */
+/** Sends what the outbox holds, within the invocation's time, and reports (and records as metrics) the outcome. */
 async function deliver(runtime: Runtime, context: Context | undefined): Promise<{ sent: number; failed: number; pendingLeft: boolean }> {
   const drain = await runtime.pipeline.drain({ deadlineMs: deadlineOf(context) });
+  metrics.addMetric('NotificationsSent', MetricUnit.Count, drain.sent);
+  metrics.addMetric('OutboxFailures', MetricUnit.Count, drain.failed);
   const stats = await runtime.store.stats();
   const oldestAgeSeconds = stats.oldestPendingAt === undefined ? 0 : Math.max(0, Math.round((Date.now() - stats.oldestPendingAt) / 1000));
   metrics.addMetric('OutboxOldestPendingAge', MetricUnit.Seconds, oldestAgeSeconds);
@@ -136,7 +134,7 @@ async function handleSqs(event: SQSEvent, context: Context | undefined): Promise
     // Parsed once above; the batch is decided together so that a burst becomes a digest.
     const ingest = await runtime.pipeline.ingestFindings(accepted.flatMap((d) => d.findings));
     const delivered = await deliver(runtime, context);
-    recordMetrics(ingest, delivered);
+    recordIngestMetrics(ingest);
     logger.info('Batch processed', {
       records: event.Records.length,
       findings: ingest.findings,
@@ -165,7 +163,7 @@ async function handleEventBridge(event: EventBridgeEvent<string, unknown>, conte
   try {
     const ingest = await runtime.pipeline.ingestFindings(parsed.findings);
     const delivered = await deliver(runtime, context);
-    recordMetrics(ingest, delivered);
+    recordIngestMetrics(ingest);
     logger.info('Event processed', { eventId: event.id, findings: ingest.findings, sent: delivered.sent, failed: delivered.failed });
   } finally {
     metrics.publishStoredMetrics();
@@ -185,8 +183,6 @@ async function handleScheduledDrain(context: Context | undefined): Promise<void>
   const runtime = await getRuntime();
   try {
     const delivered = await deliver(runtime, context);
-    metrics.addMetric('NotificationsSent', MetricUnit.Count, delivered.sent);
-    metrics.addMetric('OutboxFailures', MetricUnit.Count, delivered.failed);
     if (delivered.sent + delivered.failed > 0 || delivered.pendingLeft) {
       logger.info('Scheduled outbox drain', { sent: delivered.sent, failed: delivered.failed, pendingLeft: delivered.pendingLeft });
     }
