@@ -7,7 +7,7 @@ import { createGuardDutyClient } from '../src/sources/guardduty-client.js';
 import { createGuardDutyPoller, type CursorStore } from '../src/sources/guardduty-poller.js';
 import { createRuntime } from '../src/entry/runtime.js';
 import { runDaemon } from '../src/entry/daemon.js';
-import { silentLogger } from '../src/entry/logger.js';
+import { silentLogger } from '../src/core/logger.js';
 import type { Store } from '../src/state/store.js';
 import { createSqliteStore } from '../src/state/sqlite-store.js';
 import { DUMMY_CREDENTIALS, startGuardDutyStandin, type GuardDutyStandin } from '../test/support/guardduty-standin.js';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 
 /**
  * The one configuration schema. The same keys in the YAML file, in Lambda's GDN_CONFIG and in the CDK config.

@@ -1,22 +1,22 @@
+import { NotifierError } from '../core/errors.js';
+
 /**
  * Every sink failure is a DeliveryError that says whether trying again can help (Alertmanager's notifier does the
  * same). `retryAfterMs` carries a server's `Retry-After`. Messages never contain a secret (URL, token).
  */
-export class DeliveryError extends Error {
+export class DeliveryError extends NotifierError {
   override readonly name = 'DeliveryError';
   readonly retryable: boolean;
   readonly status?: number;
-  /** The service's own error code, e.g. Slack's `invalid_blocks` or `channel_not_found`. */
-  readonly code?: string;
   readonly retryAfterMs?: number;
   constructor(
     message: string,
     options: { retryable: boolean; status?: number; code?: string; retryAfterMs?: number; cause?: unknown },
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // `code`: the service's own error code, e.g. Slack's `invalid_blocks` or `channel_not_found`.
+    super(message, { code: options.code, cause: options.cause });
     this.retryable = options.retryable;
     if (options.status !== undefined) this.status = options.status;
-    if (options.code !== undefined) this.code = options.code;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { MessageKind, OutgoingMessage, SendResult, Sink } from './sink.js';
-import type { RenderedMessage } from '../render/slack-message.js';
+import type { MessageKind } from '../core/message.js';
+import type { OutgoingMessage, SendResult, Sink } from './sink.js';
+import type { RenderedMessage } from '../core/message.js';
 
 /** One message the inbox received, as the demo page shows it. */
 export interface InboxEntry {

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../core/backoff.js';
 import type { OutboxRow, Store } from '../state/store.js';
 import { DeliveryError } from './errors.js';
 import { createRateLimiter, realSleep, type RateLimiter, type Sleep } from './rate-limiter.js';
@@ -165,7 +166,7 @@ export function createOutboxDrainer(options: OutboxDrainerOptions): OutboxDraine
         const failedAt = now();
         if (error.retryable) {
           const nextAttemptAt = Math.max(
-            failedAt + Math.max(error.retryAfterMs ?? 0, Math.min(rowBackoff.maxMs, rowBackoff.baseMs * 2 ** row.attempts)),
+            failedAt + Math.max(error.retryAfterMs ?? 0, backoffDelay(row.attempts, { ...rowBackoff, jitter: 'none' })),
             limiter.pausedUntil,
           );
           await store.markRetry(row.id, error.message, nextAttemptAt);

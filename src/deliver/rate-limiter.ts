@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '../core/backoff.js';
 /**
  * A token bucket per destination: `burst` messages may go at once, then `perSecond` on average. Slack allows about
  * one message per second per webhook/channel with short bursts (https://docs.slack.dev/apis/web-api/rate-limits), so
@@ -25,7 +25,7 @@ export interface RateLimiterOptions {
 }
 
 /** Timer-based sleep that an AbortSignal cuts short (rejecting with the abort reason). */
-export const realSleep: Sleep = (ms, signal) => delay(Math.max(0, ms), undefined, { signal });
+export const realSleep: Sleep = sleep;
 
 /**
  * Guards against a clock that never moves (a fake `now` whose `sleep` forgets to advance it): better a loud error

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../core/backoff.js';
 import { DeliveryError } from './errors.js';
 import { realSleep, type RateLimiter, type Sleep } from './rate-limiter.js';
 import type { OutgoingMessage, SendResult, Sink } from './sink.js';
@@ -87,7 +88,7 @@ export async function sendWithRetry(sink: Sink, message: OutgoingMessage, option
     const serverAskedToWait = error.retryAfterMs !== undefined && error.retryAfterMs > 0;
     const delayMs = serverAskedToWait
       ? (error.retryAfterMs ?? 0)
-      : Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+      : backoffDelay(attempt - 1, { baseMs: baseDelayMs, maxMs: maxDelayMs, random });
     const nextAt = failedAt + delayMs;
     // The server asked the destination to hold off: every message of it waits (the next acquire() does), even when
     // this message gives up now and goes back to the outbox.

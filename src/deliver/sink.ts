@@ -1,7 +1,5 @@
-import type { RenderedMessage } from '../render/slack-message.js';
+import type { MessageKind, RenderedMessage } from '../core/message.js';
 
-/** What kind of message this is, so a threading sink knows where it goes. */
-export type MessageKind = 'new' | 'escalated' | 'reminder' | 'repeat' | 'digest';
 
 export interface OutgoingMessage {
   /** Stable id of the outbox row; the same across retries and restarts. */

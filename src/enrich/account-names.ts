@@ -1,5 +1,5 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { Logger } from '../entry/logger.js';
+import type { Logger } from '../core/logger.js';
 
 /** Resolves an account id to a human name (config map first, then AWS Organizations). Never throws. */
 export interface AccountNameResolver {

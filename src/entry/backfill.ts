@@ -1,10 +1,10 @@
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { Config } from '../config/schema.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../core/duration.js';
 import { createGuardDutyPoller, GUARDDUTY_RETENTION_MS, type GuardDutyPollerOptions, type PageProgress, type RegionResult } from '../sources/guardduty-poller.js';
 import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
 import { clientFactory, DEFAULT_POLL, resolvePollRegions, type DaemonOptions } from './daemon.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 import type { DrainSummary } from './pipeline-types.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfigFile } from '../config/load.js';
 import { ConfigError, SecretError } from '../config/errors.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../core/duration.js';
 import type { Config } from '../config/schema.js';
 import { createConsoleLogger, logLevelFromEnv } from './console-logger.js';
 import { DaemonLockError } from './daemon-lock.js';

@@ -1,13 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Finding as SdkFinding, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { Config } from '../config/schema.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../core/duration.js';
 import { createGuardDutyClient, defaultSdkRegion, type AwsCredentials, type GuardDutyClientOptions } from '../sources/guardduty-client.js';
 import { createGuardDutyPoller, type GuardDutyPollerOptions, type RegionResult } from '../sources/guardduty-poller.js';
 import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
 import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 import { createHealthTracker, startHealthServer, type HealthServer } from './health-server.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 import type { IngestResult } from './pipeline-types.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 

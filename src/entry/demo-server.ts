@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { SlackMessage, TextMessage } from '../render/slack-message.js';
+import type { SlackMessage, TextMessage } from '../core/message.js';
 import type { DecisionRecord } from '../state/store.js';
-import type { Logger } from './logger.js';
-import { silentLogger } from './logger.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
 
 /**
  * The demo's web server: the page (static, served from this project, no CDN), a live feed of the inbox over

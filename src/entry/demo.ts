@@ -16,7 +16,7 @@ import {
   type DemoStats,
   type PreviewResult,
 } from './demo-server.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 import { createConsoleLogger, logLevelFromEnv } from './console-logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
 

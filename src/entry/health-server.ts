@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 
 /**
  * The daemon's HTTP listener: `/healthz` for a supervisor or load balancer, `/metrics` for Prometheus. Loopback by

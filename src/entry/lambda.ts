@@ -3,12 +3,12 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { configFromEnvironment } from '../config/environment.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../core/duration.js';
 import { parseFindingDocument } from '../finding/parse.js';
 import type { Finding } from '../finding/finding.js';
 import type { IngestResult } from './pipeline-types.js';
 import { createRuntime, type Runtime } from './runtime.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 
 /**
  * The Lambda handler: behind an EventBridge rule (direct target) or an SQS queue fed by the rule (recommended: the

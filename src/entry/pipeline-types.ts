@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Sink } from '../deliver/sink.js';
 import type { Store, DecisionRecord } from '../state/store.js';
 import type { AccountNameResolver } from '../enrich/account-names.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 import type { Finding } from '../finding/finding.js';
 
 /** What one `ingest` call decided, for summaries, the demo page and the daemon's metrics. */

@@ -1,6 +1,6 @@
 import type { DecisionRecord, OutboxRow, StoreStats } from '../state/store.js';
-import { formatDuration } from '../config/duration.js';
-import { safeForTerminal as safe } from './terminal-text.js';
+import { formatDuration } from '../core/duration.js';
+import { safeForTerminal as safe } from '../core/terminal-text.js';
 
 export interface StatusReport {
   stats: StoreStats;

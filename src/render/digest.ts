@@ -6,7 +6,7 @@
  * at most MAX_TOP) and by a text budget, and the rest is counted, not listed.
  */
 import { SEVERITY_BANDS, UNKNOWN_BAND, type Finding, type SeverityBand } from '../finding/finding.js';
-import type { Block, RenderedMessage, SectionBlock, TextMessage } from './slack-message.js';
+import type { Block, RenderedMessage, SectionBlock, TextMessage } from '../core/message.js';
 import { NOTIFICATION_TEXT_MAX, SECTION_TEXT_MAX } from './limits.js';
 import { inlineCode, mrkdwnLink, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
 import { formatCount, formatSeverity, formatWhen, parseTime, plural, severityLabel } from './format.js';

@@ -5,7 +5,7 @@
  * Counts are JavaScript string lengths (UTF-16 code units). A character outside the BMP counts 2 here and at most 2
  * for Slack, so measuring this way can only be stricter than Slack is.
  */
-import type { Block, PlainText, SlackMessage, TextObject } from './slack-message.js';
+import type { Block, PlainText, SlackMessage, TextObject } from '../core/message.js';
 
 // ---- Block Kit ---------------------------------------------------------------------------------------------------
 

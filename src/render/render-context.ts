@@ -1,4 +1,4 @@
-import type { MessageKind } from '../deliver/sink.js';
+import type { MessageKind } from '../core/message.js';
 import type { Finding } from '../finding/finding.js';
 
 /** What the renderers know besides the finding itself. Everything comes from earlier stages; nothing is read here. */

@@ -3,7 +3,7 @@
  * e-mail/SNS text, and SNS message attributes for subscription filter policies.
  */
 import type { Finding } from '../finding/finding.js';
-import type { RenderedMessage } from './slack-message.js';
+import type { RenderedMessage } from '../core/message.js';
 import { formatSeverity } from './format.js';
 import { sanitizeText, truncate } from './mrkdwn.js';
 import type { RenderContext } from './render-context.js';

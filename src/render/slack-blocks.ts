@@ -20,7 +20,7 @@ import type {
   PlainText,
   SectionBlock,
   SlackMessage,
-} from './slack-message.js';
+} from '../core/message.js';
 import {
   BUTTON_TEXT_MAX,
   BUTTON_URL_MAX,

@@ -6,7 +6,7 @@
  * controls shown as "�") and cut.
  */
 import type { Finding } from '../finding/finding.js';
-import type { TextMessage } from './slack-message.js';
+import type { TextMessage } from '../core/message.js';
 import { SNS_SUBJECT_MAX, TEXT_BODY_MAX } from './limits.js';
 import { safeUrl, sanitizeText, truncate } from './mrkdwn.js';
 

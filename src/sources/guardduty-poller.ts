@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { backoffDelay, sleep as abortableSleep } from '../core/backoff.js';
 import {
   GetFindingsCommand,
   ListDetectorsCommand,
@@ -6,7 +6,7 @@ import {
   type Finding as SdkFinding,
   type GuardDutyClient,
 } from '@aws-sdk/client-guardduty';
-import type { Logger } from '../entry/logger.js';
+import type { Logger } from '../core/logger.js';
 
 /**
  * The polling source: every tick, per region and per detector, it asks GuardDuty for the findings updated since its
@@ -201,7 +201,7 @@ export function describeError(error: unknown): string {
 
 /** Sleeps `ms`, or less when `signal` aborts (resolving either way: stopping is not an error here). */
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return delay(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
+  return abortableSleep(ms, signal).catch(() => undefined);
 }
 
 function updatedAtOf(finding: SdkFinding): number | undefined {
@@ -254,9 +254,9 @@ export function createGuardDutyPoller(options: GuardDutyPollerOptions): GuardDut
         metrics?.apiCall?.(region, operation, throttled ? 'throttled' : 'error', attempts);
         if (!throttled || attempt >= backoff.retries || options.signal?.aborted) throw error;
         // Full jitter (https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/).
-        const delay = Math.round(Math.random() * Math.min(backoff.maxMs, backoff.baseMs * 2 ** attempt));
-        logger.warn('GuardDuty is throttling us, backing off', { region, operation, attempt: attempt + 1, delayMs: delay });
-        await sleep(delay, options.signal);
+        const delayMs = backoffDelay(attempt, backoff);
+        logger.warn('GuardDuty is throttling us, backing off', { region, operation, attempt: attempt + 1, delayMs });
+        await sleep(delayMs, options.signal);
       }
     }
   }

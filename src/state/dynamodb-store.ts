@@ -1,3 +1,4 @@
+import { backoffDelay, sleep } from '../core/backoff.js';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -87,12 +88,9 @@ function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function backoffMs(attempt: number): number {
-  const base = Math.min(1_000, 25 * 2 ** attempt);
-  return base / 2 + Math.random() * (base / 2);
-}
+/** A lost conditional write waits at least half its ceiling: retrying at once would meet the same writer. */
+const CONFLICT_BACKOFF = { baseMs: 25, maxMs: 1_000, jitter: 'equal' } as const;
+const backoffMs = (attempt: number): number => backoffDelay(attempt, CONFLICT_BACKOFF);
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

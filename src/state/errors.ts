@@ -1,13 +1,15 @@
+import { NotifierError } from '../core/errors.js';
+
 /**
  * Every state failure the notifier can act on is a StoreError saying whether trying again can help: a Lambda turns a
  * retryable one into a partial-batch failure (SQS redelivers, the ledger makes the redelivery idempotent), the daemon
  * retries on its next tick. Messages name the table or file and the key, never a message body.
  */
-export class StoreError extends Error {
+export class StoreError extends NotifierError {
   override readonly name: string = 'StoreError';
   readonly retryable: boolean;
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { code: 'store', cause: options.cause });
     this.retryable = options.retryable;
   }
 }

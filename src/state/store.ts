@@ -1,5 +1,5 @@
-import type { MessageKind } from '../deliver/sink.js';
-import type { RenderedMessage } from '../render/slack-message.js';
+import type { MessageKind } from '../core/message.js';
+import type { RenderedMessage } from '../core/message.js';
 
 /**
  * What we remember per (destination, finding id): enough to decide whether the next sighting is new, escalated,

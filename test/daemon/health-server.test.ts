@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthTracker, parseListen, startHealthServer, type HealthServer } from '../../src/entry/health-server.js';
-import { silentLogger } from '../../src/entry/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 
 describe('parseListen', () => {
   it.each([

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import type { Logger } from '../../src/entry/logger.js';
+import type { Logger } from '../../src/core/logger.js';
 import { startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
 import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 

@@ -1,5 +1,6 @@
-import type { MessageKind, OutgoingMessage } from '../../src/deliver/sink.js';
-import type { RenderedMessage } from '../../src/render/slack-message.js';
+import type { MessageKind } from '../../src/core/message.js';
+import type { OutgoingMessage } from '../../src/deliver/sink.js';
+import type { RenderedMessage } from '../../src/core/message.js';
 import type { OutboxRow } from '../../src/state/store.js';
 
 /** A small valid rendered message whose text carries `label`, so tests can tell messages apart on the wire. */

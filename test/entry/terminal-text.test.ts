@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { safeForTerminal } from '../../src/entry/terminal-text.js';
+import { safeForTerminal } from '../../src/core/terminal-text.js';
 import { formatStatus } from '../../src/entry/status-report.js';
 import { createConsoleLogger } from '../../src/entry/console-logger.js';
 

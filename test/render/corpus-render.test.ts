@@ -12,7 +12,7 @@ import { renderDigestMessage } from '../../src/render/digest.js';
 import { checkSlackLimits, SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from '../../src/render/limits.js';
 import { escapeMrkdwnEntities, plainText, sanitizeText } from '../../src/render/mrkdwn.js';
 import { displayTitle } from '../../src/render/finding-facts.js';
-import type { HeaderBlock, SectionBlock, SlackMessage } from '../../src/render/slack-message.js';
+import type { HeaderBlock, SectionBlock, SlackMessage } from '../../src/core/message.js';
 import { corpusDir, listCorpus, listFixtures, loadCorpusText, loadFixtureText } from '../support/finding-fixtures.js';
 import { NOW } from '../support/make-finding.js';
 import { validateSlackMessage } from '../support/slack-standin.js';

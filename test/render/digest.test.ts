@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderDigestMessage, MAX_DIGEST_TOP } from '../../src/render/digest.js';
 import { checkSlackLimits, SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from '../../src/render/limits.js';
 import type { DigestItem } from '../../src/render/render-context.js';
-import type { ContextBlock, HeaderBlock, SectionBlock, SlackMessage } from '../../src/render/slack-message.js';
+import type { ContextBlock, HeaderBlock, SectionBlock, SlackMessage } from '../../src/core/message.js';
 import { makeFinding, NOW } from '../support/make-finding.js';
 import { allText, messageProblems } from './inert.js';
 

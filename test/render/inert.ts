@@ -2,7 +2,7 @@
  * Test helpers: walk a rendered Slack message and report anything attacker text could have turned into a mention, a
  * link, formatting or an emoji. Not a test file itself (no `.test.ts`).
  */
-import type { Block, SlackMessage, TextObject } from '../../src/render/slack-message.js';
+import type { Block, SlackMessage, TextObject } from '../../src/core/message.js';
 import { escapeMrkdwnEntities } from '../../src/render/mrkdwn.js';
 
 export interface TextAt {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSlackLimits } from '../../src/render/limits.js';
-import type { Block, SlackMessage } from '../../src/render/slack-message.js';
+import type { Block, SlackMessage } from '../../src/core/message.js';
 
 const md = (text: string) => ({ type: 'mrkdwn' as const, text, verbatim: true });
 const pt = (text: string) => ({ type: 'plain_text' as const, text });

@@ -10,7 +10,7 @@ import { renderDigestMessage } from '../../src/render/digest.js';
 import { checkSlackLimits, SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from '../../src/render/limits.js';
 import { escapeMrkdwn, truncate } from '../../src/render/mrkdwn.js';
 import type { DigestItem, RenderContext } from '../../src/render/render-context.js';
-import type { MessageKind } from '../../src/deliver/sink.js';
+import type { MessageKind } from '../../src/core/message.js';
 import { makeFinding, NOW } from '../support/make-finding.js';
 import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems, mrkdwnProblems } from './inert.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderSlackMessage, ACTIONS_BLOCK_ID } from '../../src/render/slack-blocks.js';
 import { checkSlackLimits, HEADER_TEXT_MAX, NOTIFICATION_TEXT_MAX } from '../../src/render/limits.js';
-import type { ActionsBlock, ContextBlock, HeaderBlock, SectionBlock, SlackMessage } from '../../src/render/slack-message.js';
+import type { ActionsBlock, ContextBlock, HeaderBlock, SectionBlock, SlackMessage } from '../../src/core/message.js';
 import type { RenderContext } from '../../src/render/render-context.js';
 import type { Finding } from '../../src/finding/finding.js';
 import { BASE_FINDING, makeFinding, NOW } from '../support/make-finding.js';

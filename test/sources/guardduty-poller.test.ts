@@ -9,7 +9,7 @@ import {
   type ApiOutcome,
 } from '../../src/sources/guardduty-poller.js';
 import { createGuardDutyClient } from '../../src/sources/guardduty-client.js';
-import { silentLogger } from '../../src/entry/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
 
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DecisionRecord, LedgerEntry, MuteRule, OutboxRow, Store } from '../../src/state/store.js';
-import type { RenderedMessage } from '../../src/render/slack-message.js';
+import type { RenderedMessage } from '../../src/core/message.js';
 
 export interface StoreUnderTest {
   store: Store;

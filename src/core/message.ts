@@ -1,3 +1,6 @@
+/** What kind of message this is, so a threading sink knows where it goes. */
+export type MessageKind = 'new' | 'escalated' | 'reminder' | 'repeat' | 'digest';
+
 /**
  * The subset of Slack's Block Kit we produce. Kept as plain JSON types so a message can be stored in the outbox and
  * posted by any Slack sink unchanged.
