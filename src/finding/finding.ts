@@ -66,6 +66,18 @@ export interface ResourceSummary {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * One remote address a finding names (the other end of the activity, never the resource's own address).
+ * `respond/` blocks from these; renderers show them as inert text. `ip` is as the document gave it: not validated.
+ */
+export interface RemoteAddress {
+  readonly ip: string;
+  /** inbound: the remote end came to us (it is a source); outbound: we went to it (a destination); absent: unknown. */
+  readonly direction?: 'inbound' | 'outbound';
+  /** Where it was read, for people and audit: `networkConnectionAction`, `portProbeDetails[2]`, `sourceIPs[0]`, … */
+  readonly from: string;
+}
+
 export interface ActionSummary {
   /** e.g. NETWORK_CONNECTION, PORT_PROBE, DNS_REQUEST, AWS_API_CALL, KUBERNETES_API_CALL, RDS_LOGIN_ATTEMPT */
   readonly type?: string;
@@ -84,6 +96,8 @@ export interface ActionSummary {
   readonly serviceName?: string;
   readonly userAgent?: string;
   readonly blocked?: boolean;
+  /** Every remote address of the activity (all port-probe sources, IPv6 too, Kubernetes sourceIPs), first = remoteIp. */
+  readonly remoteAddresses?: ReadonlyArray<RemoteAddress>;
 }
 
 export interface Finding {
