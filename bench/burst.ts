@@ -1,4 +1,4 @@
-import { createRuntime } from '../src/entry/runtime.js';
+import { createRuntime } from '../src/pipeline/runtime.js';
 import { createSqliteStore } from '../src/state/sqlite-store.js';
 import { generateSampleFindings } from '../src/sources/samples.js';
 import { startSlackStandin } from '../test/support/slack-standin.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime } from '../src/entry/runtime.js';
+import { createRuntime } from '../src/pipeline/runtime.js';
 import { createSqliteStore } from '../src/state/sqlite-store.js';
 import { generateSampleFindings } from '../src/sources/samples.js';
 import { benchConfig, createCountingSink } from './support.js';

@@ -5,8 +5,8 @@ import { createGuardDutyPoller, GUARDDUTY_RETENTION_MS, type GuardDutyPollerOpti
 import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
 import { clientFactory, DEFAULT_POLL, resolvePollRegions, type DaemonOptions } from './daemon.js';
 import type { Logger } from '../core/logger.js';
-import type { DrainSummary } from './pipeline-types.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+import type { DrainSummary } from '../pipeline/pipeline-types.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../pipeline/runtime.js';
 
 /**
  * `guardduty-notifier backfill --since 7d [--dry-run]`: walks the past through the same poller and pipeline as the

@@ -3,7 +3,7 @@ import { loadConfigFile } from '../config/load.js';
 import { ConfigError, SecretError } from '../config/errors.js';
 import { parseDuration } from '../core/duration.js';
 import type { Config } from '../config/schema.js';
-import { createConsoleLogger, logLevelFromEnv } from './console-logger.js';
+import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
 import { DaemonLockError } from './daemon-lock.js';
 import { parseListen } from './health-server.js';
 

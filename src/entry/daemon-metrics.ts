@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiOperation, ApiOutcome, PollerMetrics } from '../sources/guardduty-poller.js';
-import type { DrainSummary, IngestResult } from './pipeline-types.js';
+import type { DrainSummary, IngestResult } from '../pipeline/pipeline-types.js';
 
 /**
  * The daemon's Prometheus metrics, on a registry of its own (never prom-client's global one, so tests and a host

@@ -8,8 +8,8 @@ import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
 import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 import { createHealthTracker, startHealthServer, type HealthServer } from './health-server.js';
 import type { Logger } from '../core/logger.js';
-import type { IngestResult } from './pipeline-types.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+import type { IngestResult } from '../pipeline/pipeline-types.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../pipeline/runtime.js';
 
 /**
  * `guardduty-notifier run`: the polling daemon. Thin wiring only:

@@ -17,8 +17,8 @@ import {
   type PreviewResult,
 } from './demo-server.js';
 import type { Logger } from '../core/logger.js';
-import { createConsoleLogger, logLevelFromEnv } from './console-logger.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
+import { createRuntime, type Runtime } from '../pipeline/runtime.js';
 
 /**
  * `npm start`: the real pipeline (parse → enrich → route → decide → digest → render → outbox → drain) on built-in

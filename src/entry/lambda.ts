@@ -6,8 +6,8 @@ import { configFromEnvironment } from '../config/environment.js';
 import { parseDuration } from '../core/duration.js';
 import { parseFindingDocument } from '../finding/parse.js';
 import type { Finding } from '../finding/finding.js';
-import type { IngestResult } from './pipeline-types.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import type { IngestResult } from '../pipeline/pipeline-types.js';
+import { createRuntime, type Runtime } from '../pipeline/runtime.js';
 import type { Logger } from '../core/logger.js';
 
 /**

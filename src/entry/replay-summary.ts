@@ -1,4 +1,4 @@
-import type { DrainSummary, IngestResult } from './pipeline-types.js';
+import type { DrainSummary, IngestResult } from '../pipeline/pipeline-types.js';
 
 export interface ReplaySummary {
   dryRun: boolean;

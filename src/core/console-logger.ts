@@ -1,5 +1,5 @@
-import type { Logger } from '../core/logger.js';
-import { safeForTerminal } from '../core/terminal-text.js';
+import type { Logger } from './logger.js';
+import { safeForTerminal } from './terminal-text.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;

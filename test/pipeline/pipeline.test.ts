@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createSnsSink } from '../../src/deliver/sns.js';
 import type { Sink } from '../../src/deliver/sink.js';
-import { createRuntime, type Runtime } from '../../src/entry/runtime.js';
+import { createRuntime, type Runtime } from '../../src/pipeline/runtime.js';
 import { generateSampleFindings } from '../../src/sources/samples.js';
 import { createDynamoDbStore } from '../../src/state/dynamodb-store.js';
 import { createSqliteStore } from '../../src/state/sqlite-store.js';
@@ -12,7 +12,7 @@ import type { Store } from '../../src/state/store.js';
 import { fault, startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { startSnsStandin } from '../support/sns-standin.js';
 import { startDynalite } from '../support/dynalite.js';
-import { eventBridgeFinding } from './cli-helpers.js';
+import { eventBridgeFinding } from '../entry/cli-helpers.js';
 
 /**
  * The whole pipeline as users meet it: routing, policy, state, outbox and sinks, against the Slack stand-in, the SNS
