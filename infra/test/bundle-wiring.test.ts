@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateTableCommand, ScanCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite } from '../../test/support/dynalite.js';
+import { startTestDynamoDb } from '../../test/support/local-dynamodb.js';
 import { startSlackStandin, type SlackStandin } from '../../test/support/slack-standin.js';
 import { startSecretsStandin, type SecretsStandin } from './support/secrets-standin.js';
 import { synth, testConfig, TEST_ACCOUNT } from './support/synth.js';
@@ -62,7 +62,7 @@ interface Deployment {
 
 let outdir: string;
 let deployment: Deployment;
-let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let dynamo: Awaited<ReturnType<typeof startTestDynamoDb>>;
 let slack: SlackStandin;
 let secrets: SecretsStandin;
 
@@ -108,7 +108,7 @@ beforeAll(async () => {
   };
 
   [dynamo, slack, secrets] = await Promise.all([
-    startDynalite(),
+    startTestDynamoDb(),
     startSlackStandin({ webhookRate: { perSecond: 100, burst: 100 } }),
     startSecretsStandin({ region: REGION, account: TEST_ACCOUNT }),
   ]);

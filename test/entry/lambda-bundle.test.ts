@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startSlackStandin, fault, type SlackStandin } from '../support/slack-standin.js';
-import { startDynalite } from '../support/dynalite.js';
+import { startTestDynamoDb } from '../support/local-dynamodb.js';
 import { eventBridgeFinding } from './cli-helpers.js';
 
 /**
@@ -15,7 +15,8 @@ const bundlePath = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.m
 type Handler = (event: unknown, context?: Context) => Promise<SQSBatchResponse | void>;
 
 let slack: SlackStandin;
-let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let dynamo: Awaited<ReturnType<typeof startTestDynamoDb>>;
+let stateTable: string;
 let handler: Handler;
 const savedEnv = { ...process.env };
 
@@ -44,14 +45,14 @@ const hex = (n: number) => n.toString(16).padStart(32, '0');
 describe.skipIf(!existsSync(bundlePath))('Lambda bundle dist/lambda/index.mjs', () => {
   beforeAll(async () => {
     slack = await startSlackStandin({ webhookRate: false });
-    dynamo = await startDynalite();
-    await dynamo.createTable('gdn-state');
+    dynamo = await startTestDynamoDb();
+    stateTable = await dynamo.createTable('gdn-state');
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      STATE_TABLE: 'gdn-state',
+      STATE_TABLE: stateTable,
       SLACK_WEBHOOK_URL: slack.webhookUrl('lambda'),
       MIN_SEVERITY: '4',
       POWERTOOLS_LOG_LEVEL: 'ERROR',

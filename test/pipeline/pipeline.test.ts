@@ -11,7 +11,7 @@ import { createSqliteStore } from '../../src/state/sqlite-store.js';
 import type { Store } from '../../src/state/store.js';
 import { fault, startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { startSnsStandin } from '../support/sns-standin.js';
-import { startDynalite } from '../support/dynalite.js';
+import { startTestDynamoDb } from '../support/local-dynamodb.js';
 import { eventBridgeFinding } from '../entry/cli-helpers.js';
 
 /**
@@ -243,12 +243,12 @@ describe('SNS destination', () => {
   });
 });
 
-describe('with the DynamoDB store (dynalite)', () => {
+describe('with the DynamoDB store (DynamoDB Local in CI)', () => {
   it('decides, delivers and deduplicates the same way as with SQLite', async () => {
-    const ddb = await startDynalite();
+    const ddb = await startTestDynamoDb();
     try {
-      await ddb.createTable('gdn-pipeline');
-      const store = createDynamoDbStore({ tableName: 'gdn-pipeline', client: ddb.client });
+      const tableName = await ddb.createTable('gdn-pipeline');
+      const store = createDynamoDbStore({ tableName, client: ddb.client });
       const p = await setup({ destinations: [webhook('dynamo')] }, { store });
       await p.feed([eventBridgeFinding({ severity: 5 })]);
       await p.feed([eventBridgeFinding({ severity: 5, count: 2 })]);

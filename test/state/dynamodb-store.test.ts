@@ -3,26 +3,24 @@ import { GetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-
 import { createDynamoDbStore } from '../../src/state/dynamodb-store.js';
 import { OUTBOX_INDEX, TABLE_KEYS } from '../../src/state/dynamodb-table.js';
 import type { LedgerEntry, OutboxRow, Store } from '../../src/state/store.js';
-import { startDynalite, type LocalDynamoDb } from '../support/dynalite.js';
+import { startTestDynamoDb, type TestDynamoDb } from '../support/local-dynamodb.js';
 import { describeStoreConformance } from './store-conformance.js';
 
-let ddb: LocalDynamoDb;
+let ddb: TestDynamoDb;
 let tables = 0;
 
 beforeAll(async () => {
-  ddb = await startDynalite();
+  ddb = await startTestDynamoDb();
 });
 afterAll(async () => {
   await ddb?.close();
 });
 
 async function freshTable(): Promise<string> {
-  const name = `state-${++tables}`;
-  await ddb.createTable(name);
-  return name;
+  return ddb.createTable(`state-${++tables}`);
 }
 
-describeStoreConformance('DynamoDB (dynalite)', async () => {
+describeStoreConformance(`DynamoDB (${process.env.GDN_DYNAMODB === 'dynalite' ? 'dynalite' : 'DynamoDB Local'})`, async () => {
   const tableName = await freshTable();
   const opened: Store[] = [];
   const open = () => {

@@ -20,8 +20,8 @@ export interface LocalDynamoDb {
   endpoint: string;
   /** A real AWS SDK v3 client pointed at it, with dummy credentials. */
   client: DynamoDBClient;
-  /** Creates a table with the production key schema (dynamodb-table.ts) and waits until it is ACTIVE. */
-  createTable(name: string): Promise<void>;
+  /** Creates a table with the production key schema (dynamodb-table.ts), waits until it is ACTIVE, returns its name. */
+  createTable(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -57,41 +57,9 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
     maxAttempts: 2,
   });
 
-  async function createTable(name: string): Promise<void> {
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-          { AttributeName: OUTBOX_INDEX.partitionKey, AttributeType: 'S' },
-          { AttributeName: OUTBOX_INDEX.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: OUTBOX_INDEX.indexName,
-            KeySchema: [
-              { AttributeName: OUTBOX_INDEX.partitionKey, KeyType: 'HASH' },
-              { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: OUTBOX_INDEX.projection },
-          },
-        ],
-      }),
-    );
-    const deadline = Date.now() + ACTIVE_WAIT_MS;
-    while (Date.now() < deadline) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-      const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
-      if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`dynalite table ${name} did not become ACTIVE within ${ACTIVE_WAIT_MS} ms`);
+  async function createTable(name: string): Promise<string> {
+    await createTestTable(client, name);
+    return name;
   }
 
   async function close(): Promise<void> {
@@ -102,4 +70,42 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
   }
 
   return { endpoint, client, createTable, close };
+}
+
+/** Creates a table with the production key schema (dynamodb-table.ts) and waits until it and its index are ACTIVE. */
+export async function createTestTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+        { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+        { AttributeName: OUTBOX_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: OUTBOX_INDEX.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: OUTBOX_INDEX.indexName,
+          KeySchema: [
+            { AttributeName: OUTBOX_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: OUTBOX_INDEX.projection },
+        },
+      ],
+    }),
+  );
+  const deadline = Date.now() + ACTIVE_WAIT_MS;
+  while (Date.now() < deadline) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`table ${name} did not become ACTIVE within ${ACTIVE_WAIT_MS} ms`);
 }
