@@ -191,6 +191,11 @@ function toDeliveryError(error: unknown, where: string, secrets: Array<[string, 
       if (cause.name === 'AbortError') {
         return new DeliveryError(`Sending to ${where} was cancelled; the message stays queued`, { retryable: true, code: 'aborted', cause });
       }
+      // axios (inside WebClient) reports its own timeout as a request error: name it, because a timed-out request
+      // may have reached Slack (at-least-once: its retry can be a second copy), unlike a refused connection.
+      if (/\btimeout\b/i.test(cause.message) || (cause as { code?: unknown }).code === 'ECONNABORTED') {
+        return new DeliveryError(`${where} did not answer in time; will retry`, { retryable: true, code: 'timeout', cause });
+      }
       return new DeliveryError(`Could not reach ${where}: ${scrubText(cause.message, secrets)}; will retry`, {
         retryable: true,
         code: 'network_error',

@@ -6,11 +6,12 @@ import type { OutboxRow } from '../../src/state/store.js';
 import { createMemoryStore } from '../support/memory-store.js';
 import { fault, startSlackStandin, type SlackFault, type SlackStandin } from '../support/slack-standin.js';
 import { outboxRow, rendered } from './fixtures.js';
+import { atLeastOnceProblems, createTimeoutWitness } from '../support/timeout-witness.js';
 
 /**
  * The whole delivery path against the Slack stand-in: real HTTP, real WebClient, real timers, with Slack misbehaving
- * (a 429 storm, 500s, 503s, connection resets, slow and hung answers). What must hold: every message arrives exactly
- * once, none is lost, a permanently broken message ends failed without holding back the others, and threads link up.
+ * (a 429 storm, 500s, 503s, connection resets, slow and hung answers). What must hold: every message arrives, exactly
+ * once unless one of its attempts timed out on our side (then Slack may have taken it: at least once), none is lost, a permanently broken message ends failed without holding back the others, and threads link up.
  * Rates are high (200/s) so the test stays fast; the faults, not the pace, are the point.
  */
 let slack: SlackStandin | undefined;
@@ -32,7 +33,7 @@ function misbehave(index: number): SlackFault | undefined {
 }
 
 describe('outbox drainer against the Slack stand-in', () => {
-  it('delivers 500 messages exactly once through a 429 storm, 5xx, resets and a slow Slack', { timeout: 60_000 }, async () => {
+  it('delivers 500 messages through a 429 storm, 5xx, resets and a slow Slack, twice only where an attempt timed out', { timeout: 60_000 }, async () => {
     const standin = await startSlackStandin({
       webhookRate: { perSecond: 1000, burst: 100 },
       channelRate: { perSecond: 1000, burst: 100 },
@@ -42,10 +43,11 @@ describe('outbox drainer against the Slack stand-in', () => {
     standin.setFaults((request) => misbehave(request.index));
 
     const rate = { perSecond: 200, burst: 10 };
+    const witness = createTimeoutWitness();
     const sinks = new Map([
-      ['hook-a', createSlackWebhookSink({ name: 'hook-a', url: standin.webhookUrl('hook-a'), timeoutMs: 500, rate })],
-      ['hook-b', createSlackWebhookSink({ name: 'hook-b', url: standin.webhookUrl('hook-b'), timeoutMs: 500, rate })],
-      ['api', createSlackApiSink({ name: 'api', token: standin.token, channel: 'C-SEC', apiUrl: standin.apiUrl, timeoutMs: 500, rate })],
+      ['hook-a', witness.wrap(createSlackWebhookSink({ name: 'hook-a', url: standin.webhookUrl('hook-a'), timeoutMs: 500, rate }))],
+      ['hook-b', witness.wrap(createSlackWebhookSink({ name: 'hook-b', url: standin.webhookUrl('hook-b'), timeoutMs: 500, rate }))],
+      ['api', witness.wrap(createSlackApiSink({ name: 'api', token: standin.token, channel: 'C-SEC', apiUrl: standin.apiUrl, timeoutMs: 500, rate }))],
     ]);
 
     // 498 ordinary messages spread over the three destinations; on the API channel every other one is a repeat
@@ -90,15 +92,11 @@ describe('outbox drainer against the Slack stand-in', () => {
     });
     const summary = await drainer.drainUntilEmpty({ deadlineMs: Date.now() + 45_000 });
 
-    // Exactly once: count what Slack shows per message text.
-    const seen = new Map<string, number>();
-    for (const message of standin.received) {
-      const text = String(message.body['text']);
-      seen.set(text, (seen.get(text) ?? 0) + 1);
-    }
+    // Every message arrived; more than once only where an attempt timed out after Slack may have taken it (the
+    // hung requests always do; a slow answer does too on a loaded machine). Everything else exactly once.
     const expected = rows.filter((r) => r.id !== 'row-msg-broken').map((r) => r.message.slack.text);
-    expect([...seen.keys()].sort()).toEqual([...expected].sort());
-    expect([...seen.values()].every((count) => count === 1)).toBe(true);
+    const receivedTexts = standin.received.map((m) => String(m.body['text']));
+    expect(atLeastOnceProblems(expected, receivedTexts, witness.timedOut)).toEqual([]);
 
     // Each message went where it belonged.
     for (const row of rows.filter((r) => r.id !== 'row-msg-broken')) {
