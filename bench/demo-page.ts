@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { demoAssetsDir } from '../src/entry/demo-server.js';
-import { startDemo } from '../src/entry/demo.js';
+import { demoAssetsDir } from '../src/demo/server.js';
+import { startDemo } from '../src/demo/demo.js';
 import { findChromium, launchChromium } from '../test/demo/chromium.js';
 
 /**

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createGuardDutyClient } from '../src/sources/guardduty-client.js';
 import { createGuardDutyPoller, type CursorStore } from '../src/sources/guardduty-poller.js';
 import { createRuntime } from '../src/pipeline/runtime.js';
-import { runDaemon } from '../src/entry/daemon.js';
+import { runDaemon } from '../src/daemon/run-daemon.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Store } from '../src/state/store.js';
 import { createSqliteStore } from '../src/state/sqlite-store.js';

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { parseDuration } from '../core/duration.js';
+import { createRespondSchema } from './respond-schema.js';
 
 /**
  * The one configuration schema. The same keys in the YAML file, in Lambda's GDN_CONFIG and in the CDK config.
@@ -143,6 +144,8 @@ export const configSchema = z.strictObject({
     }),
     { threshold: 5, window: 10_000, top: 10 },
   ),
+  /** Blocking a finding's remote addresses in Network Firewall / WAF (see respond-schema.ts). Off when absent. */
+  respond: z.optional(createRespondSchema({ match: matchSchema, duration: durationSchema })),
   poll: z.optional(
     z.strictObject({
       regions: z.optional(z.array(matching(/^[a-z]{2}(-[a-z0-9]+)+$/, 'expected an AWS region like us-east-1')).check(z.minLength(1))),
@@ -163,3 +166,6 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type RespondConfig = NonNullable<Config['respond']>;
+export type RespondTargetConfig = RespondConfig['targets'][number];
+export type RespondRuleConfig = RespondConfig['rules'][number];

@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import { configSchema, type Config } from './schema.js';
 import { ConfigError } from './errors.js';
+import { checkRespondReferences } from './respond-schema.js';
 
 /**
  * Config is parsed once, at start. An invalid config lists *all* problems, each with its file and path, e.g.
@@ -68,7 +69,7 @@ export function parseConfig(document: unknown, source: string): Config {
   const problems = result.success
     ? []
     : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
-  problems.push(...checkReferences(document));
+  problems.push(...checkReferences(document), ...checkRespondReferences(document));
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }

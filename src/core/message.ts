@@ -22,7 +22,22 @@ export interface ButtonElement {
   value?: string;
   style?: 'primary' | 'danger';
 }
-export interface ActionsBlock { type: 'actions'; elements: ButtonElement[]; block_id?: string }
+/** An option of a select menu: text 75 characters, value 150 (composition-objects/option-object). */
+export interface OptionObject { text: PlainText; value: string }
+/**
+ * A select menu of static options (Block Kit `static_select`): placeholder 150 characters, at most 100 options.
+ * Choosing an option sends a `block_actions` payload with `selected_option`.
+ * https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element
+ */
+export interface StaticSelectElement {
+  type: 'static_select';
+  placeholder: PlainText;
+  action_id: string;
+  options: OptionObject[];
+}
+/** What an actions block may hold (of what we send). */
+export type ActionElement = ButtonElement | StaticSelectElement;
+export interface ActionsBlock { type: 'actions'; elements: ActionElement[]; block_id?: string }
 export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | ActionsBlock;
 
 export interface SlackAttachment { color: string; blocks: Block[]; fallback?: string }

@@ -1,12 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiOperation, ApiOutcome, PollerMetrics } from '../sources/guardduty-poller.js';
 import type { DrainSummary, IngestResult } from '../pipeline/pipeline-types.js';
+import { decisionReasonLabel } from '../policy/decision-record.js';
 
 /**
  * The daemon's Prometheus metrics, on a registry of its own (never prom-client's global one, so tests and a host
  * process embedding us do not collide). Names follow https://prometheus.io/docs/practices/naming/ (base units,
  * `_total` counters, `_seconds`). Label values are bounded: regions and destinations come from config, operations and
- * outcomes from fixed lists, suppression reasons are cut to their kind (`muted:m-1a2b` → `muted`).
+ * outcomes from fixed lists, suppression reasons are their code (a mute's rule id is left out: `muted`).
  */
 
 export const METRIC_PREFIX = 'guardduty_notifier_';
@@ -24,12 +25,6 @@ export interface DaemonMetrics {
   /** Prometheus text exposition format. */
   render(): Promise<string>;
   readonly contentType: string;
-}
-
-/** `muted:m-1a2b` → `muted`, `new; digest 1a2b3c4d` → `new`: reasons as a bounded label. */
-export function reasonKind(reason: string): string {
-  const head = reason.split(/[;:]/, 1)[0]?.trim() ?? '';
-  return head === '' ? 'unknown' : head.slice(0, 40);
 }
 
 /**
@@ -141,7 +136,7 @@ export function createDaemonMetrics(options: { defaultMetrics?: boolean } = {}):
     recordIngest(result) {
       for (const d of result.decisions) {
         decisions.inc({ destination: d.destination, outcome: d.outcome });
-        if (d.outcome === 'suppress') suppressed.inc({ reason: reasonKind(d.reason) });
+        if (d.outcome === 'suppress') suppressed.inc({ reason: decisionReasonLabel(d.reason) });
       }
     },
     recordDrain(summary) {

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
+import { DaemonLockError, type LockOwner } from './errors.js';
 
 /**
  * One daemon (or backfill) per state file: a second instance would send every message twice.
@@ -16,25 +18,6 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
  * it while another process has it open would let a third process lock a fresh inode.
  * Caveat: advisory locks are unreliable on some network file systems (NFS without lockd); keep state on local disk.
  */
-
-export interface LockOwner {
-  pid: number;
-  host: string;
-  command: string;
-  since: string;
-}
-
-export class DaemonLockError extends Error {
-  override readonly name = 'DaemonLockError';
-  constructor(
-    message: string,
-    readonly lockPath: string,
-    readonly owner?: LockOwner,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 export interface DaemonLock {
   readonly lockPath: string;
@@ -98,7 +81,7 @@ export function acquireDaemonLock(options: { statePath: string; command: string;
           `its own state (state: { sqlite: other.db }).`,
         lockPath,
         owner,
-        { cause: error },
+        { cause: error, code: 'lock_held' },
       );
     }
     throw new DaemonLockError(`Cannot take the lock ${lockPath}: ${(error as Error).message}`, lockPath, undefined, { cause: error });
@@ -119,4 +102,16 @@ export function acquireDaemonLock(options: { statePath: string; command: string;
       db.close();
     },
   };
+}
+
+/**
+ * The lock for a command that sends from `config`'s state: SQLite state has a file to lock; DynamoDB state has none
+ * (undefined: one daemon per table is the operator's to keep).
+ *
+ * @example
+ * const lock = lockStateFile(config, 'backfill');
+ * try { ... } finally { lock?.release(); }
+ */
+export function lockStateFile(config: Config, command: string, now?: () => number): DaemonLock | undefined {
+  return 'sqlite' in config.state ? acquireDaemonLock({ statePath: config.state.sqlite, command, now }) : undefined;
 }

@@ -1,11 +1,11 @@
 import { backoffDelay } from '../core/backoff.js';
-import type { OutboxRow, Store } from '../state/store.js';
+import type { LedgerStore, OutboxRow, OutboxStore } from '../state/store.js';
 import { DeliveryError } from './errors.js';
 import { createRateLimiter, realSleep, type RateLimiter, type Sleep } from './rate-limiter.js';
 import { RETRY_DEFAULTS, sendWithRetry, type RetryOptions } from './retry.js';
 import type { OutgoingMessage, Sink } from './sink.js';
 
-/** What a drain did. Same shape as `DrainSummary` in entry/pipeline-types.ts (deliver/ must not import entry/). */
+/** What a drain did: counts in all and per destination (the pipeline's `drain`, replay's summary, the daemon's metrics). */
 export interface DrainSummary {
   sent: number;
   retried: number;
@@ -29,7 +29,8 @@ export type DrainEvent =
   | { type: 'skipped'; destination: string; outboxId: string };
 
 export interface OutboxDrainerOptions {
-  store: Store;
+  /** The outbox, and the ledger's threads (read before sending a reply, set after posting a finding's first message). */
+  store: OutboxStore & Pick<LedgerStore, 'getLedger' | 'setThreadTs'>;
   /** Sinks by destination name. */
   sinks: ReadonlyMap<string, Sink>;
   now?: () => number;

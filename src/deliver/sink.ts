@@ -1,19 +1,15 @@
-import type { MessageKind, RenderedMessage } from '../core/message.js';
+import type { OutboxRow } from '../state/store.js';
 
-
-export interface OutgoingMessage {
-  /** Stable id of the outbox row; the same across retries and restarts. */
-  id: string;
-  destination: string;
-  kind: MessageKind;
-  /** The finding this message is about (absent for digests). Threading sinks key their thread on it. */
-  findingId?: string;
-  /** Findings this message accounts for (one, or all of a digest's). */
-  findingIds: string[];
-  message: RenderedMessage;
+/**
+ * What a sink is given: the outbox row's message and what it is about (never its delivery bookkeeping), plus the
+ * finding's Slack thread looked up right before sending. `id` is the row's id, the same across retries and restarts;
+ * `findingId` is absent for digests (threading sinks key their thread on it); `findingIds` are the findings the
+ * message accounts for.
+ */
+export type OutgoingMessage = Pick<OutboxRow, 'id' | 'destination' | 'kind' | 'findingId' | 'findingIds' | 'message'> & {
   /** Slack thread of this finding in this destination, if an earlier message opened one. */
   threadTs?: string;
-}
+};
 
 export interface SendResult {
   /** Slack `ts` of the posted message (slack-api only): becomes the finding's thread. */

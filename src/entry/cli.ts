@@ -1,54 +1,32 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
-import { randomUUID } from 'node:crypto';
-import { loadConfigFile } from '../config/load.js';
-import { ConfigError, SecretError } from '../config/errors.js';
-import { parseDuration, formatDuration } from '../core/duration.js';
+import { formatDuration } from '../core/duration.js';
 import type { Config } from '../config/schema.js';
 import { parseFindingText } from '../finding/parse.js';
 import type { Finding } from '../finding/finding.js';
-import { consoleUrlFor } from '../enrich/console-url.js';
 import { createAccountNameResolver } from '../enrich/account-names.js';
-import { renderFindingMessage } from '../render/render-message.js';
+import { renderForPreview } from '../pipeline/render-finding.js';
 import { readInputs } from '../sources/file-input.js';
 import { openStore } from '../pipeline/open-store.js';
 import { createRuntime } from '../pipeline/runtime.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
-import { summarizeReplay, formatReplaySummary } from './replay-summary.js';
-import { formatStatus } from './status-report.js';
+import { summarizeReplay, formatReplaySummary } from '../pipeline/replay-summary.js';
+import { formatStatus, formatStatusJson, readStatus } from '../state/status-report.js';
+import { checkConfig } from '../config/check.js';
+import { addMute, checkMuteRequest, describeMuteScope, listMutes, removeMute } from '../actions/mutes.js';
+import { MuteNotFoundError, MuteRuleError } from '../actions/errors.js';
+import { formatDecisionReason } from '../policy/decision-record.js';
 import { safeForTerminal } from '../core/terminal-text.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
-import { acquireDaemonLock, DaemonLockError, type DaemonLock } from './daemon-lock.js';
+import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
+import { acquireDaemonLock, type DaemonLock } from '../daemon/state-lock.js';
+import { DaemonLockError } from '../daemon/errors.js';
 
 /**
  * The command line. Every command is thin: read input, call the pipeline, print. Output meant for other tools goes
  * to stdout (JSON); diagnostics go to stderr. Exit status: 0 all good, 1 some input or delivery failed, 2 usage or
  * configuration error.
  */
-
-export class CliExit extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
-function durationArg(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration like 90s, 10m, 12h or 7d');
-  return ms;
-}
-
-async function loadConfigOrExit(path: string): Promise<Config> {
-  try {
-    return await loadConfigFile(path);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      throw new CliExit(2);
-    }
-    throw error;
-  }
-}
 
 /** Reads the inputs and parses every finding in them; problems are printed as `FILE: reason` and counted. */
 async function readFindings(files: string[]): Promise<{ findings: Finding[]; problems: number }> {
@@ -95,17 +73,11 @@ export function buildProgram(): Command {
       const config = opts.config ? await loadConfigOrExit(opts.config) : undefined;
       const now = opts.now ? Date.parse(opts.now) : Date.now();
       if (Number.isNaN(now)) throw new InvalidArgumentError(`--now: not a date-time: ${opts.now}`);
-      const names = createAccountNameResolver({ names: config?.accounts ?? {} });
+      const accountNames = createAccountNameResolver({ names: config?.accounts ?? {} });
       const { findings, problems } = await readFindings(files);
       const out: unknown[] = [];
       for (const finding of findings) {
-        const link = consoleUrlFor(finding);
-        const message = renderFindingMessage(finding, {
-          now,
-          accountName: await names.nameOf(finding.accountId),
-          consoleUrl: link?.url,
-          consoleLabel: link?.label,
-        });
+        const message = await renderForPreview(finding, { accountNames, now });
         out.push(opts.format === 'slack' ? message.slack : opts.format === 'text' ? message.text : message);
       }
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -148,7 +120,7 @@ export function buildProgram(): Command {
         const summary = summarizeReplay({ ingest, drain, unreadable: problems, dryRun: opts.dryRun ?? false });
         if (opts.dryRun && !opts.json) {
           for (const d of ingest.decisions) {
-            process.stdout.write(`${d.destination}\t${d.outcome}\t${safeForTerminal(d.reason)}\t${safeForTerminal(d.findingType)}\t${safeForTerminal(d.findingId)}\n`);
+            process.stdout.write(`${d.destination}\t${d.outcome}\t${safeForTerminal(formatDecisionReason(d.reason))}\t${safeForTerminal(d.findingType)}\t${safeForTerminal(d.findingId)}\n`);
           }
         }
         process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatReplaySummary(summary));
@@ -165,27 +137,8 @@ export function buildProgram(): Command {
     .argument('<file>', 'notifier config (YAML)')
     .action(async (file: string) => {
       const config = await loadConfigOrExit(file);
-      const lines = [`${file}: OK`];
-      lines.push(`  state: ${'sqlite' in config.state ? `SQLite ${config.state.sqlite}` : `DynamoDB table ${config.state.dynamodb}`}`);
-      for (const d of config.destinations) {
-        lines.push(`  destination ${d.name}: ${d.type}${d.minSeverity !== undefined ? `, minSeverity ${d.minSeverity}` : ''}`);
-      }
-      if (config.routes.length === 0) lines.push('  routes: none, every destination gets every finding');
-      config.routes.forEach((r, i) => lines.push(`  routes[${i}]${r.name ? ` (${r.name})` : ''} → ${r.to.join(', ')}${r.continue ? ' (continue)' : ''}`));
-      if (config.defaultRoute) lines.push(`  defaultRoute → ${config.defaultRoute.to.join(', ')}`);
-      lines.push(`  digest: more than ${config.digest.threshold} messages at once for a destination become one digest`);
-      const warnings: string[] = [];
-      config.destinations.forEach((d, i) => {
-        const ref = d.type === 'slack-webhook' ? d.url : d.type === 'slack-api' ? d.token : undefined;
-        const key = d.type === 'slack-webhook' ? 'url' : 'token';
-        if (ref && typeof ref === 'object' && 'env' in ref && !process.env[ref.env]) {
-          warnings.push(`${file}: destinations[${i}].${key}: environment variable ${ref.env} is not set here`);
-        }
-        if (typeof ref === 'string') {
-          warnings.push(`${file}: destinations[${i}].${key}: a secret written in the file; prefer { env: NAME } or { secretArn: … }`);
-        }
-      });
-      process.stdout.write(`${lines.join('\n')}\n`);
+      const { summary, warnings } = checkConfig(config, { file, env: process.env });
+      process.stdout.write(`${summary.join('\n')}\n`);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     });
 
@@ -199,14 +152,8 @@ export function buildProgram(): Command {
       const config = await loadConfigOrExit(opts.config);
       const store = await openStore(config);
       try {
-        const [stats, failed, pending, decisions] = await Promise.all([
-          store.stats(),
-          store.listOutbox({ status: 'failed', limit: opts.limit }),
-          store.listOutbox({ status: 'pending', limit: opts.limit }),
-          store.recentDecisions(opts.limit),
-        ]);
-        const report = { stats, failed, pending, decisions };
-        process.stdout.write(opts.json ? `${JSON.stringify(report, (k, v) => (k === 'message' ? undefined : v), 2)}\n` : formatStatus(report, Date.now()));
+        const report = await readStatus(store, opts.limit);
+        process.stdout.write(opts.json ? formatStatusJson(report) : formatStatus(report, Date.now()));
       } finally {
         await store.close();
       }
@@ -225,31 +172,19 @@ export function buildProgram(): Command {
     .requiredOption('--reason <text>', 'why (shown in `mute list` and in suppression logs)')
     .option('--by <who>', 'who added it', process.env.USER)
     .action(async (opts: { config: string; type?: string; account?: string; resourceType?: string; finding?: string; for: number; reason: string; by?: string }) => {
-      if (!opts.type && !opts.account && !opts.resourceType && !opts.finding) {
-        process.stderr.write('mute add: give at least one of --type, --account, --resource-type, --finding (a mute of everything is not allowed)\n');
-        throw new CliExit(2);
-      }
-      if (opts.account && !/^\d{12}$/.test(opts.account)) {
-        process.stderr.write(`mute add: --account: expected a 12-digit AWS account id, got "${opts.account}"\n`);
-        throw new CliExit(2);
+      const request = { type: opts.type, account: opts.account, resourceType: opts.resourceType, findingId: opts.finding, forMs: opts.for, reason: opts.reason };
+      // Checked before the config is read: a usage error is reported as one whatever the config says.
+      try {
+        checkMuteRequest(request);
+      } catch (error) {
+        if (error instanceof MuteRuleError) exitWith(muteAddUsage(error), EXIT.usage);
+        throw error;
       }
       const config = await loadConfigOrExit(opts.config);
       const store = await openStore(config);
       try {
-        const now = Date.now();
-        const id = `m-${randomUUID().slice(0, 8)}`;
-        await store.addMute({
-          id,
-          type: opts.type,
-          account: opts.account,
-          resourceType: opts.resourceType,
-          findingId: opts.finding,
-          reason: opts.reason,
-          createdBy: opts.by,
-          createdAt: now,
-          expiresAt: now + opts.for,
-        });
-        process.stdout.write(`${id}\tmuted for ${formatDuration(opts.for)} (until ${new Date(now + opts.for).toISOString()})\n`);
+        const rule = await addMute(store, request, { now: Date.now(), createdBy: opts.by });
+        process.stdout.write(`${rule.id}\tmuted for ${formatDuration(opts.for)} (until ${new Date(rule.expiresAt).toISOString()})\n`);
       } finally {
         await store.close();
       }
@@ -263,17 +198,14 @@ export function buildProgram(): Command {
       const config = await loadConfigOrExit(opts.config);
       const store = await openStore(config);
       try {
-        const rules = await store.listMutes(Date.now());
+        const rules = await listMutes(store, Date.now());
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
           return;
         }
         if (rules.length === 0 && config.mutes.length === 0) process.stdout.write('No mute rules.\n');
         for (const r of rules) {
-          const what = [r.type && `type ${r.type}`, r.account && `account ${r.account}`, r.resourceType && `resource ${r.resourceType}`, r.findingId && `finding ${r.findingId}`]
-            .filter(Boolean)
-            .join(', ');
-          process.stdout.write(`${r.id}\t${what}\tuntil ${new Date(r.expiresAt).toISOString()}\t${r.reason}${r.createdBy ? ` (by ${r.createdBy})` : ''}\n`);
+          process.stdout.write(`${r.id}\t${describeMuteScope(r)}\tuntil ${new Date(r.expiresAt).toISOString()}\t${r.reason}${r.createdBy ? ` (by ${r.createdBy})` : ''}\n`);
         }
         config.mutes.forEach((m, i) => process.stdout.write(`config:${i}\t${JSON.stringify(m.match)}\t${m.until ? `until ${m.until}` : 'no expiry'}\t${m.reason} (config file)\n`));
       } finally {
@@ -289,10 +221,10 @@ export function buildProgram(): Command {
       const config = await loadConfigOrExit(opts.config);
       const store = await openStore(config);
       try {
-        if (!(await store.removeMute(id))) {
-          process.stderr.write(`mute remove: no mute rule "${id}" (see \`mute list\`)\n`);
-          throw new CliExit(1);
-        }
+        await removeMute(store, id).catch((error: unknown) => {
+          if (error instanceof MuteNotFoundError) exitWith(`mute remove: no mute rule "${id}" (see \`mute list\`)`, EXIT.failed);
+          throw error;
+        });
         process.stdout.write(`removed ${id}\n`);
       } finally {
         await store.close();
@@ -305,7 +237,7 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port on 127.0.0.1 (default $PORT or 8080; a free one if taken)', (v) => Number.parseInt(v, 10))
     .option('--pace <duration>', 'time between sample findings', durationArg, 1_500)
     .action(async (opts: { port?: number; pace: number }) => {
-      const { runDemo } = await import('./demo.js');
+      const { runDemo } = await import('../demo/demo.js');
       await runDemo({ port: opts.port, paceMs: opts.pace });
     });
 
@@ -314,16 +246,16 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof createConsoleLogger>) {
-  try {
-    return await createRuntime(config, { logger });
-  } catch (error) {
-    if (error instanceof SecretError || error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      throw new CliExit(2);
-    }
-    throw error;
+/** `mute add`'s words for a refused rule, in terms of its flags. */
+function muteAddUsage(error: MuteRuleError): string {
+  if (error.details.code === 'mute_invalid_account') {
+    return `mute add: --account: expected a 12-digit AWS account id, got "${error.details.value ?? ''}"`;
   }
+  return 'mute add: give at least one of --type, --account, --resource-type, --finding (a mute of everything is not allowed)';
+}
+
+async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof createConsoleLogger>) {
+  return createRuntime(config, { logger }).catch(exitOnStartError);
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
@@ -333,14 +265,13 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
+    // A command that ended with a status (it printed why).
     if (error instanceof CliExit) return error.exitCode;
     const code = (error as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
       const exitCode = (error as { exitCode?: number }).exitCode ?? 2;
-      // Help and version exit 0; the daemon commands carry their own status; any other commander error is a usage
-      // error, already printed by commander: 2, as documented.
-      if (exitCode === 0 || code === 'commander.guarddutyNotifierExit') return exitCode;
-      return 2;
+      // Help and version exit 0; any other commander error is a usage error, already printed by commander: 2.
+      return exitCode === 0 ? 0 : 2;
     }
     if (error instanceof InvalidArgumentError) {
       process.stderr.write(`${error.message}\n`);

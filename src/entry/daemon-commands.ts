@@ -1,33 +1,14 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { loadConfigFile } from '../config/load.js';
-import { ConfigError, SecretError } from '../config/errors.js';
-import { parseDuration } from '../core/duration.js';
-import type { Config } from '../config/schema.js';
-import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
-import { DaemonLockError } from './daemon-lock.js';
-import { parseListen } from './health-server.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseListen } from '../daemon/health-server.js';
+import { cliLogger, durationArg, exitWithStatus, loadConfigOrExit } from './cli-options.js';
 
 /**
- * `run` and `backfill`, registered on the CLI's program by `registerDaemonCommands(program)`.
- *
- * Exit status, like the rest of the CLI: 0 all good (also after SIGTERM/SIGINT), 1 a region failed or messages
- * could not be delivered (backfill) / the lock is held / a runtime error, 2 usage or configuration error. Failures are
- * printed here and then thrown as a `CommanderError` whose code starts with `commander.` and carries the status, which
- * the CLI's `main()` turns into the exit status without printing again.
+ * `run` and `backfill`, registered on the CLI's program by `registerDaemonCommands(program)`: their flags and help;
+ * the bodies are src/daemon/commands.ts (loaded when the command runs, so the rest of the CLI starts without the AWS
+ * SDK and prom-client). Exit status as for every command (src/entry/cli-options.ts): 0 all good (also after
+ * SIGTERM/SIGINT), 1 a region failed or messages could not be delivered (backfill) / the lock is held / a runtime
+ * error, 2 usage or configuration error.
  */
-
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-function fail(message: string, exitCode: number): never {
-  process.stderr.write(`${message.endsWith('\n') ? message : `${message}\n`}`);
-  throw new CommanderError(exitCode, 'commander.guarddutyNotifierExit', message);
-}
-
-function durationArg(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration like 90s, 10m, 12h or 7d');
-  return ms;
-}
 
 function listenArg(value: string): string {
   try {
@@ -36,27 +17,6 @@ function listenArg(value: string): string {
     throw new InvalidArgumentError((error as Error).message.replace(/^poll\.listen: /, ''));
   }
   return value;
-}
-
-async function loadConfigOrFail(path: string): Promise<Config> {
-  try {
-    return await loadConfigFile(path);
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message, EXIT.usage);
-    throw error;
-  }
-}
-
-/** Turns the errors a start can meet into a clear line and an exit status. */
-function failStart(error: unknown): never {
-  if (error instanceof CommanderError) throw error;
-  if (error instanceof DaemonLockError) fail(error.message, EXIT.failed);
-  if (error instanceof ConfigError || error instanceof SecretError) fail(error.message, EXIT.usage);
-  fail(`guardduty-notifier: ${(error as Error).message ?? String(error)}`, EXIT.failed);
-}
-
-function loggerFor(opts: { logFormat?: 'text' | 'json' }) {
-  return createConsoleLogger({ level: logLevelFromEnv(process.env), json: opts.logFormat === 'json' });
 }
 
 /**
@@ -106,25 +66,10 @@ export function registerDaemonCommands(program: Command): void {
       ].join('\n'),
     )
     .action(async (opts: { config: string; listen?: string | false; once?: boolean; drainTimeout: number; logFormat: 'text' | 'json' }) => {
-      const config = await loadConfigOrFail(opts.config);
-      const logger = loggerFor(opts);
-      const { runDaemon, abortOnTermination } = await import('./daemon.js');
-      const termination = abortOnTermination(logger);
-      try {
-        const result = await runDaemon({
-          config,
-          logger,
-          signal: termination.signal,
-          listen: opts.listen,
-          maxTicks: opts.once ? 1 : undefined,
-          shutdownDrainMs: opts.drainTimeout,
-        });
-        if (result.exitCode !== 0) throw new CommanderError(result.exitCode, 'commander.guarddutyNotifierExit', 'daemon failed');
-      } catch (error) {
-        failStart(error);
-      } finally {
-        termination.dispose();
-      }
+      const config = await loadConfigOrExit(opts.config);
+      const logger = cliLogger(opts);
+      const { runCommand } = await import('../daemon/commands.js');
+      await exitWithStatus(() => runCommand({ config, logger, listen: opts.listen, once: opts.once, drainTimeoutMs: opts.drainTimeout }));
     });
 
   program
@@ -157,30 +102,20 @@ export function registerDaemonCommands(program: Command): void {
     )
     .action(
       async (opts: { config: string; since: number; dryRun?: boolean; region?: string[]; drainTimeout: number; json?: boolean; logFormat: 'text' | 'json' }) => {
-        const config = await loadConfigOrFail(opts.config);
-        const logger = loggerFor(opts);
-        const { abortOnTermination } = await import('./daemon.js');
-        const { runBackfill, formatBackfillSummary } = await import('./backfill.js');
-        const termination = abortOnTermination(logger);
-        let failed = false;
-        try {
-          const summary = await runBackfill({
+        const config = await loadConfigOrExit(opts.config);
+        const logger = cliLogger(opts);
+        const { backfillCommand } = await import('../daemon/commands.js');
+        await exitWithStatus(() =>
+          backfillCommand({
             config,
+            logger,
             sinceMs: opts.since,
             dryRun: opts.dryRun,
             regions: opts.region,
-            logger,
             drainTimeoutMs: opts.drainTimeout,
-            signal: termination.signal,
-          });
-          process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatBackfillSummary(summary));
-          failed = summary.regions.some((r) => !r.ok) || (summary.delivery?.failed ?? 0) > 0;
-        } catch (error) {
-          failStart(error);
-        } finally {
-          termination.dispose();
-        }
-        if (failed) throw new CommanderError(EXIT.failed, 'commander.guarddutyNotifierExit', 'backfill incomplete');
+            json: opts.json,
+          }),
+        );
       },
     );
 }

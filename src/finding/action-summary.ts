@@ -1,5 +1,6 @@
 import type { ActionSummary } from './finding.js';
 import { get, getArray, getBoolean, getNumber, getObject, getText, isObject, text } from './keys.js';
+import { directionOf, RemoteAddressList } from './remote-addresses.js';
 
 /**
  * What the activity was, from `service.action`: one of networkConnectionAction, portProbeAction, dnsRequestAction,
@@ -30,7 +31,7 @@ const EMPTY_ACTION: ActionSummary = Object.freeze({});
  * @param service the finding's `service` (GuardDuty) or a `{ action }` wrapper around an ASFF `Action`.
  * @param userAgentHint a user agent found elsewhere (`service.additionalInfo.userAgent`), used when the action has none.
  */
-export function summariseAction(service: unknown, userAgentHint?: string): ActionSummary {
+export function summariseAction(service: unknown, userAgentHint?: string, addresses = new RemoteAddressList()): ActionSummary {
   const action = getObject(service, 'action');
   const summary: MutableAction = {};
   if (action !== undefined) {
@@ -38,12 +39,64 @@ export function summariseAction(service: unknown, userAgentHint?: string): Actio
     const member = findActionMember(action, declaredType);
     const type = declaredType ?? (member === undefined ? undefined : actionTypeFromMember(member.key));
     if (type !== undefined) summary.type = type;
-    if (member !== undefined) readActionDetails(summary, member.value);
+    if (member !== undefined) {
+      readActionDetails(summary, member.value);
+      collectRemoteAddresses(addresses, member.key, member.value);
+    }
   }
   // Some producers (and GuardDuty's older sample findings) repeat the remote address at `service.remoteIpDetails`.
-  if (summary.remoteIp === undefined) readRemoteIp(summary, getObject(service, 'remoteIpDetails'));
+  const serviceRemote = getObject(service, 'remoteIpDetails');
+  if (summary.remoteIp === undefined) readRemoteIp(summary, serviceRemote);
+  addresses.addRemoteIpDetails(serviceRemote, 'remoteIpDetails');
+  // An attack sequence's network endpoints are the remote ends it used.
+  // Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_NetworkEndpoint.html
+  const endpoints = getArray(getObject(getObject(service, 'detection'), 'sequence'), 'endpoints') ?? [];
+  for (let i = 0; i < endpoints.length && i < MAX_SEQUENCE_ENDPOINTS_READ; i++) addresses.add(getText(endpoints[i], 'ip'), `sequence.endpoints[${i}]`);
+  const remoteAddresses = addresses.build(summary.remoteIp);
+  if (remoteAddresses !== undefined) summary.remoteAddresses = remoteAddresses;
   if (summary.userAgent === undefined && userAgentHint !== undefined) summary.userAgent = userAgentHint;
   return Object.keys(summary).length === 0 ? EMPTY_ACTION : Object.freeze(summary);
+}
+
+/** GuardDuty lists at most 400 endpoints in a sequence (API_Sequence); reading more would only serve a hostile document. */
+const MAX_SEQUENCE_ENDPOINTS_READ = 400;
+
+/**
+ * Every remote address the action names, with its direction:
+ * - networkConnectionAction: `remoteIpDetails` (IPv4 and IPv6), direction from `connectionDirection`;
+ * - portProbeAction: the `remoteIpDetails` of every `portProbeDetails` entry (probes come in);
+ * - awsApiCallAction, rdsLoginAttemptAction, kubernetesApiCallAction: the caller (`remoteIpDetails`; Kubernetes also
+ *   `sourceIPs`), inbound;
+ * - an action kind we do not know: its `remoteIpDetails`, direction unknown.
+ * The local side (`localIpDetails`) is the resource's own address and never listed.
+ * Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Action.html and the member pages it links.
+ */
+function collectRemoteAddresses(addresses: RemoteAddressList, member: string, details: Record<string, unknown>): void {
+  const kind = member.charAt(0).toLowerCase() + member.slice(1);
+  switch (kind) {
+    case 'networkConnectionAction':
+      addresses.addRemoteIpDetails(getObject(details, 'remoteIpDetails'), kind, directionOf(getText(details, 'connectionDirection')));
+      return;
+    case 'portProbeAction': {
+      const probes = getArray(details, 'portProbeDetails') ?? [];
+      for (let i = 0; i < probes.length; i++) {
+        addresses.addRemoteIpDetails(getObject(probes[i], 'remoteIpDetails'), `portProbeDetails[${i}]`, 'inbound');
+      }
+      return;
+    }
+    case 'kubernetesApiCallAction': {
+      addresses.addRemoteIpDetails(getObject(details, 'remoteIpDetails'), kind, 'inbound');
+      const sourceIps = getArray(details, 'sourceIPs') ?? getArray(details, 'sourceIps') ?? [];
+      for (let i = 0; i < sourceIps.length; i++) addresses.add(text(sourceIps[i]), `sourceIPs[${i}]`, 'inbound');
+      return;
+    }
+    case 'awsApiCallAction':
+    case 'rdsLoginAttemptAction':
+      addresses.addRemoteIpDetails(getObject(details, 'remoteIpDetails'), kind, 'inbound');
+      return;
+    default:
+      addresses.addRemoteIpDetails(getObject(details, 'remoteIpDetails'), kind, directionOf(getText(details, 'connectionDirection')));
+  }
 }
 
 function findActionMember(action: Record<string, unknown>, declaredType: string | undefined): { key: string; value: Record<string, unknown> } | undefined {
@@ -152,7 +205,7 @@ function setText(summary: MutableAction, field: TextField, value: string | undef
 }
 
 /** Exposed for ASFF, whose top-level `Action` is read like `service.action`. */
-export function summariseAsffAction(asffFinding: unknown): ActionSummary {
+export function summariseAsffAction(asffFinding: unknown, addresses?: RemoteAddressList): ActionSummary {
   const action = get(asffFinding, 'Action');
-  return action === undefined ? EMPTY_ACTION : summariseAction({ action });
+  return action === undefined ? EMPTY_ACTION : summariseAction({ action }, undefined, addresses);
 }

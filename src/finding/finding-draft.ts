@@ -4,7 +4,10 @@ import { numeric } from './keys.js';
 /** A Finding under construction; `sealFinding` freezes it. */
 export type FindingDraft = { -readonly [K in keyof Finding]: Finding[K] };
 
-type OptionalTextField = 'arn' | 'accountId' | 'region' | 'createdAt' | 'updatedAt' | 'firstSeen' | 'lastSeen';
+/** The members of Finding that may be absent. */
+type OptionalField = { [K in keyof Finding]-?: undefined extends Finding[K] ? K : never }[keyof Finding];
+
+export type OptionalFacts = { [K in OptionalField]?: Finding[K] | undefined };
 
 /**
  * Sets the optional fields that have a value and freezes the result. Absent facts stay absent (no `key: undefined`),
@@ -12,10 +15,11 @@ type OptionalTextField = 'arn' | 'accountId' | 'region' | 'createdAt' | 'updated
  * are frozen by their builders; `raw` is the caller's document and is left as it is (freezing it would mean walking
  * the whole document, and it is not ours to freeze).
  */
-export function sealFinding(draft: FindingDraft, optional: Partial<Record<OptionalTextField, string | undefined>>): Finding {
-  for (const key of Object.keys(optional) as OptionalTextField[]) {
+export function sealFinding(draft: FindingDraft, optional: OptionalFacts): Finding {
+  const target = draft as Record<string, unknown>;
+  for (const key of Object.keys(optional) as OptionalField[]) {
     const value = optional[key];
-    if (value !== undefined) draft[key] = value;
+    if (value !== undefined) target[key] = value;
   }
   return Object.freeze(draft);
 }

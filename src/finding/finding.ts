@@ -1,13 +1,18 @@
 /**
- * The one normalised shape every GuardDuty (and Security Hub ASFF) finding becomes, whatever wire format it
- * arrived in. Everything downstream (enrich, policy, render, deliver) reads only this.
+ * The one normalised shape every GuardDuty finding (and every Security Hub finding, ASFF or OCSF, and every Malware
+ * Protection for S3 scan result) becomes, whatever wire format it arrived in. Everything downstream (enrich, policy,
+ * render, deliver) reads only this.
  *
  * Every string in a Finding is attacker-influenced (DNS names, user agents, tags, S3 keys...): renderers must escape
  * it for their medium. Nothing here is escaped.
  */
 
-/** Where the document came from, for diagnostics and for choosing the console link. */
-export const FINDING_FORMATS = ['eventbridge', 'getfindings', 'bare', 'asff'] as const;
+/**
+ * Where the document came from, for diagnostics and for choosing the console link: a GuardDuty finding in an
+ * EventBridge event, a GetFindings response or on its own; Security Hub CSPM's ASFF; the new Security Hub's OCSF; a
+ * Malware Protection for S3 scan result (not a finding at all, but notified like one).
+ */
+export const FINDING_FORMATS = ['eventbridge', 'getfindings', 'bare', 'asff', 'ocsf', 'malware-scan'] as const;
 export type FindingFormat = (typeof FINDING_FORMATS)[number];
 
 export type SeverityBandName = 'Low' | 'Medium' | 'High' | 'Critical' | 'Unknown';
@@ -35,6 +40,16 @@ export function bandOf(severity: number | null | undefined): SeverityBand {
   if (severity < 0 || severity > 10) return UNKNOWN_BAND;
   for (const band of SEVERITY_BANDS) if (severity >= band.min) return band;
   return SEVERITY_BANDS[3];
+}
+
+/**
+ * The number a severity bound (`minSeverity`, `maxSeverity`) compares: the severity itself; else, when only the band
+ * is known (OCSF findings carry a band but no 0–10 number, scan results neither), the band's lower bound; else null,
+ * which no threshold drops (we would rather show a finding whose severity we could not read than lose it).
+ */
+export function comparableSeverity(finding: Pick<Finding, 'severity' | 'band'>): number | null {
+  if (finding.severity !== null) return finding.severity;
+  return finding.band.rank > 0 ? finding.band.min : null;
 }
 
 export function bandByName(name: string): SeverityBand | undefined {
@@ -100,11 +115,71 @@ export interface ActionSummary {
   readonly remoteAddresses?: ReadonlyArray<RemoteAddress>;
 }
 
+/** One signal of an attack sequence (a finding or an API activity GuardDuty correlated). */
+export interface AttackSignal {
+  readonly name: string;
+  /** FINDING, CLOUD_TRAIL, S3_DATA_EVENTS, … */
+  readonly type?: string;
+  readonly count: number;
+  /** GuardDuty severity of a finding signal. */
+  readonly severity?: number;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+}
+
+/**
+ * What an attack sequence (`AttackSequence:*`, GuardDuty Extended Threat Detection) says, from
+ * `service.detection.sequence`. Counts are of the whole lists; `signals` and `endpoints` are the first few, worst
+ * signals first. Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Sequence.html
+ */
+export interface AttackSequenceSummary {
+  readonly uid?: string;
+  readonly description?: string;
+  readonly signalCount: number;
+  readonly actorCount: number;
+  readonly resourceCount: number;
+  readonly endpointCount: number;
+  /** The worst signals (severity, then count, then most recent), at most MAX_SEQUENCE_SIGNALS. */
+  readonly signals: ReadonlyArray<AttackSignal>;
+  /** Endpoint addresses (IP, else domain), as the document gave them, at most MAX_SEQUENCE_ENDPOINTS. */
+  readonly endpoints: ReadonlyArray<string>;
+  /** e.g. MITRE tactics from `sequenceIndicators` (ATTACK_TACTIC), at most a few. */
+  readonly tactics: ReadonlyArray<string>;
+}
+
+/** Malware Protection for S3 scan result statuses. Source: https://docs.aws.amazon.com/guardduty/latest/ug/monitoring-malware-protection-s3-scans-gdu.html */
+export const SCAN_RESULT_STATUSES = ['THREATS_FOUND', 'NO_THREATS_FOUND', 'UNSUPPORTED', 'ACCESS_DENIED', 'FAILED'] as const;
+export type ScanResultStatus = (typeof SCAN_RESULT_STATUSES)[number];
+
+/** The facts of one Malware Protection for S3 object scan result. */
+export interface MalwareScanSummary {
+  /** `scanResultDetails.scanResultStatus`, upper-cased; another value (or none) is kept as it came. */
+  readonly result: string;
+  /** `scanStatus`: COMPLETED, SKIPPED, FAILED… */
+  readonly scanStatus?: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly versionId?: string;
+  readonly eTag?: string;
+  readonly threats: ReadonlyArray<string>;
+  /** The Malware Protection plan's ARN (the event's `resources`). */
+  readonly planArn?: string;
+  readonly s3Throttled?: boolean;
+}
+
 export interface Finding {
   readonly format: FindingFormat;
-  /** 'GuardDuty' for GuardDuty findings, else the ASFF ProductName (e.g. 'Inspector'). */
+  /** 'GuardDuty' for GuardDuty findings, else the ASFF ProductName or OCSF `metadata.product.name` (e.g. 'Inspector'). */
   readonly product: string;
+  /**
+   * The ledger's key: the GuardDuty finding id however the finding arrived (natively, ASFF, OCSF), so the copies are
+   * one finding. S3 objects are the exception: a scan result and GuardDuty's `Object:S3/MaliciousFile` finding about
+   * the same object version share an id derived from bucket, key and version (see s3-object-id.ts); the GuardDuty id
+   * is then `providerId`.
+   */
   readonly id: string;
+  /** The producer's own id when `id` is one we derived (see `id`). */
+  readonly providerId?: string;
   readonly arn?: string;
   readonly type: string;
   readonly typeParts: FindingTypeParts;
@@ -128,6 +203,28 @@ export interface Finding {
   readonly sample: boolean;
   readonly resource: ResourceSummary;
   readonly action: ActionSummary;
+  /** The product feature that made it: GuardDuty `service.featureName`, OCSF `metadata.product.feature.name`. */
+  readonly feature?: string;
+  /** The lifecycle status the source gives (OCSF `status`: New, In Progress, Suppressed, Resolved, Archived, …). */
+  readonly status?: string;
+  /** The source's own severity word when it is not the band's name (OCSF `Informational`, `Fatal`, `Other`). */
+  readonly sourceSeverity?: string;
+  /** The GuardDuty custom detection rule that generated the finding (`customDetectionRuleName`). */
+  readonly customDetectionRuleName?: string;
+  /** The account's name as the finding itself carries it (OCSF `cloud.account.name`). */
+  readonly accountName?: string;
+  /** Security Hub's own id of an OCSF finding (`metadata.uid`), for its console link. */
+  readonly securityHubId?: string;
+  /** OCSF `class_uid`: 2004 Detection Finding, 2002 Vulnerability Finding, 2003 Compliance Finding, … */
+  readonly ocsfClass?: number;
+  /** An attack sequence's substance (`service.detection.sequence`). */
+  readonly attackSequence?: AttackSequenceSummary;
+  /** The attack sequence this finding is a signal of (`associatedAttackSequenceArn`). */
+  readonly attackSequenceArn?: string;
+  /** That sequence's finding id: a threading sink puts this finding's messages into the sequence's thread. */
+  readonly attackSequenceId?: string;
+  /** A Malware Protection for S3 scan result's facts (format `malware-scan`). */
+  readonly scan?: MalwareScanSummary;
   /** The original document this finding was read from (the finding object itself, not the envelope). */
   readonly raw: unknown;
 }

@@ -9,6 +9,10 @@ import { boolean, get, getArray, getBoolean, getObject, getText, isObject, text,
 import { serviceFromProductFields } from './product-fields.js';
 import { asffSeverity } from './severity.js';
 import { toIsoTimestamp } from './timestamps.js';
+import type { ActionSummary } from './finding.js';
+import { directionOf, RemoteAddressList } from './remote-addresses.js';
+import { readAttackSequence } from './attack-sequence.js';
+import { S3_MALICIOUS_FILE_TYPE, s3ObjectFindingId, s3ObjectOfAsffResources } from './s3-object-id.js';
 
 /**
  * AWS Security Finding Format (Security Hub) → Finding.
@@ -64,11 +68,13 @@ function normaliseGuardDutyAsff(finding: JsonObject): Finding {
   const additionalInfo = readAdditionalInfo(get(service, 'additionalInfo'));
   const severity = asffSeverity(finding, true);
   const action = summariseAction(service, additionalInfo.userAgent);
+  const guardDutyId = findingIdFromArn(arn) ?? asffId ?? '';
+  const object = type === S3_MALICIOUS_FILE_TYPE ? s3ObjectOfAsffResources(get(finding, 'Resources')) : undefined;
   return sealFinding(
     {
       format: 'asff',
       product: 'GuardDuty',
-      id: findingIdFromArn(arn) ?? asffId ?? '',
+      id: object !== undefined ? s3ObjectFindingId(object) : guardDutyId,
       type,
       typeParts,
       title: getText(finding, 'Title') ?? (type === '' ? 'GuardDuty finding' : type),
@@ -84,7 +90,7 @@ function normaliseGuardDutyAsff(finding: JsonObject): Finding {
         ...(typeParts.resourceType !== undefined && { affectedType: typeParts.resourceType }),
         service,
       }),
-      action: Object.keys(action).length > 0 ? action : summariseAsffAction(finding),
+      action: withNetworkAddresses(Object.keys(action).length > 0 ? action : summariseAsffAction(finding), finding),
       raw: finding,
     },
     {
@@ -95,8 +101,38 @@ function normaliseGuardDutyAsff(finding: JsonObject): Finding {
       updatedAt: toIsoTimestamp(get(finding, 'UpdatedAt')),
       firstSeen: toIsoTimestamp(get(finding, 'FirstObservedAt') ?? get(service, 'eventFirstSeen')),
       lastSeen: toIsoTimestamp(get(finding, 'LastObservedAt') ?? get(service, 'eventLastSeen')),
+      providerId: object !== undefined ? guardDutyId : undefined,
+      feature: getText(service, 'featureName'),
+      accountName: getText(finding, 'AwsAccountName'),
+      // Security Hub CSPM carries an attack sequence as the ASFF member `Detection.Sequence`.
+      // Source: https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Sequence.html
+      attackSequence: readAttackSequence(getObject(getObject(finding, 'Detection'), 'Sequence')),
     },
   );
+}
+
+/**
+ * ASFF `Network` names both ends of a connection; with its `Direction` (IN / OUT) the remote one is the source of an
+ * inbound connection and the destination of an outbound one. Without a direction either end could be the resource
+ * itself, so neither is listed. The resource's own addresses (EC2 `IpV4Addresses` / `IpV6Addresses`) never are.
+ * Source: https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Network.html
+ */
+function withNetworkAddresses(action: ActionSummary, finding: JsonObject): ActionSummary {
+  const network = getObject(finding, 'Network');
+  const direction = directionOf(getText(network, 'Direction'));
+  if (network === undefined || direction === undefined) return action;
+  const list = new RemoteAddressList();
+  for (const resource of getArray(finding, 'Resources') ?? []) {
+    const instance = getObject(getObject(resource, 'Details'), 'AwsEc2Instance');
+    for (const ip of [...(getArray(instance, 'IpV4Addresses') ?? []), ...(getArray(instance, 'IpV6Addresses') ?? [])]) list.exclude(text(ip));
+  }
+  for (const address of action.remoteAddresses ?? []) list.add(address.ip, address.from, address.direction);
+  const side = direction === 'inbound' ? 'Source' : 'Destination';
+  list.add(getText(network, `${side}IpV4`), `Network.${side}IpV4`, direction).add(getText(network, `${side}IpV6`), `Network.${side}IpV6`, direction);
+  const remoteAddresses = list.build(action.remoteIp);
+  return remoteAddresses === undefined || remoteAddresses.length === (action.remoteAddresses?.length ?? 0)
+    ? action
+    : Object.freeze({ ...action, remoteAddresses });
 }
 
 function normaliseOtherAsff(finding: JsonObject): Finding {
@@ -124,7 +160,7 @@ function normaliseOtherAsff(finding: JsonObject): Finding {
       archived: isArchivedRecord(finding),
       sample: boolean(get(finding, 'Sample')) ?? false,
       resource: summariseAsffResources(get(finding, 'Resources'), { isGuardDuty: false }),
-      action: summariseAsffAction(finding),
+      action: withNetworkAddresses(summariseAsffAction(finding), finding),
       raw: finding,
     },
     {
@@ -135,6 +171,7 @@ function normaliseOtherAsff(finding: JsonObject): Finding {
       updatedAt: toIsoTimestamp(get(finding, 'UpdatedAt')),
       firstSeen: toIsoTimestamp(get(finding, 'FirstObservedAt')),
       lastSeen: toIsoTimestamp(get(finding, 'LastObservedAt')),
+      accountName: getText(finding, 'AwsAccountName'),
     },
   );
 }

@@ -9,6 +9,8 @@ import { get, getBoolean, getObject, getText, type JsonObject } from './keys.js'
 import { summariseGuardDutyResource } from './resource-summary.js';
 import { guardDutySeverity } from './severity.js';
 import { toIsoTimestamp } from './timestamps.js';
+import { readAttackSequence, sequenceOf } from './attack-sequence.js';
+import { S3_MALICIOUS_FILE_TYPE, s3ObjectFindingId, s3ObjectOfGuardDutyResource } from './s3-object-id.js';
 
 /** Facts from around the finding (the EventBridge envelope) used when the finding itself lacks them. */
 export interface EnvelopeFacts {
@@ -31,11 +33,14 @@ export function normaliseGuardDutyFinding(finding: JsonObject, format: FindingFo
   const service = getObject(finding, 'service');
   const additionalInfo = readAdditionalInfo(get(service, 'additionalInfo'));
   const severity = guardDutySeverity(get(finding, 'severity'));
+  const guardDutyId = getText(finding, 'id') ?? findingIdFromArn(arn);
+  const object = type === S3_MALICIOUS_FILE_TYPE ? s3ObjectOfGuardDutyResource(get(finding, 'resource')) : undefined;
+  const sequenceArn = getText(finding, 'associatedAttackSequenceArn');
   return sealFinding(
     {
       format,
       product: 'GuardDuty',
-      id: getText(finding, 'id') ?? findingIdFromArn(arn) ?? fingerprint(finding),
+      id: object !== undefined ? s3ObjectFindingId(object) : (guardDutyId ?? fingerprint(finding)),
       type,
       typeParts,
       title: getText(finding, 'title') ?? (type === '' ? 'GuardDuty finding' : type),
@@ -58,6 +63,13 @@ export function normaliseGuardDutyFinding(finding: JsonObject, format: FindingFo
       updatedAt: toIsoTimestamp(get(finding, 'updatedAt')),
       firstSeen: toIsoTimestamp(get(service, 'eventFirstSeen')),
       lastSeen: toIsoTimestamp(get(service, 'eventLastSeen')),
+      providerId: object !== undefined ? guardDutyId : undefined,
+      feature: getText(service, 'featureName'),
+      // Source: the GuardDuty model's Finding.CustomDetectionRuleName (jsonName `customDetectionRuleName`).
+      customDetectionRuleName: getText(finding, 'customDetectionRuleName'),
+      attackSequence: readAttackSequence(sequenceOf(service)),
+      attackSequenceArn: sequenceArn,
+      attackSequenceId: findingIdFromArn(sequenceArn),
     },
   );
 }

@@ -4,21 +4,28 @@ import { findJsonSyntaxError, type JsonSyntaxError } from './json-syntax.js';
 import { isObject, text as textOf, type JsonObject } from './keys.js';
 import { isAsffFinding, normaliseAsffFinding } from './parse-asff.js';
 import { isGuardDutyFinding, normaliseGuardDutyFinding, type EnvelopeFacts } from './parse-guardduty.js';
+import { isMalwareScanResult, MALWARE_SCAN_DETAIL_TYPE, normaliseMalwareScanResult } from './parse-malware-scan.js';
+import { isOcsfFinding, normaliseOcsfFinding } from './parse-ocsf.js';
+import { envelopeContents } from './sns-envelope.js';
 
 /**
  * The entry point of the finding stage: any document a source hands over → normalised Findings.
  *
  * Shapes are recognised by structure, never by file name or by trusting a declared type:
  * - an EventBridge event (`source`, `detail-type`, `detail`): GuardDuty (`aws.guardduty`, `GuardDuty Finding`, the
- *   finding in `detail`, camelCase or PascalCase) or Security Hub (`aws.securityhub`,
- *   `Security Hub Findings - Imported`, ASFF findings in `detail.findings`);
- *   Source: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html and
- *   https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+ *   finding in `detail`, camelCase or PascalCase; `GuardDuty Malware Protection Object Scan Result`, an S3 object scan
+ *   result) or Security Hub (`aws.securityhub`: `Security Hub Findings - Imported`, ASFF findings in
+ *   `detail.findings`; `Findings Imported V2`, OCSF findings in `detail.findings`). Any other detail-type of those
+ *   two sources is reported in one line naming it;
+ *   Source: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html,
+ *   https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html and
+ *   https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-v2-cwe-event-formats.html
  * - a GetFindings response: GuardDuty's `{ "findings": [...] }` (REST, camelCase) or `{ "Findings": [...] }` (SDK,
- *   CLI, boto3: PascalCase), or Security Hub's `{ "Findings": [ASFF...] }`;
- * - one finding on its own (GuardDuty, either case, or ASFF);
+ *   CLI, boto3: PascalCase), Security Hub's `{ "Findings": [ASFF...] }`, or GetFindingsV2's `{ "Findings": [OCSF...] }`;
+ * - one finding on its own (GuardDuty, either case, ASFF or OCSF);
+ * - any of these inside an SNS envelope (a Lambda SNS event, an SNS notification as an SQS body) or a captured SQS
+ *   event, as JSON text (sns-envelope.ts);
  * - a JSON array of any of these.
- * Security Hub's newer `Findings Imported V2` events carry OCSF, not ASFF; they are reported as not-a-finding.
  */
 
 export interface ParsedDocument {
@@ -27,13 +34,24 @@ export interface ParsedDocument {
 }
 
 const EXPECTED =
-  'expected a GuardDuty finding (Id, Type, Severity), an EventBridge event, a GetFindings response or a Security Hub event';
+  'expected a GuardDuty finding (Id, Type, Severity), an EventBridge event, a GetFindings response, a Security Hub event (ASFF or OCSF) or an SNS message holding one';
 
 /** What each element of a `findings` list must be. */
-const LIST_ELEMENT_EXPECTED = 'expected a GuardDuty finding (Id, Type, Severity) or a Security Hub (ASFF) finding';
+const LIST_ELEMENT_EXPECTED = 'expected a GuardDuty finding (Id, Type, Severity), a Security Hub ASFF finding or an OCSF finding';
 
 /** Arrays of arrays of findings are plausible (batches of pages); deeper nesting is not a finding document. */
 const MAX_ARRAY_DEPTH = 4;
+
+/** An SQS body holding an SNS notification holding an event is two envelopes deep; more is not a real delivery. */
+const MAX_ENVELOPE_DEPTH = 3;
+
+/**
+ * The detail-types of the two sources we read. Sources: the EventBridge event reference for GuardDuty (above), the
+ * Malware Protection for S3 EventBridge page, and Security Hub's two event-format pages.
+ */
+const GUARDDUTY_FINDING_DETAIL_TYPE = 'GuardDuty Finding';
+const SECURITY_HUB_DETAIL_TYPES = new Set(['Security Hub Findings - Imported', 'Findings Imported V2']);
+const KNOWN_SOURCES = new Set(['aws.guardduty', 'aws.securityhub']);
 
 /**
  * Any JSON value → findings. Never throws for bad shapes; each bad element gives one error with its JSON path.
@@ -109,17 +127,22 @@ function invalidJson(syntax: JsonSyntaxError | undefined, parseError: unknown, p
   return new FindingParseError(message, path, { cause: parseError });
 }
 
-function readDocument(doc: unknown, path: string, parsed: ParsedDocument, arrayDepth: number): void {
+function readDocument(doc: unknown, path: string, parsed: ParsedDocument, arrayDepth: number, envelopeDepth = 0): void {
   if (Array.isArray(doc)) {
     if (arrayDepth >= MAX_ARRAY_DEPTH) {
       parsed.errors.push(new FindingParseError(`${EXPECTED}; got arrays nested ${arrayDepth + 1} deep`, path));
       return;
     }
-    for (let i = 0; i < doc.length; i++) readDocument(doc[i], `${path}[${i}]`, parsed, arrayDepth + 1);
+    for (let i = 0; i < doc.length; i++) readDocument(doc[i], `${path}[${i}]`, parsed, arrayDepth + 1, envelopeDepth);
     return;
   }
   if (!isObject(doc)) {
     parsed.errors.push(new FindingParseError(`${EXPECTED}; got ${describe(doc)}`, path));
+    return;
+  }
+  const envelope = envelopeContents(doc, path);
+  if (envelope !== undefined) {
+    readEnvelope(envelope, parsed, arrayDepth, envelopeDepth);
     return;
   }
   if (isEventBridgeEvent(doc)) {
@@ -132,6 +155,35 @@ function readDocument(doc: unknown, path: string, parsed: ParsedDocument, arrayD
     return;
   }
   readFinding(doc, path, parsed, 'bare');
+}
+
+/** The documents an SNS or SQS envelope carries, each read as a document of its own (JSON text is parsed first). */
+function readEnvelope(
+  envelope: NonNullable<ReturnType<typeof envelopeContents>>,
+  parsed: ParsedDocument,
+  arrayDepth: number,
+  envelopeDepth: number,
+): void {
+  const what = envelope.kind === 'sqs-event' ? 'SQS message body' : 'SNS message';
+  for (const at of envelope.unreadable) {
+    parsed.errors.push(new FindingParseError(`expected an SNS record (Sns.Message) or an SQS record (body) in this Records list`, at));
+  }
+  for (const item of envelope.items) {
+    if (envelopeDepth >= MAX_ENVELOPE_DEPTH) {
+      parsed.errors.push(new FindingParseError(`${what} nested in ${envelopeDepth + 1} envelopes; ${EXPECTED}`, item.path));
+      continue;
+    }
+    let inner: unknown = item.content;
+    if (typeof inner === 'string') {
+      try {
+        inner = JSON.parse(inner) as unknown;
+      } catch (cause) {
+        parsed.errors.push(new FindingParseError(`this ${what} is not JSON (${describe(item.content)}); ${EXPECTED}`, item.path, { cause }));
+        continue;
+      }
+    }
+    readDocument(inner, item.path, parsed, arrayDepth, envelopeDepth + 1);
+  }
 }
 
 /** EventBridge events have `detail-type`; some hand-made ones only `source` and an object `detail`. */
@@ -156,13 +208,27 @@ function readEvent(event: JsonObject, path: string, parsed: ParsedDocument): voi
     ...(accountId !== undefined && { accountId }),
     ...(region !== undefined && { region }),
   };
+  const source = typeof event.source === 'string' ? event.source : undefined;
+  const detailType = typeof event['detail-type'] === 'string' ? event['detail-type'] : undefined;
+  if (source !== undefined && KNOWN_SOURCES.has(source) && detailType !== undefined && !isKnownDetailType(source, detailType)) {
+    parsed.errors.push(new FindingParseError(unknownDetailType(source, detailType), path));
+    return;
+  }
+  if (isObject(detail) && isMalwareScanResult(detail) && (detailType === undefined || detailType === MALWARE_SCAN_DETAIL_TYPE)) {
+    try {
+      parsed.findings.push(normaliseMalwareScanResult(detail, { ...envelope, time: event.time, resources: event.resources }));
+    } catch (cause) {
+      parsed.errors.push(unexpected(cause, detailPath));
+    }
+    return;
+  }
   if (isObject(detail)) {
     const list = findingsList(detail);
     if (list !== undefined) {
       readFindingsList(list.items, `${detailPath}.${list.key}`, parsed, 'eventbridge', envelope);
       return;
     }
-    if (isAsffFinding(detail) || isGuardDutyFinding(detail)) {
+    if (isOcsfFinding(detail) || isAsffFinding(detail) || isGuardDutyFinding(detail)) {
       readFinding(detail, detailPath, parsed, 'eventbridge', envelope);
       return;
     }
@@ -170,10 +236,24 @@ function readEvent(event: JsonObject, path: string, parsed: ParsedDocument): voi
   parsed.errors.push(
     new FindingParseError(
       `this EventBridge event (source ${quote(event.source)}, detail-type ${quote(event['detail-type'])}) is not a finding: ` +
-        `expected a GuardDuty finding (Id, Type, Severity) or Security Hub findings in its detail; got ${describe(detail)}`,
+        `expected ${detailType === MALWARE_SCAN_DETAIL_TYPE ? 'an S3 object and its scan result (s3ObjectDetails, scanResultDetails)' : 'a GuardDuty finding (Id, Type, Severity) or Security Hub findings'} in its detail; got ${describe(detail)}`,
       detailPath,
     ),
   );
+}
+
+function isKnownDetailType(source: string, detailType: string): boolean {
+  if (source === 'aws.guardduty') return detailType === GUARDDUTY_FINDING_DETAIL_TYPE || detailType === MALWARE_SCAN_DETAIL_TYPE;
+  return SECURITY_HUB_DETAIL_TYPES.has(detailType);
+}
+
+/** One line: which event it is, and which ones we read. */
+function unknownDetailType(source: string, detailType: string): string {
+  const known =
+    source === 'aws.guardduty'
+      ? `"${GUARDDUTY_FINDING_DETAIL_TYPE}" and "${MALWARE_SCAN_DETAIL_TYPE}"`
+      : [...SECURITY_HUB_DETAIL_TYPES].map((t) => `"${t}"`).join(' and ');
+  return `${source} event with detail-type ${quote(detailType)} is not a finding we read (we read ${known})`;
 }
 
 /** `findings` (GuardDuty REST, Security Hub events) or `Findings` (SDK / CLI / boto3 responses). */
@@ -208,14 +288,19 @@ function readFinding(
   expected = EXPECTED,
 ): void {
   try {
-    if (isAsffFinding(doc)) parsed.findings.push(normaliseAsffFinding(doc));
+    if (isOcsfFinding(doc)) parsed.findings.push(normaliseOcsfFinding(doc, envelope));
+    else if (isAsffFinding(doc)) parsed.findings.push(normaliseAsffFinding(doc));
     else if (isGuardDutyFinding(doc)) parsed.findings.push(normaliseGuardDutyFinding(doc, format, envelope));
     else parsed.errors.push(new FindingParseError(`${expected}; got ${describe(doc)}`, path));
   } catch (cause) {
-    // The readers are written not to throw on any JSON; this guards the pipeline against the case we missed.
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    parsed.errors.push(new FindingParseError(`could not read this finding (${reason}); please report it with the document`, path, { cause }));
+    parsed.errors.push(unexpected(cause, path));
   }
+}
+
+/** The readers are written not to throw on any JSON; this guards the pipeline against the case we missed. */
+function unexpected(cause: unknown, path: string): FindingParseError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new FindingParseError(`could not read this finding (${reason}); please report it with the document`, path, { cause });
 }
 
 const MAX_DESCRIBED_KEYS = 6;

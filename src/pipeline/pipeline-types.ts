@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import type { Sink } from '../deliver/sink.js';
-import type { Store, DecisionRecord } from '../state/store.js';
+import type { Store } from '../state/store.js';
+import type { DecisionRecord } from '../policy/decision-record.js';
 import type { AccountNameResolver } from '../enrich/account-names.js';
 import type { Logger } from '../core/logger.js';
 import type { Finding } from '../finding/finding.js';
+import type { DrainSummary } from '../deliver/outbox-drainer.js';
 
 /** What one `ingest` call decided, for summaries, the demo page and the daemon's metrics. */
 export interface IngestResult {
@@ -28,12 +30,8 @@ export interface IngestOptions {
   dryRun?: boolean;
 }
 
-export interface DrainSummary {
-  sent: number;
-  retried: number;
-  failed: number;
-  byDestination: Record<string, { sent: number; failed: number; retried: number }>;
-}
+/** What a drain did: the outbox drainer's own summary. */
+export type { DrainSummary } from '../deliver/outbox-drainer.js';
 
 export interface PipelineDeps {
   config: Config;

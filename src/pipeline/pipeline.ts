@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../finding/finding.js';
 import { parseFindingDocument } from '../finding/parse.js';
-import { consoleUrlFor, type ConsoleLink } from '../enrich/console-url.js';
 import { routeFinding, type RouteTarget } from '../policy/route.js';
 import { mutesFromConfig, mutesFromStore } from '../policy/mute.js';
 import { decideNotification, dedupeBatch, nextLedgerEntry } from '../policy/decide.js';
 import type { Decision } from '../policy/decision.js';
+import { decisionRecord, formatDecisionReason, type DecisionRecord } from '../policy/decision-record.js';
+import type { LedgerEntry } from '../policy/ledger.js';
 import { planMessages } from '../policy/digest-plan.js';
-import { renderFindingMessage } from '../render/render-message.js';
 import { renderDigestMessage } from '../render/digest.js';
 import { createOutboxDrainer } from '../deliver/outbox-drainer.js';
-import type { DecisionRecord, LedgerEntry, OutboxRow } from '../state/store.js';
+import type { OutboxRow } from '../state/store.js';
 import type { DrainSummary, IngestOptions, IngestResult, Pipeline, PipelineDeps } from './pipeline-types.js';
+import { enrichFinding, renderEnriched, type EnrichedFinding } from './render-finding.js';
 
 /**
  * The order of the whole flow, in one place:
@@ -24,28 +25,9 @@ import type { DrainSummary, IngestOptions, IngestResult, Pipeline, PipelineDeps 
  * Nothing is sent before it is committed, so a crash at any point loses nothing decided (see README "Delivery").
  */
 
-interface Enriched {
-  finding: Finding;
-  accountName: string | undefined;
-  console: ConsoleLink | undefined;
-}
-
 /** Outbox ids are derived from what they say, so a redelivered batch re-creates the same ids and is deduplicated. */
 function outboxId(parts: ReadonlyArray<string | number | undefined>): string {
   return createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 32);
-}
-
-function record(decision: Decision, at: number, outcome: DecisionRecord['outcome'], reason: string): DecisionRecord {
-  return {
-    at,
-    destination: decision.destination,
-    findingId: decision.finding.id,
-    findingType: decision.finding.type,
-    title: decision.finding.title,
-    severity: decision.finding.severity,
-    outcome,
-    reason,
-  };
 }
 
 /**
@@ -82,12 +64,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const findings = dedupeBatch([...parsed]);
 
     // 2. Enrich: account names (cached, bounded) and console links.
-    const enriched = new Map<Finding, Enriched>();
-    await Promise.all(
-      findings.map(async (finding) => {
-        enriched.set(finding, { finding, accountName: await accountNames.nameOf(finding.accountId), console: consoleUrlFor(finding) });
-      }),
-    );
+    const enriched = new Map<Finding, EnrichedFinding>();
+    await Promise.all(findings.map(async (finding) => enriched.set(finding, await enrichFinding(finding, accountNames))));
+    const enrichedOf = (finding: Finding): EnrichedFinding => enriched.get(finding) ?? { finding, accountName: undefined, console: undefined };
 
     // 3. Route: which destinations want each finding.
     const byDestination = new Map<string, Array<{ finding: Finding; target: RouteTarget }>>();
@@ -120,7 +99,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
             now: at,
             minSeverity,
             dropSamples: config.dropSamples,
-            threads: dest?.type === 'slack-api',
+            // The sink says whether it threads (Sink.threads); the drainer asks the same sink.
+            threads: sinks.get(destination)?.threads === true,
           }),
         );
       }
@@ -133,13 +113,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
     // 6. Render.
     for (const decision of plan.singles) {
-      const info = enriched.get(decision.finding);
       const f = decision.finding;
-      const message = renderFindingMessage(f, {
+      const message = renderEnriched(enrichedOf(f), {
         now: at,
-        accountName: info?.accountName,
-        consoleUrl: info?.console?.url,
-        consoleLabel: info?.console?.label,
         kind: decision.kind,
         previousBand: decision.previousBand,
         runbookUrl: decision.target.runbookUrl,
@@ -157,12 +133,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         createdAt: at,
         nextAttemptAt: at,
       });
-      records.push(record(decision, at, 'notify', decision.kind));
+      records.push(decisionRecord(decision, at, 'notify'));
     }
     for (const digest of plan.digests) {
       const items = digest.decisions.map((d) => {
-        const info = enriched.get(d.finding);
-        return { finding: d.finding, accountName: info?.accountName, consoleUrl: info?.console?.url };
+        const info = enrichedOf(d.finding);
+        return { finding: d.finding, accountName: info.accountName, consoleUrl: info.console?.url };
       });
       const message = renderDigestMessage(items, {
         now: at,
@@ -186,10 +162,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         createdAt: at,
         nextAttemptAt: at,
       });
-      for (const d of digest.decisions) records.push(record(d, at, 'digest', `${d.kind}; digest ${id.slice(0, 8)}`));
+      for (const d of digest.decisions) records.push(decisionRecord(d, at, 'digest', { code: 'digest', kind: d.kind, digestId: id }));
     }
     for (const decision of decisions) {
-      if (decision.outcome === 'suppress') records.push(record(decision, at, 'suppress', decision.reason));
+      if (decision.outcome === 'suppress') records.push(decisionRecord(decision, at, 'suppress'));
     }
 
     // 7. The ledger after these decisions; written with the outbox rows in one commit.
@@ -204,7 +180,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     result.messagesQueued = outbox.length;
     for (const r of records) {
       if (r.outcome === 'suppress') {
-        logger.debug('Finding suppressed', { findingId: r.findingId, destination: r.destination, reason: r.reason });
+        logger.debug('Finding suppressed', { findingId: r.findingId, destination: r.destination, reason: formatDecisionReason(r.reason) });
       }
     }
     if (options?.dryRun) return result;

@@ -1,4 +1,5 @@
 import type { Decision } from './decision.js';
+import { formatDecisionReason } from './decision-record.js';
 
 /** One row of "how many decisions of this kind", ready for a log line or a Prometheus counter with these labels. */
 export interface DecisionCount {
@@ -16,7 +17,7 @@ export interface DecisionCount {
 export function countDecisions(decisions: readonly Decision[]): DecisionCount[] {
   const rows = new Map<string, DecisionCount>();
   for (const decision of decisions) {
-    const reason = decision.outcome === 'notify' ? decision.kind : decision.reason;
+    const reason = decision.outcome === 'notify' ? decision.kind : formatDecisionReason(decision.reason);
     const key = JSON.stringify([decision.destination, decision.outcome, reason]);
     const row = rows.get(key);
     if (row) row.count += 1;

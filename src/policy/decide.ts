@@ -1,5 +1,5 @@
 import { SEVERITY_BANDS, UNKNOWN_BAND, type Finding } from '../finding/finding.js';
-import type { LedgerEntry } from '../state/store.js';
+import type { LedgerEntry } from './ledger.js';
 import type { DecideInput, Decision, NotifyKind, SuppressReason } from './decision.js';
 import { findMute } from './mute.js';
 
@@ -14,7 +14,7 @@ export type { DecideInput } from './decision.js';
  * 3. `below-threshold`: the destination never wants findings this mild, whatever their history.
  *    An unknown severity (null) is NOT below the threshold: we would rather over-notify a finding whose severity we
  *    could not read than silently lose it.
- * 4. `muted:<id>`: a human said "not this" until a given time. Checked after the static filters so that counters
+ * 4. `muted` (naming the mute): a human said "not this" until a given time. Checked after the static filters so that counters
  *    name the most basic reason (a sample is counted as `sample`, not as muted), and before the ledger so that a
  *    mute silences escalations too, like an Alertmanager silence.
  * 5. The ledger (Alertmanager's dedup stage): no row → `new`; band above the highest band sent → `escalated`
@@ -41,11 +41,11 @@ export function decideNotification(input: DecideInput): Decision {
     return decision;
   };
 
-  if (finding.archived) return suppress('archived');
-  if (finding.sample && input.dropSamples) return suppress('sample');
-  if (finding.severity !== null && finding.severity < input.minSeverity) return suppress('below-threshold');
+  if (finding.archived) return suppress({ code: 'archived' });
+  if (finding.sample && input.dropSamples) return suppress({ code: 'sample' });
+  if (finding.severity !== null && finding.severity < input.minSeverity) return suppress({ code: 'below-threshold' });
   const mute = findMute(finding, input.mutes, now);
-  if (mute) return suppress(`muted:${mute.id}`);
+  if (mute) return suppress({ code: 'muted', muteId: mute.id });
 
   if (!ledger) return notify('new');
   if (finding.band.rank > ledger.lastBandRank) return notify('escalated', bandNameOfRank(ledger.lastBandRank));
@@ -56,7 +56,7 @@ export function decideNotification(input: DecideInput): Decision {
   // A quiet reply needs a thread to go into: a finding first reported inside a digest has none, and posting its
   // re-publications top-level would be exactly the flood the digest prevented.
   if (input.threads && ledger.threadTs !== undefined && finding.count > ledger.lastCount) return notify('repeat');
-  return suppress('duplicate');
+  return suppress({ code: 'duplicate' });
 }
 
 /**

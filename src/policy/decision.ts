@@ -1,10 +1,15 @@
 import type { Finding } from '../finding/finding.js';
-import type { LedgerEntry } from '../state/store.js';
+import type { LedgerEntry } from './ledger.js';
 import type { ActiveMute } from './mute.js';
 import type { RouteTarget } from './route.js';
 
-/** Why a finding was not sent to a destination; logged, counted and kept as the decision record's reason. */
-export type SuppressReason = 'duplicate' | 'below-threshold' | 'archived' | 'sample' | `muted:${string}`;
+/**
+ * Why a finding was not sent to a destination; logged, counted and kept as the decision record's reason. A mute names
+ * the rule that matched (`config:<index>` or the store's rule id). Printed by `formatDecisionReason`.
+ */
+export type SuppressReason =
+  | { code: 'duplicate' | 'below-threshold' | 'archived' | 'sample' }
+  | { code: 'muted'; muteId: string };
 
 /**
  * What kind of message a notify decision asks for:

@@ -1,7 +1,22 @@
 import type { Config, MatchConfig } from '../config/schema.js';
 import type { Finding } from '../finding/finding.js';
-import type { MuteRule } from '../state/store.js';
 import { matchesFinding } from './match.js';
+
+/** A mute rule a user added (from Slack or `mute add`), as the store keeps it. Config mutes are not stored. */
+export interface MuteRule {
+  id: string;
+  /** Type glob, e.g. `Recon:*`. */
+  type?: string;
+  account?: string;
+  resourceType?: string;
+  /** Exact finding id. */
+  findingId?: string;
+  reason: string;
+  createdBy?: string;
+  createdAt: number;
+  /** Epoch ms; the rule no longer applies from then on. */
+  expiresAt: number;
+}
 
 /**
  * A mute in force, whichever place it came from: the config file (`mutes:`, permanent unless `until`) or the store

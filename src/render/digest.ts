@@ -9,7 +9,7 @@ import { SEVERITY_BANDS, UNKNOWN_BAND, type Finding, type SeverityBand } from '.
 import type { Block, RenderedMessage, SectionBlock, TextMessage } from '../core/message.js';
 import { NOTIFICATION_TEXT_MAX, SECTION_TEXT_MAX } from './limits.js';
 import { inlineCode, mrkdwnLink, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
-import { formatCount, formatSeverity, formatWhen, parseTime, plural, severityLabel } from './format.js';
+import { formatCount, formatSeverity, formatWhen, parseTime, plural, severityLabel, severityParts } from './format.js';
 import { accountParts, displayTitle } from './finding-facts.js';
 import { mrkdwn, partsToMrkdwn, plain } from './slack-blocks.js';
 import { setAttribute } from './render-message.js';
@@ -150,8 +150,9 @@ function partTag(facts: DigestFacts): string {
 
 function findingLine(item: DigestItem): string {
   const finding = item.finding;
-  const score = formatSeverity(finding.severity);
-  const severity = finding.band.name === 'Unknown' || score === undefined ? 'Unknown' : `*${score}*`;
+  // The score when there is one (`*8.0*`), else the band a source gave without a number (`*High*`).
+  const shown = severityParts(finding);
+  const severity = shown === undefined ? 'Unknown' : `*${shown.score ?? shown.band}*`;
   const title = mrkdwnLink(item.consoleUrl, displayTitle(finding), { urlMax: LINK_URL_MAX, labelMax: LINE_TITLE_MAX });
   const parts = [
     `${finding.band.emoji} ${severity} ${title}`,

@@ -4,7 +4,7 @@
  * selection here means an e-mail and a Slack message never disagree about what a finding says.
  */
 import type { Finding } from '../finding/finding.js';
-import { formatCount, formatWhen, severityLabel } from './format.js';
+import { formatCount, formatSeverity, formatWhen, plural, severityLabel } from './format.js';
 import { sanitizeText, truncate } from './mrkdwn.js';
 import type { RenderContext } from './render-context.js';
 
@@ -156,6 +156,92 @@ export function displayTitle(finding: Finding): string {
   return type !== '' ? type : `${finding.product || 'GuardDuty'} finding`;
 }
 
+/** One signal of an attack sequence, for people. */
+export interface SignalLine {
+  readonly name: string;
+  readonly count: number;
+  /** `8.0`, when the signal is a finding with a severity. */
+  readonly severity?: string;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+}
+
+/** What the message shows of an attack sequence (raw text; each medium escapes and cuts). */
+export interface SequenceFacts {
+  /** `4 signals · 1 actor · 2 resources · 1 endpoint` */
+  readonly counts: string;
+  readonly description?: string;
+  readonly tactics: readonly string[];
+  readonly signals: readonly SignalLine[];
+  /** Signals not listed. */
+  readonly moreSignals: number;
+  readonly endpoints: readonly string[];
+  readonly moreEndpoints: number;
+}
+
+export function sequenceFacts(finding: Finding, now: number): SequenceFacts | undefined {
+  const sequence = finding.attackSequence;
+  if (sequence === undefined) return undefined;
+  const counts = [
+    plural(sequence.signalCount, 'signal'),
+    plural(sequence.actorCount, 'actor'),
+    plural(sequence.resourceCount, 'resource'),
+    plural(sequence.endpointCount, 'endpoint'),
+  ].join(LIST_SEPARATOR);
+  const signals = sequence.signals.filter((signal) => present(signal.name)).map((signal): SignalLine => {
+    const severity = formatSeverity(signal.severity ?? null);
+    const firstSeen = formatWhen(signal.firstSeen, now);
+    const lastSeen = formatWhen(signal.lastSeen, now);
+    return {
+      name: signal.name,
+      count: signal.count,
+      ...(severity !== undefined && { severity }),
+      ...(firstSeen !== undefined && { firstSeen }),
+      ...(lastSeen !== undefined && { lastSeen }),
+    };
+  });
+  const endpoints = sequence.endpoints.filter(present);
+  const description = sequence.description !== undefined && present(sequence.description) && sequence.description !== finding.description ? sequence.description : undefined;
+  return {
+    counts,
+    ...(description !== undefined && { description }),
+    tactics: sequence.tactics.filter(present),
+    signals,
+    moreSignals: Math.max(0, sequence.signalCount - signals.length),
+    endpoints,
+    moreEndpoints: Math.max(0, sequence.endpointCount - endpoints.length),
+  };
+}
+
+/** `GuardDuty via Security Hub`, `Inspector via Security Hub (OCSF)`, `GuardDuty Malware Protection for S3`. */
+export function productLine(finding: Finding): string {
+  const product = present(finding.product) ? finding.product : 'GuardDuty';
+  switch (finding.format) {
+    case 'asff':
+      return `${product} via Security Hub`;
+    case 'ocsf':
+      return `${product} via Security Hub (OCSF)`;
+    case 'malware-scan':
+      return `${product} Malware Protection for S3`;
+    default:
+      return product;
+  }
+}
+
+/**
+ * Short facts for the message's footer, besides the id and product: the feature that made the finding, its
+ * lifecycle status when it is not simply new, the custom detection rule, and the attack sequence it belongs to.
+ */
+export function footerFacts(finding: Finding): Array<{ label: string; value: string; code?: boolean }> {
+  const facts: Array<{ label: string; value: string; code?: boolean }> = [];
+  if (present(finding.feature) && finding.format !== 'malware-scan') facts.push({ label: 'Feature', value: finding.feature });
+  if (present(finding.status) && finding.status.trim().toLowerCase() !== 'new') facts.push({ label: 'Status', value: finding.status });
+  if (present(finding.customDetectionRuleName)) facts.push({ label: 'Custom rule', value: finding.customDetectionRuleName, code: true });
+  const sequence = finding.attackSequenceId ?? finding.attackSequenceArn;
+  if (present(sequence)) facts.push({ label: 'Part of attack sequence', value: sequence, code: true });
+  return facts;
+}
+
 /**
  * Everything both the Slack and the text renderer derive from a finding, computed once per message
  * (renderFindingMessage renders both from one of these).
@@ -171,6 +257,7 @@ export interface PreparedFinding {
   readonly kind: { emoji: string; text: string } | undefined;
   /** formatWhen(updatedAt). */
   readonly updated: string | undefined;
+  readonly sequence: SequenceFacts | undefined;
 }
 
 export function prepareFinding(finding: Finding, ctx: RenderContext): PreparedFinding {
@@ -182,5 +269,6 @@ export function prepareFinding(finding: Finding, ctx: RenderContext): PreparedFi
     facts: findingFacts(finding, ctx),
     kind: kindLine(finding, ctx),
     updated: formatWhen(finding.updatedAt, ctx.now),
+    sequence: sequenceFacts(finding, ctx.now),
   };
 }

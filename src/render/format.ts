@@ -23,11 +23,31 @@ export function formatSeverity(severity: number | null): string | undefined {
   return severity === null || !Number.isFinite(severity) ? undefined : severity.toFixed(1);
 }
 
-/** `High 8.0`, or `Unknown` when the finding has no usable severity. */
-export function severityLabel(finding: Pick<Finding, 'band' | 'severity'>): string {
-  const score = formatSeverity(finding.severity);
-  return finding.band.name === 'Unknown' || score === undefined ? 'Unknown' : `${finding.band.name} ${score}`;
+/**
+ * `High 8.0`; the band alone (`High`) when the source gives a band but no number (OCSF, scan results: none is invented),
+ * with the source's own word when it differs (`Low (Informational)`); `Unknown` when neither is usable.
+ */
+export function severityLabel(finding: Pick<Finding, 'band' | 'severity' | 'sourceSeverity'>): string {
+  const parts = severityParts(finding);
+  return parts === undefined ? 'Unknown' : [parts.band, parts.score, parts.word === undefined ? undefined : `(${parts.word})`].filter(Boolean).join(' ');
 }
+
+/** The pieces of a severity for each medium to style: the band's name, the 0–10 score, the source's own word. */
+export function severityParts(
+  finding: Pick<Finding, 'band' | 'severity' | 'sourceSeverity'>,
+): { band: string; score?: string; word?: string } | undefined {
+  if (finding.band.name === 'Unknown') return undefined;
+  const score = formatSeverity(finding.severity);
+  const word = finding.sourceSeverity === undefined ? '' : truncate(sanitizeText(finding.sourceSeverity, { singleLine: true }), SEVERITY_WORD_MAX);
+  return {
+    band: finding.band.name,
+    ...(score !== undefined && { score }),
+    ...(word !== '' && word.toLowerCase() !== finding.band.name.toLowerCase() && { word }),
+  };
+}
+
+/** OCSF severity words are short (Informational, Fatal, Other's source label); anything longer is cut. */
+const SEVERITY_WORD_MAX = 24;
 
 /**
  * ISO 8601 with an explicit zone → epoch ms. The parser normalises finding times to `…Z`; a zone-less string is

@@ -5,7 +5,7 @@
  * Counts are JavaScript string lengths (UTF-16 code units). A character outside the BMP counts 2 here and at most 2
  * for Slack, so measuring this way can only be stricter than Slack is.
  */
-import type { Block, PlainText, SlackMessage, TextObject } from '../core/message.js';
+import type { Block, PlainText, SlackMessage, StaticSelectElement, TextObject } from '../core/message.js';
 
 // ---- Block Kit ---------------------------------------------------------------------------------------------------
 
@@ -52,6 +52,15 @@ export const BUTTON_URL_MAX = 3000;
 export const BUTTON_VALUE_MAX = 2000;
 export const ACTION_ID_MAX = 255;
 
+/** static_select: placeholder "Maximum length for the text in this field is 150 characters"; options "Maximum number of
+ * options is 100". https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element */
+export const SELECT_PLACEHOLDER_MAX = 150;
+export const SELECT_OPTIONS_MAX = 100;
+
+/** Option object: text 75 characters, value 150. https://docs.slack.dev/reference/block-kit/composition-objects/option-object */
+export const OPTION_TEXT_MAX = 75;
+export const OPTION_VALUE_MAX = 150;
+
 /** block_id: "Maximum length for this field is 255 characters." (every block type's reference page) */
 export const BLOCK_ID_MAX = 255;
 
@@ -87,6 +96,15 @@ export const DESCRIPTION_MAX = SECTION_TEXT_MAX;
 export const DETAILS_TEXT_MAX = 2000;
 /** One element of a context block. */
 export const CONTEXT_ELEMENT_MAX = 300;
+/**
+ * The attack sequence section: counts, the sequence's description, the worst signals and the endpoints. With the
+ * facts (10 × ~300), description (3,000), details (2,000) and footer it keeps a message under the 12,000 budget.
+ */
+export const SEQUENCE_TEXT_MAX = 1500;
+/** The sequence's own description inside that section (the finding's description has its own section). */
+export const SEQUENCE_DESCRIPTION_MAX = 400;
+/** A signal's or endpoint's name in that section. */
+export const SEQUENCE_NAME_MAX = 100;
 /** URLs longer than this are not linked (a console deep link is about 150 characters). */
 export const LINK_URL_MAX = 1000;
 
@@ -194,6 +212,10 @@ function checkBlocks(
         }
         block.elements.forEach((button, i) => {
           const b = `${at}.elements[${i}]`;
+          if (button.type === 'static_select') {
+            budget.chars += checkStaticSelect(button, b, problems);
+            return;
+          }
           if (button.text.type !== 'plain_text') problems.push(`${b}.text: button text must be plain_text`);
           budget.chars += checkText(button.text, `${b}.text`, BUTTON_TEXT_MAX, problems);
           if (button.url !== undefined) {
@@ -212,6 +234,26 @@ function checkBlocks(
         problems.push(`${at}: unknown block type "${(block as { type: string }).type}"`);
     }
   });
+}
+
+/** A static_select's placeholder, options and action_id; returns its text length for the message-wide budget. */
+function checkStaticSelect(select: StaticSelectElement, path: string, problems: string[]): number {
+  let chars = 0;
+  if (select.placeholder.type !== 'plain_text') problems.push(`${path}.placeholder: must be plain_text`);
+  chars += checkText(select.placeholder, `${path}.placeholder`, SELECT_PLACEHOLDER_MAX, problems);
+  if (select.action_id.length < 1 || select.action_id.length > ACTION_ID_MAX) problems.push(`${path}.action_id: bad length`);
+  if (select.options.length < 1) problems.push(`${path}.options: must not be empty`);
+  if (select.options.length > SELECT_OPTIONS_MAX) problems.push(`${path}.options: ${select.options.length} > ${SELECT_OPTIONS_MAX}`);
+  const values = new Set<string>();
+  select.options.forEach((option, i) => {
+    const o = `${path}.options[${i}]`;
+    if (option.text.type !== 'plain_text') problems.push(`${o}.text: must be plain_text`);
+    chars += checkText(option.text, `${o}.text`, OPTION_TEXT_MAX, problems);
+    if (option.value.length < 1 || option.value.length > OPTION_VALUE_MAX) problems.push(`${o}.value: bad length`);
+    if (values.has(option.value)) problems.push(`${o}.value: repeats`);
+    values.add(option.value);
+  });
+  return chars;
 }
 
 /** Checks one text object; returns its length for the message-wide budget. */

@@ -19,6 +19,21 @@ export interface RenderContext {
   runbookUrl?: string;
   /** Destination name, for the e-mail footer. */
   destination?: string;
+  /** Present when the config has `interact:`: the message carries action buttons (render/interactive-actions.ts). */
+  interact?: InteractContext;
+}
+
+/** What the action buttons of one message need to know; the pipeline fills it per destination. */
+export interface InteractContext {
+  /** The destination the message goes to: with the finding id it names the finding in every button's value. */
+  destination: string;
+  /** `respond` has a target for this finding, so a Block IP menu may be offered (and only then). */
+  canBlock?: boolean;
+  /**
+   * respond's own never-block check (pure), so that the menu only appears when some remote address could be blocked.
+   * Without it every remote address counts; the click still goes through respond's safety rules either way.
+   */
+  isBlockable?: (ip: string) => boolean;
 }
 
 /** One finding of a digest, with what enrich found for it. */
@@ -35,6 +50,8 @@ export interface DigestContext {
   top?: number;
   /** When the pipeline splits a huge burst over several digests: this is part `index` of `of` (1-based). */
   part?: { index: number; of: number };
+  /** Present when the config has `interact:`: the digest carries a Mute type menu for its listed types. */
+  interact?: Pick<InteractContext, 'destination'>;
 }
 
 export const DEFAULT_CONSOLE_LABEL = 'Open in GuardDuty';

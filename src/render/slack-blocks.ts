@@ -12,6 +12,7 @@
  */
 import type { Finding } from '../finding/finding.js';
 import type {
+  ActionElement,
   ActionsBlock,
   Block,
   ButtonElement,
@@ -25,20 +26,34 @@ import {
   BUTTON_TEXT_MAX,
   BUTTON_URL_MAX,
   CONTEXT_ELEMENT_MAX,
+  CONTEXT_ELEMENTS_MAX,
   DESCRIPTION_MAX,
   DETAILS_TEXT_MAX,
   FIELD_VALUE_MAX,
   HEADER_TEXT_MAX,
   NOTIFICATION_TEXT_MAX,
   SECTION_FIELDS_MAX,
+  SEQUENCE_DESCRIPTION_MAX,
+  SEQUENCE_NAME_MAX,
+  SEQUENCE_TEXT_MAX,
 } from './limits.js';
 import { escapeMrkdwnTo, inlineCode, plainText, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
-import { formatSeverity } from './format.js';
-import { kindPrefix, prepareFinding, type FactPart, type PreparedFinding } from './finding-facts.js';
+import { formatCount, severityParts } from './format.js';
+import {
+  footerFacts,
+  kindPrefix,
+  LIST_SEPARATOR,
+  prepareFinding,
+  productLine,
+  type FactPart,
+  type PreparedFinding,
+  type SequenceFacts,
+} from './finding-facts.js';
 import { DEFAULT_CONSOLE_LABEL, RUNBOOK_LABEL, type RenderContext } from './render-context.js';
+import { ACTIONS_BLOCK_ID, findingActionElements, linkActionId } from './interactive-actions.js';
 
-/** The actions block's id, so a later interactive feature (archive / block IP / mute) can find and extend it. */
-export const ACTIONS_BLOCK_ID = 'gdn-actions';
+/** The actions block's id: the interaction handler finds and rewrites this block after a click. */
+export { ACTIONS_BLOCK_ID } from './interactive-actions.js';
 
 /** One part of a field (an IP, a name): enough for any real value, small enough for ten fields to stay short. */
 const PART_MAX = 150;
@@ -86,10 +101,12 @@ function field(label: string, value: string): Mrkdwn {
   return mrkdwn(`*${label}*\n${value === '' ? 'Unknown' : value}`);
 }
 
-/** `*High* 8.0`, or `Unknown`. */
+/** `*High* 8.0`; `*High*` when the source gives no number (OCSF, scan results); `*Low* (Informational)`; or `Unknown`. */
 export function severityMrkdwn(finding: Finding): string {
-  const score = formatSeverity(finding.severity);
-  return finding.band.name === 'Unknown' || score === undefined ? 'Unknown' : `*${finding.band.name}* ${score}`;
+  const parts = severityParts(finding);
+  if (parts === undefined) return 'Unknown';
+  const word = parts.word === undefined ? '' : ` (${escapeMrkdwnTo(parts.word, 30, { singleLine: true })})`;
+  return `*${parts.band}*${parts.score === undefined ? '' : ` ${parts.score}`}${word}`;
 }
 
 /**
@@ -165,37 +182,84 @@ function detailsBlock(finding: Finding): SectionBlock | undefined {
   return { type: 'section', text: mrkdwn(truncate(lines.join('\n'), DETAILS_TEXT_MAX)) };
 }
 
+/**
+ * The attack sequence: its counts, its own description, the tactics, the worst signals (name, count, severity, first
+ * and last seen) and the endpoints, every name as inert code, within SEQUENCE_TEXT_MAX. Lines are dropped from the
+ * end, never cut in the middle of a code span.
+ */
+function sequenceBlock(sequence: SequenceFacts | undefined): SectionBlock | undefined {
+  if (sequence === undefined) return undefined;
+  const lines = [`*Attack sequence*${LIST_SEPARATOR}${escapeMrkdwnTo(sequence.counts, 200, { singleLine: true })}`];
+  const description = sequence.description === undefined ? '' : escapeMrkdwnTo(sequence.description, SEQUENCE_DESCRIPTION_MAX);
+  if (description !== '') lines.push(description);
+  if (sequence.tactics.length > 0) {
+    lines.push(`Tactics: ${escapeMrkdwnTo(sequence.tactics.join(', '), 300, { singleLine: true })}`);
+  }
+  if (sequence.signals.length > 0) lines.push('*Worst signals*');
+  for (const signal of sequence.signals) {
+    const name = inlineCode(signal.name, SEQUENCE_NAME_MAX);
+    if (name === '') continue;
+    const parts = [`• ${name}${signal.count > 1 ? ` ×${formatCount(signal.count)}` : ''}`];
+    if (signal.severity !== undefined) parts.push(`severity ${signal.severity}`);
+    if (signal.firstSeen !== undefined) parts.push(`first ${escapeMrkdwnTo(signal.firstSeen, 80, { singleLine: true })}`);
+    if (signal.lastSeen !== undefined) parts.push(`last ${escapeMrkdwnTo(signal.lastSeen, 80, { singleLine: true })}`);
+    lines.push(parts.join(LIST_SEPARATOR));
+  }
+  if (sequence.moreSignals > 0) lines.push(`…and ${formatCount(sequence.moreSignals)} more ${sequence.moreSignals === 1 ? 'signal' : 'signals'}`);
+  const endpoints = sequence.endpoints.map((endpoint) => inlineCode(endpoint, SEQUENCE_NAME_MAX)).filter((code) => code !== '');
+  if (endpoints.length > 0) {
+    lines.push(`Endpoints: ${endpoints.join(' ')}${sequence.moreEndpoints > 0 ? ` and ${formatCount(sequence.moreEndpoints)} more` : ''}`);
+  }
+  let text = '';
+  for (const line of lines) {
+    const next = text === '' ? line : `${text}\n${line}`;
+    if (next.length > SEQUENCE_TEXT_MAX) break;
+    text = next;
+  }
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+/** Footer elements: the id, the product, flags, the update time, then feature, status, custom rule, sequence. */
 function metaBlock(prepared: PreparedFinding): ContextBlock {
   const { finding } = prepared;
   const elements: Mrkdwn[] = [];
   const id = inlineCode(finding.id, FINDING_ID_MAX);
   if (id !== '') elements.push(mrkdwn(`Finding ${id}`));
-  const product = escapeMrkdwnTo(finding.product || 'GuardDuty', 60, { singleLine: true });
-  elements.push(mrkdwn(finding.format === 'asff' ? `${product} via Security Hub` : product));
+  elements.push(mrkdwn(escapeMrkdwnTo(productLine(finding), 100, { singleLine: true }) || 'GuardDuty'));
   if (finding.sample) elements.push(mrkdwn(':test_tube: sample finding'));
   if (finding.archived) elements.push(mrkdwn(':file_cabinet: archived'));
   const updated = prepared.updated;
   if (updated !== undefined) elements.push(mrkdwn(`Updated ${escapeMrkdwnTo(updated, CONTEXT_ELEMENT_MAX - 8, { singleLine: true })}`));
+  for (const fact of footerFacts(finding)) {
+    const value = fact.code ? inlineCode(fact.value, FOOTER_VALUE_MAX) : escapeMrkdwnTo(fact.value, FOOTER_VALUE_MAX, { singleLine: true });
+    if (value !== '' && elements.length < CONTEXT_ELEMENTS_MAX) elements.push(mrkdwn(`${fact.label} ${value}`));
+  }
   return { type: 'context', elements };
 }
 
-function button(label: string, url: string): ButtonElement {
-  return { type: 'button', text: plain(label), url };
+/** A footer value (feature, status, rule name, sequence id): short by nature, cut when it is not. */
+const FOOTER_VALUE_MAX = 120;
+
+function button(label: string, url: string, actionId?: string): ButtonElement {
+  return actionId === undefined ? { type: 'button', text: plain(label), url } : { type: 'button', text: plain(label), url, action_id: actionId };
 }
 
 /**
- * Link buttons (no action_id: they only open a URL). Undefined when there is nothing to link: an actions block
- * must hold at least one element. A later feature appends its buttons to the block with id ACTIONS_BLOCK_ID.
+ * The interactive elements when `ctx.interact` is set (interactive-actions.ts), then the link buttons. Link buttons carry
+ * no action_id unless the message is interactive (Slack then sends a payload for link clicks too, which the handler
+ * recognises by its action_id and ignores). Undefined when there is nothing to show: an actions block must hold at
+ * least one element.
  */
-function actionsBlock(ctx: RenderContext): ActionsBlock | undefined {
-  const elements: ButtonElement[] = [];
+function actionsBlock(finding: Finding, ctx: RenderContext): ActionsBlock | undefined {
+  const interactive = ctx.interact !== undefined;
+  const elements: ActionElement[] = ctx.interact === undefined ? [] : findingActionElements(finding, ctx.interact);
   const consoleUrl = safeUrl(ctx.consoleUrl, BUTTON_URL_MAX);
   if (consoleUrl !== undefined) {
     const label = ctx.consoleLabel === undefined ? '' : plainText(ctx.consoleLabel, BUTTON_TEXT_MAX);
-    elements.push(button(label === '' ? DEFAULT_CONSOLE_LABEL : label, consoleUrl));
+    elements.push(button(label === '' ? DEFAULT_CONSOLE_LABEL : label, consoleUrl, interactive ? linkActionId('open') : undefined));
   }
   const runbookUrl = safeUrl(ctx.runbookUrl, BUTTON_URL_MAX);
-  if (runbookUrl !== undefined) elements.push(button(RUNBOOK_LABEL, runbookUrl));
+  if (runbookUrl !== undefined) elements.push(button(RUNBOOK_LABEL, runbookUrl, interactive ? linkActionId('runbook') : undefined));
   return elements.length === 0 ? undefined : { type: 'actions', block_id: ACTIONS_BLOCK_ID, elements };
 }
 
@@ -222,9 +286,10 @@ export function slackMessageOf(prepared: PreparedFinding): SlackMessage {
   const body: Block[] = [
     factsBlock(prepared),
     descriptionBlock(finding),
+    sequenceBlock(prepared.sequence),
     detailsBlock(finding),
     metaBlock(prepared),
-    actionsBlock(ctx),
+    actionsBlock(finding, ctx),
   ].filter(defined);
   return {
     text,

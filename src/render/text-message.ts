@@ -10,7 +10,18 @@ import type { TextMessage } from '../core/message.js';
 import { SNS_SUBJECT_MAX, TEXT_BODY_MAX } from './limits.js';
 import { safeUrl, sanitizeText, truncate } from './mrkdwn.js';
 
-import { kindPrefix, prepareFinding, type Fact, type FactPart, type PreparedFinding } from './finding-facts.js';
+import {
+  footerFacts,
+  kindPrefix,
+  LIST_SEPARATOR,
+  prepareFinding,
+  productLine,
+  type Fact,
+  type FactPart,
+  type PreparedFinding,
+  type SequenceFacts,
+} from './finding-facts.js';
+import { formatCount } from './format.js';
 import { DEFAULT_CONSOLE_LABEL, RUNBOOK_LABEL, type RenderContext } from './render-context.js';
 
 const VALUE_MAX = 300;
@@ -82,6 +93,27 @@ function partsText(fact: Fact): string {
   return line(parts.join(fact.separator));
 }
 
+/** The attack sequence as text lines: counts, description, tactics, worst signals, endpoints. */
+function sequenceLines(sequence: SequenceFacts | undefined): string[] {
+  if (sequence === undefined) return [];
+  const lines = ['', `Attack sequence: ${line(sequence.counts)}`];
+  if (sequence.description !== undefined) lines.push(`  ${line(sequence.description, 1000)}`);
+  if (sequence.tactics.length > 0) lines.push(`  Tactics: ${line(sequence.tactics.join(', '))}`);
+  for (const signal of sequence.signals) {
+    const parts = [`  - ${line(signal.name, 150)}${signal.count > 1 ? ` x${formatCount(signal.count)}` : ''}`];
+    if (signal.severity !== undefined) parts.push(`severity ${signal.severity}`);
+    if (signal.firstSeen !== undefined) parts.push(`first ${line(signal.firstSeen, 80)}`);
+    if (signal.lastSeen !== undefined) parts.push(`last ${line(signal.lastSeen, 80)}`);
+    lines.push(parts.join(LIST_SEPARATOR));
+  }
+  if (sequence.moreSignals > 0) lines.push(`  and ${formatCount(sequence.moreSignals)} more signals`);
+  const endpoints = sequence.endpoints.map((endpoint) => line(endpoint, 150)).filter((e) => e !== '');
+  if (endpoints.length > 0) {
+    lines.push(`  Endpoints: ${endpoints.join(', ')}${sequence.moreEndpoints > 0 ? ` and ${formatCount(sequence.moreEndpoints)} more` : ''}`);
+  }
+  return lines;
+}
+
 /**
  * The subject: `[High 8.0] <title> (<account>, <region>)`, in SNS's rules. When it is too long the title is cut, not
  * the account and region, which say where to look.
@@ -123,6 +155,7 @@ export function textMessageOf(prepared: PreparedFinding): TextMessage {
   const middle: string[] = [];
   const description = truncate(sanitizeText(finding.description.slice(0, DESCRIPTION_TEXT_MAX + 1)), DESCRIPTION_TEXT_MAX);
   if (description !== '') middle.push('', description);
+  middle.push(...sequenceLines(prepared.sequence));
   const details = finding.resource.details
     .slice(0, DETAILS_SHOWN)
     .map(([label, value]) => `  ${line(label, 60)}: ${line(value)}`);
@@ -136,9 +169,13 @@ export function textMessageOf(prepared: PreparedFinding): TextMessage {
 
   const tail: string[] = ['', labelled('Finding id', line(finding.id) || 'Unknown')];
   const flags = [finding.sample ? 'sample finding' : '', finding.archived ? 'archived' : ''].filter((flag) => flag !== '');
-  const product = line(finding.product || 'GuardDuty', 60) + (finding.format === 'asff' ? ' via Security Hub' : '');
+  const product = line(productLine(finding), 100) || 'GuardDuty';
   tail.push(labelled('Product', flags.length > 0 ? `${product} (${flags.join(', ')})` : product));
   if (prepared.updated !== undefined) tail.push(labelled('Updated', prepared.updated));
+  for (const fact of footerFacts(finding)) {
+    const value = line(fact.value, 200);
+    if (value !== '') tail.push(labelled(fact.label === 'Part of attack sequence' ? 'Sequence' : fact.label, value));
+  }
   const links: string[] = [];
   const consoleUrl = safeUrl(ctx.consoleUrl, URL_TEXT_MAX);
   if (consoleUrl !== undefined) {

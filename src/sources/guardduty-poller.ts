@@ -7,6 +7,7 @@ import {
   type GuardDutyClient,
 } from '@aws-sdk/client-guardduty';
 import type { Logger } from '../core/logger.js';
+import type { CursorStore } from '../state/store.js';
 
 /**
  * The polling source: every tick, per region and per detector, it asks GuardDuty for the findings updated since its
@@ -41,10 +42,8 @@ export const GUARDDUTY_PAGE_SIZE = 50;
 /** GuardDuty keeps findings 90 days. Source: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings.html */
 export const GUARDDUTY_RETENTION_MS = 90 * 86_400_000;
 
-export interface CursorStore {
-  getCursor(key: string): Promise<number | undefined>;
-  setCursor(key: string, value: number): Promise<void>;
-}
+/** The poller keeps its cursors in the store's cursor group (any Store will do; tests pass a map). */
+export type { CursorStore };
 
 export type ApiOperation = 'ListDetectors' | 'ListFindings' | 'GetFindings';
 export type ApiOutcome = 'ok' | 'throttled' | 'error';

@@ -2,13 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, StoreSchemaError } from './errors.js';
+import { formatDecisionReason } from '../policy/decision-record.js';
 import type {
+  CursorStore,
   DecisionCommit,
-  DecisionRecord,
+  DecisionLog,
   LedgerEntry,
+  LedgerStore,
+  LoggedDecision,
   MuteRule,
+  MuteStore,
   OutboxRow,
   OutboxStatus,
+  OutboxStore,
   Store,
   StoreStats,
 } from './store.js';
@@ -140,7 +146,7 @@ interface DecisionRowDb {
   finding_type: string;
   title: string;
   severity: number | null;
-  outcome: DecisionRecord['outcome'];
+  outcome: LoggedDecision['outcome'];
   reason: string;
 }
 
@@ -179,7 +185,7 @@ function toOutboxRow(row: OutboxRowDb): OutboxRow {
   return out;
 }
 
-function toDecision(row: DecisionRowDb): DecisionRecord {
+function toDecision(row: DecisionRowDb): LoggedDecision {
   return {
     at: row.at,
     destination: row.destination,
@@ -372,7 +378,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         title: d.title,
         severity: d.severity,
         outcome: d.outcome,
-        reason: d.reason,
+        reason: formatDecisionReason(d.reason),
       });
     }
     commitsSincePrune += 1;
@@ -390,7 +396,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (closed) throw new StoreError(`State file ${path} is closed.`, { retryable: false });
   }
 
-  return {
+  const ledger: LedgerStore = {
     async getLedger(destination, findingIds) {
       assertOpen();
       const result = new Map<string, LedgerEntry>();
@@ -409,6 +415,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       commitTx.immediate(batch);
     },
 
+    async setThreadTs(destination, findingId, threadTs) {
+      assertOpen();
+      stmt.setThreadTs.run(destination, findingId, threadTs);
+    },
+  };
+
+  const outbox: OutboxStore = {
     async duePending(at, limit) {
       assertOpen();
       return stmt.duePending.all(at, Math.max(0, limit)).map(toOutboxRow);
@@ -436,11 +449,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       stmt.markFailed.run(error, at, id);
     },
 
-    async setThreadTs(destination, findingId, threadTs) {
-      assertOpen();
-      stmt.setThreadTs.run(destination, findingId, threadTs);
-    },
-
     async listOutbox(filter) {
       assertOpen();
       const limit = Math.max(0, filter.limit);
@@ -461,11 +469,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }
     },
 
-    async recentDecisions(limit) {
-      assertOpen();
-      return stmt.recentDecisions.all(Math.max(0, limit)).map(toDecision);
-    },
-
     async stats(): Promise<StoreStats> {
       assertOpen();
       const pending = stmt.countPending.get();
@@ -477,7 +480,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (pending?.oldest != null) result.oldestPendingAt = pending.oldest;
       return result;
     },
+  };
 
+  const decisions: DecisionLog = {
+    async recentDecisions(limit) {
+      assertOpen();
+      return stmt.recentDecisions.all(Math.max(0, limit)).map(toDecision);
+    },
+  };
+
+  const mutes: MuteStore = {
     async addMute(rule: MuteRule) {
       assertOpen();
       stmt.addMute.run(rule.id, JSON.stringify(rule), rule.expiresAt);
@@ -492,7 +504,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       assertOpen();
       return stmt.removeMute.run(id).changes > 0;
     },
+  };
 
+  const cursors: CursorStore = {
     async getCursor(key) {
       assertOpen();
       return stmt.getCursor.get(key)?.value;
@@ -502,7 +516,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       assertOpen();
       stmt.setCursor.run(key, value);
     },
+  };
 
+  return {
+    ...ledger,
+    ...outbox,
+    ...decisions,
+    ...mutes,
+    ...cursors,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,27 +1,13 @@
-import type { MessageKind } from '../core/message.js';
-import type { RenderedMessage } from '../core/message.js';
+import type { MessageKind, RenderedMessage } from '../core/message.js';
+import type { DecisionRecord, LoggedDecision } from '../policy/decision-record.js';
+import type { LedgerEntry } from '../policy/ledger.js';
+import type { MuteRule } from '../policy/mute.js';
 
-/**
- * What we remember per (destination, finding id): enough to decide whether the next sighting is new, escalated,
- * a reminder or a duplicate, and where its Slack thread is.
- */
-export interface LedgerEntry {
-  destination: string;
-  findingId: string;
-  /** Epoch ms of the first message about this finding in this destination. */
-  firstNotifiedAt: number;
-  /** Epoch ms of the latest message (new, escalation, reminder) in this destination. */
-  lastNotifiedAt: number;
-  /** Band rank (0 unknown … 4 critical) last notified: a rise above it is an escalation. */
-  lastBandRank: number;
-  lastSeverity: number | null;
-  /** service.count last seen (notified or not). */
-  lastCount: number;
-  /** Epoch ms this finding was last seen by us (notified or suppressed). */
-  lastSeenAt: number;
-  /** Slack `ts` of the first message (slack-api): later messages go into its thread. */
-  threadTs?: string;
-}
+// The rows the policy computes are the policy's types; the store keeps them. Re-exported so that a reader of the
+// store finds every row it holds here.
+export type { DecisionOutcome, DecisionReason, DecisionRecord, LoggedDecision } from '../policy/decision-record.js';
+export type { LedgerEntry } from '../policy/ledger.js';
+export type { MuteRule } from '../policy/mute.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
@@ -45,37 +31,6 @@ export interface OutboxRow {
   lastError?: string;
 }
 
-export type DecisionOutcome = 'notify' | 'suppress' | 'digest';
-
-/** One decision, kept for `status` and the demo page ("recent decisions"). */
-export interface DecisionRecord {
-  at: number;
-  destination: string;
-  findingId: string;
-  findingType: string;
-  title: string;
-  severity: number | null;
-  outcome: DecisionOutcome;
-  /** new | escalated | reminder | duplicate | below-threshold | archived | muted:<id> | sample | digest:<outbox id> */
-  reason: string;
-}
-
-/** A mute rule a user added (from Slack or `mute add`). Config mutes are not stored. */
-export interface MuteRule {
-  id: string;
-  /** Type glob, e.g. `Recon:*`. */
-  type?: string;
-  account?: string;
-  resourceType?: string;
-  /** Exact finding id. */
-  findingId?: string;
-  reason: string;
-  createdBy?: string;
-  createdAt: number;
-  /** Epoch ms; the rule no longer applies from then on. */
-  expiresAt: number;
-}
-
 /** Everything one batch of decisions writes; it commits whole or not at all. */
 export interface DecisionCommit {
   ledger: LedgerEntry[];
@@ -91,10 +46,10 @@ export interface StoreStats {
 }
 
 /**
- * The state of the notifier. Two implementations pass one conformance suite: SQLite (embedded default) and
- * DynamoDB (Lambda). Future `respond/` (block list) and Slack interactivity (mutes from buttons) add methods here.
+ * The ledger, and the one commit that writes it together with the outbox rows and decision records of a batch
+ * ("effects are decided, committed, then carried out": the ledger never claims a message the outbox does not hold).
  */
-export interface Store {
+export interface LedgerStore {
   /** Ledger rows for these finding ids in one destination; missing ids are simply absent. */
   getLedger(destination: string, findingIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
   /**
@@ -103,16 +58,20 @@ export interface Store {
    */
   commit(commit: DecisionCommit): Promise<void>;
   /**
+   * Sets the Slack thread of a finding in a destination (first message posted by slack-api). A later `commit` keeps
+   * it even when its ledger entry carries no or another ts. Set before the ledger row exists, it is remembered
+   * (getLedger reports nothing until a commit writes the row).
+   */
+  setThreadTs(destination: string, findingId: string, threadTs: string): Promise<void>;
+}
+
+/** The outbox as the drainer and `status` see it: rows `commit` wrote, on their way to a sink. */
+export interface OutboxStore {
+  /**
    * Pending rows due at `now` (`nextAttemptAt <= now`), oldest first, at most `limit`. "Oldest" is by
    * `nextAttemptAt`, then `createdAt`, then the order the rows were given to one `commit`.
    */
   duePending(now: number, limit: number): Promise<OutboxRow[]>;
-  /**
-   * The row was delivered: status `sent`, `sentAt = at`, one more attempt (a repeated call changes nothing).
-   * `threadTs` is the posted message's Slack ts, kept as the row's `sentTs`; it does not touch the ledger: which
-   * messages open a finding's thread is the drainer's call, made with `setThreadTs`. Unknown ids are ignored, as by
-   * the two below.
-   */
   /**
    * Leases a pending row to the caller until `until` (epoch ms), right before sending it, so that two drainers
    * working on one store (two Lambda invocations on one DynamoDB table) never post the same message. true when this
@@ -121,33 +80,54 @@ export interface Store {
    * A store with one sender by construction (SQLite: the state file's lock) may only check that the row is pending.
    */
   claim(id: string, now: number, until: number): Promise<boolean>;
+  /**
+   * The row was delivered: status `sent`, `sentAt = at`, one more attempt (a repeated call changes nothing).
+   * `threadTs` is the posted message's Slack ts, kept as the row's `sentTs`; it does not touch the ledger: which
+   * messages open a finding's thread is the drainer's call, made with `setThreadTs`. Unknown ids are ignored, as by
+   * the two below.
+   */
   markSent(id: string, at: number, threadTs?: string): Promise<void>;
   /** A retryable failure: the row stays pending until `nextAttemptAt`, one more attempt. Only pending rows change. */
   markRetry(id: string, error: string, nextAttemptAt: number): Promise<void>;
   /** A permanent failure: the row is kept as failed, visible in `status`, never retried automatically. Only pending rows change. */
   markFailed(id: string, error: string, at: number): Promise<void>;
-  /**
-   * Sets the Slack thread of a finding in a destination (first message posted by slack-api). A later `commit` keeps
-   * it even when its ledger entry carries no or another ts. Set before the ledger row exists, it is remembered
-   * (getLedger reports nothing until a commit writes the row).
-   */
-  setThreadTs(destination: string, findingId: string, threadTs: string): Promise<void>;
   /** Pending rows in due order, failed and sent rows newest first; with no status: pending, then failed, then sent. */
   listOutbox(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRow[]>;
-  /** Newest first. SQLite keeps the latest 1000; DynamoDB the last 7 days (TTL). */
-  recentDecisions(limit: number): Promise<DecisionRecord[]>;
   /** Row counts by status; `oldestPendingAt` is the `createdAt` of the oldest pending row. DynamoDB: eventually consistent. */
   stats(): Promise<StoreStats>;
+}
 
+/** The history of decisions `commit` recorded, for `status` and the demo page. */
+export interface DecisionLog {
+  /**
+   * Newest first, the reason in its printed form (formatDecisionReason). SQLite keeps the latest 1000; DynamoDB the
+   * last 7 days (TTL).
+   */
+  recentDecisions(limit: number): Promise<LoggedDecision[]>;
+}
+
+/** Mute rules users added (`mute add`, Slack); the policy reads them every batch. */
+export interface MuteStore {
+  /** Adds the rule, or replaces the rule with the same id. */
   addMute(rule: MuteRule): Promise<void>;
   /** Rules not yet expired at `now`. */
   listMutes(now: number): Promise<MuteRule[]>;
   /** true when a rule was removed. */
   removeMute(id: string): Promise<boolean>;
+}
 
-  /** Poll cursors for the daemon: epoch ms per key (e.g. `us-east-1/<detectorId>`). */
+/** Poll cursors for the daemon: epoch ms per key (e.g. `us-east-1/<detectorId>`). */
+export interface CursorStore {
   getCursor(key: string): Promise<number | undefined>;
   setCursor(key: string, value: number): Promise<void>;
+}
 
+/**
+ * The state of the notifier: one group per concept, every group on one connection and one set of data. Two
+ * implementations pass one conformance suite (test/state/store-conformance.ts, a describe per group): SQLite (embedded
+ * default) and DynamoDB (Lambda); the in-memory test double passes it too. Code that needs only a group asks for that
+ * group (`MuteStore` for the mute commands, `CursorStore` for the poller). Next: blocks (respond/) and audit.
+ */
+export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore {
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createProgressReporter, formatBackfillSummary, runBackfill, type BackfillOptions } from '../../src/entry/backfill.js';
-import { runDaemon } from '../../src/entry/daemon.js';
+import { formatBackfillSummary, runBackfill, type BackfillOptions } from '../../src/daemon/backfill.js';
+import { createProgressReporter } from '../../src/daemon/backfill-progress.js';
+import { runDaemon } from '../../src/daemon/run-daemon.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../support/guardduty-standin.js';
 import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
 import { useDaemonStandins, gd, slack, dir, captureLogger, daemonConfig } from './helpers.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { runDaemon, createIngestBatcher, type DaemonOptions } from '../../src/entry/daemon.js';
-import { DaemonLockError } from '../../src/entry/daemon-lock.js';
+import { runDaemon, type DaemonOptions } from '../../src/daemon/run-daemon.js';
+import { DaemonLockError } from '../../src/daemon/errors.js';
 import type { RegionResult } from '../../src/sources/guardduty-poller.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../support/guardduty-standin.js';
 import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
@@ -206,45 +206,5 @@ describe('runDaemon', () => {
     const d = await start({ regions: [east], overrides: { maxTicks: 1, listen: false } });
     expect(await d.done).toEqual({ exitCode: 0, ticks: 1 });
     expect(slack.received).toHaveLength(3);
-  });
-});
-
-describe('createIngestBatcher (group wait)', () => {
-  it('gathers findings handed over within the window into one ingest and resolves every caller after it', async () => {
-    const ingests: number[] = [];
-    const batcher = createIngestBatcher<{ Id: string }>({
-      windowMs: 30,
-      maxBatch: 100,
-      ingest: async (findings) => {
-        ingests.push(findings.length);
-      },
-    });
-    await Promise.all([batcher.add([{ Id: 'a' }]), batcher.add([{ Id: 'b' }, { Id: 'c' }]), batcher.add([{ Id: 'd' }])]);
-    expect(ingests).toEqual([4]);
-  });
-
-  it('ingests a full batch at once and never runs two ingests at the same time', async () => {
-    let running = 0;
-    let maxRunning = 0;
-    const sizes: number[] = [];
-    const batcher = createIngestBatcher<{ Id: string }>({
-      windowMs: 10_000,
-      maxBatch: 2,
-      ingest: async (findings) => {
-        running += 1;
-        maxRunning = Math.max(maxRunning, running);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        sizes.push(findings.length);
-        running -= 1;
-      },
-    });
-    await Promise.all([batcher.add([{ Id: 'a' }, { Id: 'b' }]), batcher.add([{ Id: 'c' }, { Id: 'd' }, { Id: 'e' }])]);
-    expect(sizes).toEqual([2, 3]);
-    expect(maxRunning).toBe(1);
-  });
-
-  it('rejects every caller of a batch whose ingest failed', async () => {
-    const batcher = createIngestBatcher<{ Id: string }>({ windowMs: 0, maxBatch: 10, ingest: async () => Promise.reject(new Error('disk full')) });
-    await expect(batcher.add([{ Id: 'a' }])).rejects.toThrow('disk full');
   });
 });

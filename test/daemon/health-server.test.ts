@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHealthTracker, parseListen, startHealthServer, type HealthServer } from '../../src/entry/health-server.js';
+import { createHealthTracker } from '../../src/daemon/health.js';
+import { parseListen, startHealthServer, type HealthServer } from '../../src/daemon/health-server.js';
 import { silentLogger } from '../../src/core/logger.js';
 
 describe('parseListen', () => {

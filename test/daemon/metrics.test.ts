@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDaemonMetrics, reasonKind } from '../../src/entry/daemon-metrics.js';
+import { createDaemonMetrics } from '../../src/daemon/metrics.js';
+import { decisionReasonLabel, type DecisionReason } from '../../src/policy/decision-record.js';
 import { metricValue } from './helpers.js';
 
 describe('createDaemonMetrics', () => {
@@ -19,9 +20,9 @@ describe('createDaemonMetrics', () => {
       unrouted: 0,
       messagesQueued: 1,
       decisions: [
-        { at: 1, destination: 'sec', findingId: 'a', findingType: 't', title: 't', severity: 8, outcome: 'notify', reason: 'new' },
-        { at: 1, destination: 'sec', findingId: 'b', findingType: 't', title: 't', severity: 8, outcome: 'suppress', reason: 'duplicate' },
-        { at: 1, destination: 'sec', findingId: 'c', findingType: 't', title: 't', severity: 8, outcome: 'suppress', reason: 'muted:m-1a2b' },
+        { at: 1, destination: 'sec', findingId: 'a', findingType: 't', title: 't', severity: 8, outcome: 'notify', reason: { code: 'new' } },
+        { at: 1, destination: 'sec', findingId: 'b', findingType: 't', title: 't', severity: 8, outcome: 'suppress', reason: { code: 'duplicate' } },
+        { at: 1, destination: 'sec', findingId: 'c', findingType: 't', title: 't', severity: 8, outcome: 'suppress', reason: { code: 'muted', muteId: 'm-1a2b' } },
       ],
     });
     a.recordDrain({ sent: 2, failed: 1, retried: 0, byDestination: { sec: { sent: 2, failed: 1, retried: 0 } } });
@@ -49,12 +50,11 @@ describe('createDaemonMetrics', () => {
     expect(await b.render()).not.toContain('us-east-1');
   });
 
-  it.each([
-    ['duplicate', 'duplicate'],
-    ['muted:m-1a2b', 'muted'],
-    ['new; digest 1a2b3c4d', 'new'],
-    ['', 'unknown'],
+  it.each<[DecisionReason, string]>([
+    [{ code: 'duplicate' }, 'duplicate'],
+    [{ code: 'muted', muteId: 'm-1a2b' }, 'muted'],
+    [{ code: 'digest', kind: 'new', digestId: '1a2b3c4d' }, 'new'],
   ])('cuts the reason %j to the bounded label %j', (reason, kind) => {
-    expect(reasonKind(reason)).toBe(kind);
+    expect(decisionReasonLabel(reason)).toBe(kind);
   });
 });

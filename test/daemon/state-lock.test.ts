@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireDaemonLock, DaemonLockError } from '../../src/entry/daemon-lock.js';
+import { acquireDaemonLock } from '../../src/daemon/state-lock.js';
+import { DaemonLockError } from '../../src/daemon/errors.js';
 import { tempDir, waitUntil } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,7 +41,7 @@ describe('acquireDaemonLock', () => {
   it('is free again as soon as the holding process is killed with SIGKILL (no stale lock)', async () => {
     const statePath = join(dir.path, 'state.db');
     const script = [
-      "import { acquireDaemonLock } from './src/entry/daemon-lock.ts';",
+      "import { acquireDaemonLock } from './src/daemon/state-lock.ts';",
       `acquireDaemonLock({ statePath: ${JSON.stringify(statePath)}, command: 'run' });`,
       "process.stdout.write('locked\\n');",
       'setInterval(() => {}, 1000);',

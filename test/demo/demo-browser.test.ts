@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type DemoHandle } from '../../src/entry/demo.js';
+import { startDemo, type DemoHandle } from '../../src/demo/demo.js';
 import { generateSampleFindings } from '../../src/sources/samples.js';
 import { findChromium, launchChromium } from './chromium.js';
 

@@ -5,19 +5,13 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInboxSink } from '../../src/deliver/inbox.js';
 import type { OutgoingMessage } from '../../src/deliver/sink.js';
-import {
-  CONTENT_SECURITY_POLICY,
-  demoAssetsDir,
-  startDemoServer,
-  type DemoFeed,
-  type DemoFeedEvent,
-  type DemoMessage,
-  type DemoServer,
-  type DemoStats,
-} from '../../src/entry/demo-server.js';
-import { createDemoPreview, demoStep, runDemo, startDemo } from '../../src/entry/demo.js';
+import { CONTENT_SECURITY_POLICY, demoAssetsDir, startDemoServer, type DemoServer } from '../../src/demo/server.js';
+import type { DemoFeed, DemoFeedEvent, DemoMessage, DemoStats } from '../../src/demo/feed.js';
+import { createDemoPreview } from '../../src/demo/preview.js';
+import { demoStep } from '../../src/demo/script.js';
+import { runDemo, startDemo } from '../../src/demo/demo.js';
 import { generateSampleFindings } from '../../src/sources/samples.js';
-import type { DecisionRecord } from '../../src/state/store.js';
+import type { LoggedDecision } from '../../src/policy/decision-record.js';
 import { openEventStream } from './sse.js';
 
 const NOW = Date.parse('2026-05-01T12:00:00.000Z');
@@ -260,7 +254,7 @@ describe('the demo (real pipeline into the inbox)', () => {
 
   it('feeds sample findings through the pipeline and shows sent, suppressed and digested', async () => {
     const demo = await startDemo({ port: 0, paceMs: 1, seed: 3, maxFindings: 45, logger: silent });
-    const decisions: DecisionRecord[] = [];
+    const decisions: LoggedDecision[] = [];
     try {
       await new Promise<void>((resolve) => {
         const unsubscribe = demo.feed.subscribe((event) => {

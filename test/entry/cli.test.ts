@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { eventBridgeFinding, repoRoot, runCli } from './cli-helpers.js';
-import { acquireDaemonLock } from '../../src/entry/daemon-lock.js';
+import { acquireDaemonLock } from '../../src/daemon/state-lock.js';
 
 const corpusDir = join(repoRoot, '../shared/corpus');
 const hasCorpus = existsSync(corpusDir);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { safeForTerminal } from '../../src/core/terminal-text.js';
-import { formatStatus } from '../../src/entry/status-report.js';
+import { formatStatus } from '../../src/state/status-report.js';
 import { createConsoleLogger } from '../../src/core/console-logger.js';
 
 const CLEAR_SCREEN = '\u001b[2J';

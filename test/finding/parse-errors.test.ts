@@ -4,7 +4,7 @@ import { parseFindingDocument, parseFindingText } from '../../src/finding/parse.
 import { loadFixture } from '../support/finding-fixtures.js';
 
 const EXPECTED =
-  'expected a GuardDuty finding (Id, Type, Severity), an EventBridge event, a GetFindings response or a Security Hub event';
+  'expected a GuardDuty finding (Id, Type, Severity), an EventBridge event, a GetFindings response, a Security Hub event (ASFF or OCSF) or an SNS message holding one';
 
 const minimalFinding = { id: 'f-1', type: 'Recon:EC2/Portscan', severity: 5 };
 
@@ -28,7 +28,9 @@ describe('documents that are not findings', () => {
     const { findings, errors } = parseFindingDocument(loadFixture('invalid-elements-in-findings-list'));
     expect(findings.map((f) => f.id)).toEqual(['valid-among-invalid', 'also-valid']);
     expect(errors.map((e) => e.path)).toEqual(['$.Findings[1]', '$.Findings[2]', '$.Findings[3]', '$.Findings[4]']);
-    expect(errors[0]?.message).toContain('expected a GuardDuty finding (Id, Type, Severity) or a Security Hub (ASFF) finding; got the number 42');
+    expect(errors[0]?.message).toContain(
+      'expected a GuardDuty finding (Id, Type, Severity), a Security Hub ASFF finding or an OCSF finding; got the number 42',
+    );
   });
 
   it('reports bad elements of a top-level array by index', () => {
@@ -52,6 +54,7 @@ describe('documents that are not findings', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.path).toBe('$.detail');
     expect(errors[0]?.message).toContain('source "aws.guardduty", detail-type "GuardDuty Malware Protection Object Scan Result"');
+    expect(errors[0]?.message).toContain('expected an S3 object and its scan result (s3ObjectDetails, scanResultDetails) in its detail');
     expect(errors[0]?.message).toContain('got an object with keys "scanStatus"');
   });
 

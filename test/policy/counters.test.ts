@@ -9,10 +9,10 @@ describe('countDecisions', () => {
     const base = { finding, target: { destination: 'sec', route: 'all' } };
     const decisions: Decision[] = [
       { ...base, outcome: 'notify', kind: 'new', destination: 'sec' },
-      { ...base, outcome: 'suppress', reason: 'duplicate', destination: 'sec' },
-      { ...base, outcome: 'suppress', reason: 'muted:config:0', destination: 'sec' },
-      { ...base, outcome: 'suppress', reason: 'duplicate', destination: 'sec' },
-      { ...base, outcome: 'suppress', reason: 'duplicate', destination: 'ops' },
+      { ...base, outcome: 'suppress', reason: { code: 'duplicate' }, destination: 'sec' },
+      { ...base, outcome: 'suppress', reason: { code: 'muted', muteId: 'config:0' }, destination: 'sec' },
+      { ...base, outcome: 'suppress', reason: { code: 'duplicate' }, destination: 'sec' },
+      { ...base, outcome: 'suppress', reason: { code: 'duplicate' }, destination: 'ops' },
     ];
     expect(countDecisions(decisions)).toEqual([
       { destination: 'sec', outcome: 'notify', reason: 'new', count: 1 },

@@ -4,7 +4,8 @@ import { decideNotification, dedupeBatch, nextLedgerEntry } from '../../src/poli
 import type { DecideInput, Decision } from '../../src/policy/decision.js';
 import { mutesFromConfig, mutesFromStore, type ActiveMute } from '../../src/policy/mute.js';
 import type { RouteTarget } from '../../src/policy/route.js';
-import type { LedgerEntry } from '../../src/state/store.js';
+import type { LedgerEntry } from '../../src/policy/ledger.js';
+import { formatDecisionReason } from '../../src/policy/decision-record.js';
 import { makeTestFinding, type TestFindingOptions } from './make-test-finding.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -18,7 +19,7 @@ function decide(finding: Finding, overrides: Partial<DecideInput> = {}): Decisio
 }
 
 function outcomeOf(decision: Decision): string {
-  return decision.outcome === 'notify' ? decision.kind : decision.reason;
+  return decision.outcome === 'notify' ? decision.kind : formatDecisionReason(decision.reason);
 }
 
 function ledgerRow(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
@@ -192,10 +193,10 @@ describe('decideNotification', () => {
         const lastSeen = new Date(at - Math.floor(random() * HOUR)).toISOString();
         const finding = makeTestFinding({ severity: pick(severities), count, lastSeen, updatedAt: lastSeen, archived: random() < 0.05 });
         const decision = decideNotification({ ...input, finding, now: at, ledger });
-        const label = decision.outcome === 'notify' ? decision.kind : decision.reason;
+        const label = outcomeOf(decision);
         seen.set(label, (seen.get(label) ?? 0) + 1);
 
-        if (decision.outcome === 'suppress' && decision.reason === 'duplicate') {
+        if (decision.outcome === 'suppress' && decision.reason.code === 'duplicate') {
           expect(finding.band.rank, `run ${run} step ${step}`).toBeLessThanOrEqual(highestSent);
         }
         if (finding.band.rank > highestSent && decision.outcome === 'notify') {

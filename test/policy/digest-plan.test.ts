@@ -10,7 +10,7 @@ function notify(destination: string, i: number, kind: NotifyKind = 'new'): Decis
 
 function suppress(destination: string, i: number): Decision {
   const finding = makeTestFinding({ id: `${destination}-dup-${i}` });
-  return { outcome: 'suppress', reason: 'duplicate', destination, finding, target: { destination, route: 'all' } };
+  return { outcome: 'suppress', reason: { code: 'duplicate' }, destination, finding, target: { destination, route: 'all' } };
 }
 
 function many(destination: string, n: number): Decision[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { findMute, mutesFromConfig, mutesFromStore } from '../../src/policy/mute.js';
-import type { MuteRule } from '../../src/state/store.js';
+import type { MuteRule } from '../../src/policy/mute.js';
 import { makeTestFinding } from './make-test-finding.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00.000Z');

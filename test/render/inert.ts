@@ -28,7 +28,14 @@ export function textObjects(message: SlackMessage): TextAt[] {
           block.elements.forEach((element, j) => out.push({ path: `${at}.elements[${j}]`, object: element }));
           break;
         case 'actions':
-          block.elements.forEach((button, j) => out.push({ path: `${at}.elements[${j}].text`, object: button.text }));
+          block.elements.forEach((element, j) => {
+            if (element.type === 'button') {
+              out.push({ path: `${at}.elements[${j}].text`, object: element.text });
+              return;
+            }
+            out.push({ path: `${at}.elements[${j}].placeholder`, object: element.placeholder });
+            element.options.forEach((option, k) => out.push({ path: `${at}.elements[${j}].options[${k}].text`, object: option.text }));
+          });
           break;
         default:
           break;

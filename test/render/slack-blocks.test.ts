@@ -110,7 +110,7 @@ describe('renderSlackMessage: buttons', () => {
     const block = actions(
       renderSlackMessage(BASE_FINDING, { ...ctx, consoleLabel: 'Open in Security Hub', runbookUrl: RUNBOOK_URL }),
     )!;
-    expect(block.elements.map((button) => [button.text.text, button.url])).toEqual([
+    expect(block.elements.map((button) => (button.type === 'button' ? [button.text.text, button.url] : [button.type]))).toEqual([
       ['Open in Security Hub', CONSOLE_URL],
       ['Runbook', RUNBOOK_URL],
     ]);

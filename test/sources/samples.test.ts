@@ -17,7 +17,8 @@ import {
   typeSlug,
   type SampleEvent,
 } from '../../src/sources/samples.js';
-import { registerSamplesCommand, runSamplesCommand } from '../../src/entry/samples-command.js';
+import { runSamplesCommand } from '../../src/sources/samples-command.js';
+import { registerSamplesCommand } from '../../src/entry/samples-command.js';
 
 const NOW = Date.parse('2026-05-01T12:00:00.000Z');
 const all = generateSampleFindings({ now: NOW, seed: 42 });

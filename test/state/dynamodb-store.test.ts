@@ -78,7 +78,7 @@ describe('DynamoDB store (table layout)', () => {
     await store.commit({
       ledger: [ledgerEntry('a', { lastSeenAt: T0 + DAY })],
       outbox: [outboxRow('m1'), outboxRow('m2')],
-      decisions: [{ at: T0, destination: 'sec', findingId: 'a', findingType: 't', title: 'x', severity: 5, outcome: 'notify', reason: 'new' }],
+      decisions: [{ at: T0, destination: 'sec', findingId: 'a', findingType: 't', title: 'x', severity: 5, outcome: 'notify', reason: { code: 'new' } }],
     });
     await store.markSent('m1', T0 + 2 * DAY);
 

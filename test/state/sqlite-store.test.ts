@@ -60,7 +60,7 @@ function outboxRow(id: string, at: number): OutboxRow {
 }
 
 function decision(i: number): DecisionRecord {
-  return { at: T0 + i, destination: 'sec', findingId: `f${i}`, findingType: 't', title: 't', severity: 5, outcome: 'suppress', reason: 'duplicate' };
+  return { at: T0 + i, destination: 'sec', findingId: `f${i}`, findingType: 't', title: 't', severity: 5, outcome: 'suppress', reason: { code: 'duplicate' } };
 }
 
 describe('SQLite store', () => {

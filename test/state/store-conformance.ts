@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DecisionRecord, LedgerEntry, MuteRule, OutboxRow, Store } from '../../src/state/store.js';
+import { toLoggedDecision } from '../../src/policy/decision-record.js';
 import type { RenderedMessage } from '../../src/core/message.js';
 
 export interface StoreUnderTest {
@@ -73,7 +74,7 @@ function decision(findingId: string, at: number, overrides: Partial<DecisionReco
     title: `EC2 instance querying a Bitcoin domain (${findingId})`,
     severity: 8,
     outcome: 'notify',
-    reason: 'new',
+    reason: { code: 'new' },
     ...overrides,
   };
 }
@@ -85,10 +86,11 @@ function mute(id: string, expiresAt: number, overrides: Partial<MuteRule> = {}):
 const empty = { ledger: [], outbox: [], decisions: [] };
 
 /**
- * The contract of `Store`, run against every implementation (SQLite, DynamoDB on dynalite). A behaviour belongs here
- * when the pipeline or the drainer relies on it; implementation details (pruning, TTLs) are tested beside each store.
+ * The contract of `Store`, group by group, run against every implementation: SQLite, DynamoDB (DynamoDB Local or
+ * dynalite) and the in-memory double of test/support. A behaviour belongs here when the pipeline or the drainer relies
+ * on it; implementation details (pruning, TTLs) are tested beside each store.
+ * `leases`: the store is shared by concurrent drainers (DynamoDB) and must lease rows (see OutboxStore.claim).
  */
-/** `leases`: the store is shared by concurrent drainers (DynamoDB) and must lease rows (see Store.claim). */
 export function describeStoreConformance(
   name: string,
   makeStore: () => Promise<StoreUnderTest>,
@@ -106,114 +108,158 @@ export function describeStoreConformance(
       await handle.cleanup();
     });
 
-    describe('ledger', () => {
-      it('reports nothing for findings it has never seen', async () => {
-        const ledger = await store.getLedger('sec', ['a', 'b']);
-        expect(ledger.size).toBe(0);
-      });
-
-      it('returns what commit wrote, field for field, only for the destination asked', async () => {
-        const withNulls = ledgerEntry('b', { lastSeverity: null, lastBandRank: 0 });
-        const threaded = ledgerEntry('c', { threadTs: '1736942400.000100' });
-        await store.commit({ ...empty, ledger: [ledgerEntry('a'), withNulls, threaded, ledgerEntry('a', { destination: 'ops' })] });
-
-        const ledger = await store.getLedger('sec', ['a', 'b', 'c', 'missing']);
-        expect([...ledger.keys()].sort()).toEqual(['a', 'b', 'c']);
-        expect(ledger.get('a')).toEqual(ledgerEntry('a'));
-        expect(ledger.get('b')).toEqual(withNulls);
-        expect(ledger.get('c')).toEqual(threaded);
-        expect((await store.getLedger('ops', ['a', 'b'])).get('a')?.destination).toBe('ops');
-        expect((await store.getLedger('ops', ['a', 'b'])).has('b')).toBe(false);
-      });
-
-      it('replaces a row with the next entry the policy computed from it', async () => {
-        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
-        const before = (await store.getLedger('sec', ['a'])).get('a');
-        expect(before).toBeDefined();
-        const next = ledgerEntry('a', {
-          lastNotifiedAt: T0 + 30 * MIN,
-          lastBandRank: 4,
-          lastSeverity: 9.5,
-          lastCount: 12,
-          lastSeenAt: T0 + 30 * MIN,
+    // One describe per group of Store (src/state/store.ts); a new group (blocks, audit) adds its own here.
+    describe('LedgerStore: getLedger, commit, setThreadTs', () => {
+      describe('ledger rows', () => {
+        it('reports nothing for findings it has never seen', async () => {
+          const ledger = await store.getLedger('sec', ['a', 'b']);
+          expect(ledger.size).toBe(0);
         });
-        await store.commit({ ...empty, ledger: [next] });
-        expect((await store.getLedger('sec', ['a'])).get('a')).toEqual(next);
+
+        it('returns what commit wrote, field for field, only for the destination asked', async () => {
+          const withNulls = ledgerEntry('b', { lastSeverity: null, lastBandRank: 0 });
+          const threaded = ledgerEntry('c', { threadTs: '1736942400.000100' });
+          await store.commit({ ...empty, ledger: [ledgerEntry('a'), withNulls, threaded, ledgerEntry('a', { destination: 'ops' })] });
+
+          const ledger = await store.getLedger('sec', ['a', 'b', 'c', 'missing']);
+          expect([...ledger.keys()].sort()).toEqual(['a', 'b', 'c']);
+          expect(ledger.get('a')).toEqual(ledgerEntry('a'));
+          expect(ledger.get('b')).toEqual(withNulls);
+          expect(ledger.get('c')).toEqual(threaded);
+          expect((await store.getLedger('ops', ['a', 'b'])).get('a')?.destination).toBe('ops');
+          expect((await store.getLedger('ops', ['a', 'b'])).has('b')).toBe(false);
+        });
+
+        it('replaces a row with the next entry the policy computed from it', async () => {
+          await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+          const before = (await store.getLedger('sec', ['a'])).get('a');
+          expect(before).toBeDefined();
+          const next = ledgerEntry('a', {
+            lastNotifiedAt: T0 + 30 * MIN,
+            lastBandRank: 4,
+            lastSeverity: 9.5,
+            lastCount: 12,
+            lastSeenAt: T0 + 30 * MIN,
+          });
+          await store.commit({ ...empty, ledger: [next] });
+          expect((await store.getLedger('sec', ['a'])).get('a')).toEqual(next);
+        });
+
+        it('keeps many rows apart (a burst of 120 sample findings, past every batch size)', async () => {
+          const ids = Array.from({ length: 120 }, (_, i) => `sample-${String(i).padStart(3, '0')}`);
+          await store.commit({
+            ledger: ids.map((id, i) => ledgerEntry(id, { lastCount: i })),
+            outbox: ids.map((id, i) => outboxRow(`o-${id}`, { findingId: id, findingIds: [id], createdAt: T0 + i, nextAttemptAt: T0 + i })),
+            decisions: ids.map((id, i) => decision(id, T0 + i)),
+          });
+          const ledger = await store.getLedger('sec', ids);
+          expect(ledger.size).toBe(120);
+          expect(ledger.get('sample-119')?.lastCount).toBe(119);
+          const due = await store.duePending(T0 + 1000, 300);
+          expect(due.map((r) => r.findingId)).toEqual(ids);
+          expect((await store.recentDecisions(300)).length).toBe(120);
+        });
       });
 
-      it('keeps many rows apart (a burst of 120 sample findings, past every batch size)', async () => {
-        const ids = Array.from({ length: 120 }, (_, i) => `sample-${String(i).padStart(3, '0')}`);
-        await store.commit({
-          ledger: ids.map((id, i) => ledgerEntry(id, { lastCount: i })),
-          outbox: ids.map((id, i) => outboxRow(`o-${id}`, { findingId: id, findingIds: [id], createdAt: T0 + i, nextAttemptAt: T0 + i })),
-          decisions: ids.map((id, i) => decision(id, T0 + i)),
+      describe('commit (ledger, outbox and decisions together)', () => {
+        it('makes ledger, outbox and decisions visible together', async () => {
+          await store.commit({
+            ledger: [ledgerEntry('a')],
+            outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] })],
+            decisions: [decision('a', T0), decision('b', T0, { outcome: 'suppress', reason: { code: 'below-threshold' } })],
+          });
+          expect((await store.getLedger('sec', ['a'])).has('a')).toBe(true);
+          const [row] = await store.listOutbox({ limit: 10 });
+          expect(row).toEqual(outboxRow('m1', { findingId: 'a', findingIds: ['a'] }));
+          expect((await store.recentDecisions(10)).map((d) => d.findingId).sort()).toEqual(['a', 'b']);
+          expect(await store.stats()).toEqual({ pending: 1, failed: 0, sent: 0, oldestPendingAt: T0 });
         });
-        const ledger = await store.getLedger('sec', ids);
-        expect(ledger.size).toBe(120);
-        expect(ledger.get('sample-119')?.lastCount).toBe(119);
-        const due = await store.duePending(T0 + 1000, 300);
-        expect(due.map((r) => r.findingId)).toEqual(ids);
-        expect((await store.recentDecisions(300)).length).toBe(120);
+
+        it('keeps the message exactly as rendered (unicode, escapes, nesting)', async () => {
+          const row = outboxRow('m1');
+          await store.commit({ ...empty, outbox: [row] });
+          const [stored] = await store.duePending(T0, 1);
+          expect(stored?.message).toEqual(row.message);
+        });
+
+        it('keeps a digest row with many finding ids and no findingId', async () => {
+          const ids = Array.from({ length: 40 }, (_, i) => `f${i}`);
+          const digest = outboxRow('d1', { kind: 'digest', findingIds: ids });
+          delete digest.findingId;
+          await store.commit({ ...empty, outbox: [digest] });
+          const [stored] = await store.duePending(T0, 5);
+          expect(stored).toEqual(digest);
+          expect(stored && 'findingId' in stored).toBe(false);
+        });
+
+        it('ignores an outbox row whose id is already stored (SQS redelivered the batch)', async () => {
+          await store.commit({ ...empty, outbox: [outboxRow('m1')] });
+          await store.markSent('m1', T0 + 1000);
+          await store.commit({ ...empty, outbox: [outboxRow('m1', { message: message('second rendering') })] });
+
+          const rows = await store.listOutbox({ limit: 10 });
+          expect(rows).toHaveLength(1);
+          expect(rows[0]).toMatchObject({ id: 'm1', status: 'sent', attempts: 1, sentAt: T0 + 1000 });
+          expect(rows[0]?.message).toEqual(message('message m1'));
+          expect(await store.duePending(T0 + 10 * MIN, 10)).toEqual([]);
+        });
+
+        it('stores an outbox id given twice in one batch once', async () => {
+          await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m1', { message: message('dup') })] });
+          const rows = await store.listOutbox({ limit: 10 });
+          expect(rows).toHaveLength(1);
+          expect(rows[0]?.message).toEqual(message('message m1'));
+        });
+
+        it('accepts an empty batch', async () => {
+          await store.commit(empty);
+          expect(await store.stats()).toEqual({ pending: 0, failed: 0, sent: 0 });
+        });
+      });
+
+      describe('threads (setThreadTs)', () => {
+        it('persists setThreadTs into the ledger row', async () => {
+          await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+          await store.setThreadTs('sec', 'a', '1736942400.000100');
+          expect((await store.getLedger('sec', ['a'])).get('a')).toEqual(ledgerEntry('a', { threadTs: '1736942400.000100' }));
+        });
+
+        it('keeps the thread when a later commit writes the row without knowing the ts', async () => {
+          await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+          const before = (await store.getLedger('sec', ['a'])).get('a');
+          await store.setThreadTs('sec', 'a', '1736942400.000100');
+          // The batch read the row before the first message was posted: its entry carries no thread.
+          expect(before?.threadTs).toBeUndefined();
+          const next = ledgerEntry('a', { lastBandRank: 4, lastSeverity: 9, lastNotifiedAt: T0 + MIN, lastSeenAt: T0 + MIN });
+          await store.commit({ ...empty, ledger: [next] });
+          expect((await store.getLedger('sec', ['a'])).get('a')).toEqual({ ...next, threadTs: '1736942400.000100' });
+        });
+
+        it('keeps the thread set over a stale one carried by a later commit', async () => {
+          await store.commit({ ...empty, ledger: [ledgerEntry('a', { threadTs: '1.000' })] });
+          await store.getLedger('sec', ['a']);
+          await store.setThreadTs('sec', 'a', '2.000');
+          await store.commit({ ...empty, ledger: [ledgerEntry('a', { threadTs: '1.000', lastCount: 5 })] });
+          expect((await store.getLedger('sec', ['a'])).get('a')).toMatchObject({ threadTs: '2.000', lastCount: 5 });
+        });
+
+        it('remembers a thread set before the ledger row is written, without inventing a ledger entry', async () => {
+          await store.setThreadTs('sec', 'a', '1736942400.000100');
+          expect((await store.getLedger('sec', ['a'])).has('a')).toBe(false);
+          await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
+          expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
+        });
+
+        it('keeps the posted message ts with the sent row, leaving the thread to setThreadTs', async () => {
+          await store.commit({ ledger: [ledgerEntry('a')], outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] })], decisions: [] });
+          await store.markSent('m1', T0 + 1000, '1736942400.000100');
+          expect((await store.listOutbox({ status: 'sent', limit: 1 }))[0]).toMatchObject({ id: 'm1', sentTs: '1736942400.000100' });
+          expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBeUndefined();
+        });
       });
     });
 
-    describe('commit', () => {
-      it('makes ledger, outbox and decisions visible together', async () => {
-        await store.commit({
-          ledger: [ledgerEntry('a')],
-          outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] })],
-          decisions: [decision('a', T0), decision('b', T0, { outcome: 'suppress', reason: 'below-threshold' })],
-        });
-        expect((await store.getLedger('sec', ['a'])).has('a')).toBe(true);
-        const [row] = await store.listOutbox({ limit: 10 });
-        expect(row).toEqual(outboxRow('m1', { findingId: 'a', findingIds: ['a'] }));
-        expect((await store.recentDecisions(10)).map((d) => d.findingId).sort()).toEqual(['a', 'b']);
-        expect(await store.stats()).toEqual({ pending: 1, failed: 0, sent: 0, oldestPendingAt: T0 });
-      });
-
-      it('keeps the message exactly as rendered (unicode, escapes, nesting)', async () => {
-        const row = outboxRow('m1');
-        await store.commit({ ...empty, outbox: [row] });
-        const [stored] = await store.duePending(T0, 1);
-        expect(stored?.message).toEqual(row.message);
-      });
-
-      it('keeps a digest row with many finding ids and no findingId', async () => {
-        const ids = Array.from({ length: 40 }, (_, i) => `f${i}`);
-        const digest = outboxRow('d1', { kind: 'digest', findingIds: ids });
-        delete digest.findingId;
-        await store.commit({ ...empty, outbox: [digest] });
-        const [stored] = await store.duePending(T0, 5);
-        expect(stored).toEqual(digest);
-        expect(stored && 'findingId' in stored).toBe(false);
-      });
-
-      it('ignores an outbox row whose id is already stored (SQS redelivered the batch)', async () => {
-        await store.commit({ ...empty, outbox: [outboxRow('m1')] });
-        await store.markSent('m1', T0 + 1000);
-        await store.commit({ ...empty, outbox: [outboxRow('m1', { message: message('second rendering') })] });
-
-        const rows = await store.listOutbox({ limit: 10 });
-        expect(rows).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ id: 'm1', status: 'sent', attempts: 1, sentAt: T0 + 1000 });
-        expect(rows[0]?.message).toEqual(message('message m1'));
-        expect(await store.duePending(T0 + 10 * MIN, 10)).toEqual([]);
-      });
-
-      it('stores an outbox id given twice in one batch once', async () => {
-        await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m1', { message: message('dup') })] });
-        const rows = await store.listOutbox({ limit: 10 });
-        expect(rows).toHaveLength(1);
-        expect(rows[0]?.message).toEqual(message('message m1'));
-      });
-
-      it('accepts an empty batch', async () => {
-        await store.commit(empty);
-        expect(await store.stats()).toEqual({ pending: 0, failed: 0, sent: 0 });
-      });
-    });
-
-    describe('outbox', () => {
+    describe('OutboxStore: duePending, claim, mark*, listOutbox, stats', () => {
       it('returns due rows oldest first, respecting nextAttemptAt and limit', async () => {
         await store.commit({
           ...empty,
@@ -335,48 +381,25 @@ export function describeStoreConformance(
       });
     });
 
-    describe('threads', () => {
-      it('persists setThreadTs into the ledger row', async () => {
-        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
-        await store.setThreadTs('sec', 'a', '1736942400.000100');
-        expect((await store.getLedger('sec', ['a'])).get('a')).toEqual(ledgerEntry('a', { threadTs: '1736942400.000100' }));
-      });
-
-      it('keeps the thread when a later commit writes the row without knowing the ts', async () => {
-        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
-        const before = (await store.getLedger('sec', ['a'])).get('a');
-        await store.setThreadTs('sec', 'a', '1736942400.000100');
-        // The batch read the row before the first message was posted: its entry carries no thread.
-        expect(before?.threadTs).toBeUndefined();
-        const next = ledgerEntry('a', { lastBandRank: 4, lastSeverity: 9, lastNotifiedAt: T0 + MIN, lastSeenAt: T0 + MIN });
-        await store.commit({ ...empty, ledger: [next] });
-        expect((await store.getLedger('sec', ['a'])).get('a')).toEqual({ ...next, threadTs: '1736942400.000100' });
-      });
-
-      it('keeps the thread set over a stale one carried by a later commit', async () => {
-        await store.commit({ ...empty, ledger: [ledgerEntry('a', { threadTs: '1.000' })] });
-        await store.getLedger('sec', ['a']);
-        await store.setThreadTs('sec', 'a', '2.000');
-        await store.commit({ ...empty, ledger: [ledgerEntry('a', { threadTs: '1.000', lastCount: 5 })] });
-        expect((await store.getLedger('sec', ['a'])).get('a')).toMatchObject({ threadTs: '2.000', lastCount: 5 });
-      });
-
-      it('remembers a thread set before the ledger row is written, without inventing a ledger entry', async () => {
-        await store.setThreadTs('sec', 'a', '1736942400.000100');
-        expect((await store.getLedger('sec', ['a'])).has('a')).toBe(false);
-        await store.commit({ ...empty, ledger: [ledgerEntry('a')] });
-        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBe('1736942400.000100');
-      });
-
-      it('keeps the posted message ts with the sent row, leaving the thread to setThreadTs', async () => {
-        await store.commit({ ledger: [ledgerEntry('a')], outbox: [outboxRow('m1', { findingId: 'a', findingIds: ['a'] })], decisions: [] });
-        await store.markSent('m1', T0 + 1000, '1736942400.000100');
-        expect((await store.listOutbox({ status: 'sent', limit: 1 }))[0]).toMatchObject({ id: 'm1', sentTs: '1736942400.000100' });
-        expect((await store.getLedger('sec', ['a'])).get('a')?.threadTs).toBeUndefined();
+    describe('DecisionLog: recentDecisions', () => {
+      it('returns the most recent first, at most limit', async () => {
+        await store.commit({ ...empty, decisions: [decision('a', T0), decision('b', T0 + 1000)] });
+        const digested = decision('c', T0 + 2000, {
+          outcome: 'digest',
+          reason: { code: 'digest', kind: 'new', digestId: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d' },
+          severity: null,
+        });
+        await store.commit({ ...empty, decisions: [digested] });
+        const recent = await store.recentDecisions(10);
+        expect(recent.map((d) => d.findingId)).toEqual(['c', 'b', 'a']);
+        // The log keeps the reason as `status` prints it.
+        expect(recent[0]).toEqual({ ...toLoggedDecision(digested), reason: 'new; digest 1a2b3c4d' });
+        expect(recent[2]).toEqual({ ...toLoggedDecision(decision('a', T0)), reason: 'new' });
+        expect((await store.recentDecisions(2)).map((d) => d.findingId)).toEqual(['c', 'b']);
       });
     });
 
-    describe('mutes', () => {
+    describe('MuteStore: addMute, listMutes, removeMute', () => {
       it('lists rules not yet expired and removes them by id', async () => {
         await store.addMute(mute('m-active', T0 + 60 * MIN));
         await store.addMute(mute('m-expired', T0 - 1, { type: undefined, account: '123456789012' }));
@@ -401,7 +424,7 @@ export function describeStoreConformance(
       });
     });
 
-    describe('cursors', () => {
+    describe('CursorStore: getCursor, setCursor', () => {
       it('gets what was set, per key', async () => {
         expect(await store.getCursor('us-east-1/det1')).toBeUndefined();
         await store.setCursor('us-east-1/det1', T0);
@@ -409,20 +432,6 @@ export function describeStoreConformance(
         await store.setCursor('us-east-1/det1', T0 + MIN);
         expect(await store.getCursor('us-east-1/det1')).toBe(T0 + MIN);
         expect(await store.getCursor('eu-west-1/det2')).toBe(T0 + 5);
-      });
-    });
-
-    describe('decisions', () => {
-      it('returns the most recent first, at most limit', async () => {
-        await store.commit({ ...empty, decisions: [decision('a', T0), decision('b', T0 + 1000)] });
-        await store.commit({
-          ...empty,
-          decisions: [decision('c', T0 + 2000, { outcome: 'digest', reason: 'new; digest 1a2b3c4d', severity: null })],
-        });
-        const recent = await store.recentDecisions(10);
-        expect(recent.map((d) => d.findingId)).toEqual(['c', 'b', 'a']);
-        expect(recent[0]).toEqual(decision('c', T0 + 2000, { outcome: 'digest', reason: 'new; digest 1a2b3c4d', severity: null }));
-        expect((await store.recentDecisions(2)).map((d) => d.findingId)).toEqual(['c', 'b']);
       });
     });
 

@@ -1,28 +1,31 @@
+import { toLoggedDecision } from '../../src/policy/decision-record.js';
 import type {
+  CursorStore,
   DecisionCommit,
-  DecisionRecord,
+  DecisionLog,
   LedgerEntry,
+  LedgerStore,
+  LoggedDecision,
   MuteRule,
+  MuteStore,
   OutboxRow,
   OutboxStatus,
+  OutboxStore,
   Store,
   StoreStats,
 } from '../../src/state/store.js';
 
 /**
- * An in-memory Store for tests, faithful to the interface docs in src/state/store.ts:
+ * An in-memory Store for tests. It passes the same conformance suite as SQLite and DynamoDB
+ * (test/state/store-conformance.ts, run by memory-store.test.ts), so the drainer, daemon and backfill tests it backs
+ * see the contract of src/state/store.ts, group by group. On top of the contract:
  * - everything read or written is a deep copy (like a database: callers cannot mutate stored rows by accident);
  * - `commit` applies all of its parts or none (it validates first, then writes);
- * - outbox inserts are idempotent by id: committing a row id that exists keeps the existing row (a redelivered batch
- *   must not turn a sent row back into pending);
- * - a committed ledger entry without `threadTs` keeps the thread already stored (the drainer may have set it between
- *   the policy's read and this commit);
- * - `duePending` returns pending rows with `nextAttemptAt <= now`, oldest `createdAt` first (ties: insertion order);
- * - mark* on an unknown outbox id throws (it is a bug in the caller);
- * - `listOutbox` is oldest first; `recentDecisions` newest first;
+ * - one sender by construction is not assumed: `claim` leases like DynamoDB;
+ * - a row marked sent forgets its last error;
  * - after `close()` every call rejects.
- * Extra for tests: `outbox()` (all rows), `ledger()` (all entries), `calls` (method names in call order),
- * and `failNext(method, error)` to make the next call of a method reject once.
+ * Extra for tests: `outbox()` (all rows, insertion order), `ledger()` (all entries), `calls` (method names in call
+ * order), and `failNext(method, error)` to make the next call of a method reject once.
  *
  * @example
  * const store = createMemoryStore();
@@ -40,16 +43,20 @@ export interface MemoryStore extends Store {
 }
 
 export function createMemoryStore(): MemoryStore {
-  const ledger = new Map<string, LedgerEntry>();
-  const outbox = new Map<string, OutboxRow>();
+  const ledgerRows = new Map<string, LedgerEntry>();
+  /** Threads set before their ledger row was committed (Store.setThreadTs): applied by the commit that writes it. */
+  const earlyThreads = new Map<string, string>();
+  const outboxRows = new Map<string, OutboxRow>();
   /** Store.claim leases: outbox id → until (epoch ms). */
   const claims = new Map<string, number>();
-  /** Insertion sequence, the tie-breaker for equal createdAt. */
+  /** Commit sequence, the last tie-breaker of the due order. */
   const sequence = new Map<string, number>();
+  /** When a row failed, for "failed rows newest first". */
+  const failedAt = new Map<string, number>();
   let nextSequence = 0;
-  const decisions: DecisionRecord[] = [];
-  const mutes = new Map<string, MuteRule>();
-  const cursors = new Map<string, number>();
+  const decisionLog: LoggedDecision[] = [];
+  const muteRules = new Map<string, MuteRule>();
+  const cursorValues = new Map<string, number>();
   const calls: string[] = [];
   const failures = new Map<string, Error[]>();
   let closed = false;
@@ -67,22 +74,29 @@ export function createMemoryStore(): MemoryStore {
     if (error !== undefined) throw error;
   }
 
-  function rowOrThrow(id: string, method: string): OutboxRow {
-    const row = outbox.get(id);
-    if (row === undefined) throw new Error(`${method}: no outbox row with id ${JSON.stringify(id)}`);
-    return row;
+  /** The row if it is still pending; marks on other rows (unknown, sent, failed) change nothing. */
+  function pendingRow(id: string): OutboxRow | undefined {
+    const row = outboxRows.get(id);
+    return row?.status === 'pending' ? row : undefined;
   }
 
-  function byAge(a: OutboxRow, b: OutboxRow): number {
-    return a.createdAt - b.createdAt || (sequence.get(a.id) ?? 0) - (sequence.get(b.id) ?? 0);
-  }
+  const seq = (row: OutboxRow): number => sequence.get(row.id) ?? 0;
+  const byDueOrder = (a: OutboxRow, b: OutboxRow): number =>
+    a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt || seq(a) - seq(b);
+  const newestFirst = (at: (row: OutboxRow) => number) => (a: OutboxRow, b: OutboxRow): number => at(b) - at(a) || seq(b) - seq(a);
+  const inStatus = (status: OutboxStatus): OutboxRow[] => {
+    const rows = [...outboxRows.values()].filter((row) => row.status === status);
+    if (status === 'pending') return rows.sort(byDueOrder);
+    if (status === 'failed') return rows.sort(newestFirst((row) => failedAt.get(row.id) ?? row.createdAt));
+    return rows.sort(newestFirst((row) => row.sentAt ?? row.createdAt));
+  };
 
-  const store: MemoryStore = {
+  const ledger: LedgerStore = {
     async getLedger(destination, findingIds) {
       await enter('getLedger');
       const found = new Map<string, LedgerEntry>();
       for (const id of findingIds) {
-        const entry = ledger.get(ledgerKey(destination, id));
+        const entry = ledgerRows.get(ledgerKey(destination, id));
         if (entry !== undefined) found.set(id, clone(entry));
       }
       return found;
@@ -97,94 +111,97 @@ export function createMemoryStore(): MemoryStore {
       for (const entry of commit.ledger) {
         if (entry.destination === '' || entry.findingId === '') throw new Error('commit: a ledger entry has no key');
       }
+      // A redelivered batch re-creates the same ids: the row already stored (and its progress) stays.
       for (const row of commit.outbox) {
-        if (outbox.has(row.id)) continue;
-        outbox.set(row.id, clone(row));
+        if (outboxRows.has(row.id)) continue;
+        outboxRows.set(row.id, clone(row));
         sequence.set(row.id, nextSequence++);
       }
       for (const entry of commit.ledger) {
         const key = ledgerKey(entry.destination, entry.findingId);
-        const previous = ledger.get(key);
         const next = clone(entry);
-        // A thread opened by an earlier message survives a ledger update that does not know about it.
-        if (next.threadTs === undefined && previous?.threadTs !== undefined) next.threadTs = previous.threadTs;
-        ledger.set(key, next);
+        // The thread already set wins: the batch that computed `entry` may have read the row before it was set.
+        const thread = ledgerRows.get(key)?.threadTs ?? earlyThreads.get(key) ?? next.threadTs;
+        if (thread !== undefined) next.threadTs = thread;
+        earlyThreads.delete(key);
+        ledgerRows.set(key, next);
       }
-      for (const decision of commit.decisions) decisions.push(clone(decision));
+      for (const decision of commit.decisions) decisionLog.push(toLoggedDecision(clone(decision)));
     },
 
+    async setThreadTs(destination, findingId, threadTs) {
+      await enter('setThreadTs');
+      const key = ledgerKey(destination, findingId);
+      const entry = ledgerRows.get(key);
+      if (entry !== undefined) entry.threadTs = threadTs;
+      else earlyThreads.set(key, threadTs);
+    },
+  };
+
+  const outbox: OutboxStore = {
     async duePending(now, limit) {
       await enter('duePending');
-      return [...outbox.values()]
-        .filter((row) => row.status === 'pending' && row.nextAttemptAt <= now)
-        .sort(byAge)
+      return inStatus('pending')
+        .filter((row) => row.nextAttemptAt <= now)
         .slice(0, Math.max(0, limit))
         .map(clone);
     },
 
-    async markSent(id, at, _threadTs) {
-      await enter('markSent');
-      const row = rowOrThrow(id, 'markSent');
-      row.status = 'sent';
-      row.sentAt = at;
-      row.attempts += 1;
-      delete row.lastError;
-      // The thread itself is recorded by setThreadTs (ledger); OutboxRow has no field for it.
-    },
-
     async claim(id, at, until) {
       await enter('claim');
-      const row = rowOrThrow(id, 'claim');
       const held = claims.get(id);
-      if (row.status !== 'pending' || (held !== undefined && held > at)) return false;
+      if (pendingRow(id) === undefined || (held !== undefined && held > at)) return false;
       claims.set(id, until);
       return true;
     },
 
+    async markSent(id, at, threadTs) {
+      await enter('markSent');
+      const row = outboxRows.get(id);
+      if (row === undefined || row.status === 'sent') return;
+      claims.delete(id);
+      failedAt.delete(id);
+      row.status = 'sent';
+      row.sentAt = at;
+      row.attempts += 1;
+      if (threadTs !== undefined) row.sentTs = threadTs;
+      delete row.lastError;
+    },
+
     async markRetry(id, error, nextAttemptAt) {
       await enter('markRetry');
+      const row = pendingRow(id);
+      if (row === undefined) return;
       claims.delete(id);
-      const row = rowOrThrow(id, 'markRetry');
       row.attempts += 1;
       row.lastError = error;
       row.nextAttemptAt = nextAttemptAt;
-      row.status = 'pending';
     },
 
-    async markFailed(id, error, _at) {
+    async markFailed(id, error, at) {
       await enter('markFailed');
-      const row = rowOrThrow(id, 'markFailed');
+      const row = pendingRow(id);
+      if (row === undefined) return;
+      claims.delete(id);
+      failedAt.set(id, at);
       row.status = 'failed';
       row.attempts += 1;
       row.lastError = error;
     },
 
-    async setThreadTs(destination, findingId, threadTs) {
-      await enter('setThreadTs');
-      const entry = ledger.get(ledgerKey(destination, findingId));
-      // The ledger row is committed with the outbox row that announced the finding, so it exists; if a test skipped
-      // it, there is nothing sensible to invent (first/last notified times), so nothing is written.
-      if (entry !== undefined) entry.threadTs = threadTs;
-    },
-
     async listOutbox(filter: { status?: OutboxStatus; limit: number }) {
       await enter('listOutbox');
-      return [...outbox.values()]
-        .filter((row) => filter.status === undefined || row.status === filter.status)
-        .sort(byAge)
+      const statuses: OutboxStatus[] = filter.status === undefined ? ['pending', 'failed', 'sent'] : [filter.status];
+      return statuses
+        .flatMap(inStatus)
         .slice(0, Math.max(0, filter.limit))
         .map(clone);
-    },
-
-    async recentDecisions(limit) {
-      await enter('recentDecisions');
-      return decisions.slice().reverse().slice(0, Math.max(0, limit)).map(clone);
     },
 
     async stats(): Promise<StoreStats> {
       await enter('stats');
       const stats: StoreStats = { pending: 0, failed: 0, sent: 0 };
-      for (const row of outbox.values()) {
+      for (const row of outboxRows.values()) {
         stats[row.status] += 1;
         if (row.status === 'pending' && (stats.oldestPendingAt === undefined || row.createdAt < stats.oldestPendingAt)) {
           stats.oldestPendingAt = row.createdAt;
@@ -192,39 +209,57 @@ export function createMemoryStore(): MemoryStore {
       }
       return stats;
     },
+  };
 
+  const decisions: DecisionLog = {
+    async recentDecisions(limit) {
+      await enter('recentDecisions');
+      return decisionLog.slice().reverse().slice(0, Math.max(0, limit)).map(clone);
+    },
+  };
+
+  const mutes: MuteStore = {
     async addMute(rule) {
       await enter('addMute');
-      mutes.set(rule.id, clone(rule));
+      muteRules.set(rule.id, clone(rule));
     },
 
     async listMutes(now) {
       await enter('listMutes');
-      return [...mutes.values()].filter((rule) => rule.expiresAt > now).map(clone);
+      return [...muteRules.values()].filter((rule) => rule.expiresAt > now).map(clone);
     },
 
     async removeMute(id) {
       await enter('removeMute');
-      return mutes.delete(id);
+      return muteRules.delete(id);
     },
+  };
 
+  const cursors: CursorStore = {
     async getCursor(key) {
       await enter('getCursor');
-      return cursors.get(key);
+      return cursorValues.get(key);
     },
 
     async setCursor(key, value) {
       await enter('setCursor');
-      cursors.set(key, value);
+      cursorValues.set(key, value);
     },
+  };
 
+  return {
+    ...ledger,
+    ...outbox,
+    ...decisions,
+    ...mutes,
+    ...cursors,
     async close() {
       calls.push('close');
       closed = true;
     },
 
-    outbox: () => [...outbox.values()].map(clone),
-    ledger: () => [...ledger.values()].map(clone),
+    outbox: () => [...outboxRows.values()].map(clone),
+    ledger: () => [...ledgerRows.values()].map(clone),
     calls,
     failNext(method, error) {
       const queue = failures.get(method) ?? [];
@@ -232,5 +267,4 @@ export function createMemoryStore(): MemoryStore {
       failures.set(method, queue);
     },
   };
-  return store;
 }

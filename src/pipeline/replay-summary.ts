@@ -1,4 +1,5 @@
-import type { DrainSummary, IngestResult } from '../pipeline/pipeline-types.js';
+import { formatDecisionReason } from '../policy/decision-record.js';
+import type { DrainSummary, IngestResult } from './pipeline-types.js';
 
 export interface ReplaySummary {
   dryRun: boolean;
@@ -23,7 +24,8 @@ export function summarizeReplay(input: { ingest: IngestResult; drain?: DrainSumm
     else if (d.outcome === 'digest') e.digested += 1;
     else {
       e.suppressed += 1;
-      e.suppressedBy[d.reason] = (e.suppressedBy[d.reason] ?? 0) + 1;
+      const reason = formatDecisionReason(d.reason);
+      e.suppressedBy[reason] = (e.suppressedBy[reason] ?? 0) + 1;
     }
   }
   for (const [name, s] of Object.entries(drain?.byDestination ?? {})) {

@@ -1,4 +1,4 @@
-import type { DecisionRecord, OutboxRow, StoreStats } from '../state/store.js';
+import type { DecisionLog, LoggedDecision, OutboxRow, OutboxStore, StoreStats } from './store.js';
 import { formatDuration } from '../core/duration.js';
 import { safeForTerminal as safe } from '../core/terminal-text.js';
 
@@ -6,7 +6,23 @@ export interface StatusReport {
   stats: StoreStats;
   failed: OutboxRow[];
   pending: OutboxRow[];
-  decisions: DecisionRecord[];
+  decisions: LoggedDecision[];
+}
+
+/** What `status` shows: outbox counts, the failed and pending rows, and the latest decisions, `limit` of each. */
+export async function readStatus(store: OutboxStore & DecisionLog, limit: number): Promise<StatusReport> {
+  const [stats, failed, pending, decisions] = await Promise.all([
+    store.stats(),
+    store.listOutbox({ status: 'failed', limit }),
+    store.listOutbox({ status: 'pending', limit }),
+    store.recentDecisions(limit),
+  ]);
+  return { stats, failed, pending, decisions };
+}
+
+/** `status --json`: the report without message bodies (Block Kit is long and says nothing about the state). */
+export function formatStatusJson(report: StatusReport): string {
+  return `${JSON.stringify(report, (k, v) => (k === 'message' ? undefined : v), 2)}\n`;
 }
 
 /** `status` for people: outbox depth first (what needs attention), then failures with their errors, then decisions. */

@@ -1,0 +1,86 @@
+import type { Finding as SdkFinding, GuardDutyClient } from '@aws-sdk/client-guardduty';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import type { IngestResult, Pipeline } from '../pipeline/pipeline-types.js';
+import {
+  createGuardDutyPoller,
+  type GuardDutyPoller,
+  type GuardDutyPollerOptions,
+  type PageProgress,
+  type PollerMetrics,
+  type RegionResult,
+} from '../sources/guardduty-poller.js';
+import { createIngestBatcher, type IngestBatcher } from './ingest-batcher.js';
+import { DEFAULT_POLL } from './poll-config.js';
+
+/** Findings per ingest at most (memory and transaction size); a full batch is ingested without waiting the window. */
+const MAX_INGEST_BATCH = 500;
+
+/** Poller tuning (tests: a fast throttling backoff). */
+export type PollerTuning = Partial<Pick<GuardDutyPollerOptions, 'throttleBackoff' | 'batchSize' | 'detectorCacheTicks' | 'sleep'>>;
+
+export interface PollIngestOptions {
+  config: Config;
+  regions: readonly string[];
+  /** The pipeline findings go through, the store the cursors are kept in, and the GuardDuty client per region. */
+  session: {
+    runtime: { pipeline: Pipeline; store: GuardDutyPollerOptions['store'] };
+    clientFor(region: string): GuardDutyClient;
+  };
+  logger: Logger;
+  now: () => number;
+  /** Aborts the poller's own throttling backoff waits. */
+  signal?: AbortSignal;
+  /** Group wait in ms (the daemon: `digest.window`; backfill: 0, every page an ingest of its own). */
+  windowMs: number;
+  /** Decide and render, commit nothing (`backfill --dry-run`). */
+  dryRun?: boolean;
+  metrics?: PollerMetrics;
+  onPage?(progress: PageProgress): void;
+  pollerOptions?: PollerTuning;
+  /** After every ingest, with what it decided. */
+  onIngested(result: IngestResult): void;
+}
+
+/**
+ * The chain the daemon and backfill share: GuardDuty poller ─▶ group wait (one ingest at a time, see
+ * {@link createIngestBatcher}) ─▶ `pipeline.ingest`. The poller moves a cursor only after its findings' ingest
+ * resolved, so what it hands over is committed first.
+ *
+ * @example
+ * const { poller, batcher } = createPollIngest({ config, regions, session, logger, now,
+ *   windowMs: config.digest.window, onIngested: (result) => metrics.recordIngest(result) });
+ * await poller.tick();
+ */
+export function createPollIngest(options: PollIngestOptions): { poller: GuardDutyPoller; batcher: IngestBatcher<SdkFinding> } {
+  const { config } = options;
+  const { pipeline, store } = options.session.runtime;
+  const batcher = createIngestBatcher<SdkFinding>({
+    windowMs: options.windowMs,
+    maxBatch: MAX_INGEST_BATCH,
+    async ingest(findings) {
+      const result = await pipeline.ingest([{ Findings: findings }], options.dryRun ? { dryRun: true } : undefined);
+      options.onIngested(result);
+    },
+  });
+  const poller = createGuardDutyPoller({
+    regions: options.regions,
+    overlapMs: config.poll?.overlap ?? DEFAULT_POLL.overlap,
+    includeArchived: config.poll?.includeArchived ?? DEFAULT_POLL.includeArchived,
+    store,
+    clientFor: options.session.clientFor,
+    logger: options.logger,
+    now: options.now,
+    metrics: options.metrics,
+    signal: options.signal,
+    onPage: options.onPage,
+    ...options.pollerOptions,
+    onFindings: (findings) => batcher.add(findings),
+  });
+  return { poller, batcher };
+}
+
+/** Why a region's poll failed: its own error, else its first failing detector's. */
+export function regionFailure(result: RegionResult): string {
+  return result.error ?? result.detectors.find((d) => d.error)?.error ?? 'failed';
+}

@@ -1,0 +1,21 @@
+import { configSchema, type Config } from '../config/schema.js';
+
+/** The demo's one destination: the in-memory inbox the page draws. */
+export const DEMO_DESTINATION = 'demo';
+
+export const DEMO_ACCOUNTS: Record<string, string> = {
+  '123456789012': 'prod-payments',
+  '111122223333': 'security-audit',
+  '444455556666': 'dev-sandbox',
+};
+
+/** The demo's config: one destination (the inbox), every finding routed to it, digests above 5 per batch. */
+export function demoConfig(): Config {
+  return configSchema.parse({
+    accounts: DEMO_ACCOUNTS,
+    state: { sqlite: ':memory:' },
+    // The inbox replaces this destination's sink; `stdout` is only the placeholder type the schema needs.
+    destinations: [{ name: DEMO_DESTINATION, type: 'stdout' }],
+    digest: { threshold: 5, top: 10 },
+  });
+}

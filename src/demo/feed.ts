@@ -1,0 +1,106 @@
+import type { SlackMessage, TextMessage } from '../core/message.js';
+import { toLoggedDecision, type DecisionRecord, type LoggedDecision } from '../policy/decision-record.js';
+
+/**
+ * What the demo page shows, as a feed: the inbox's messages and the pipeline's decisions, kept bounded (the demo runs
+ * for hours), with a snapshot for a page that just opened and events for one that is open.
+ */
+
+/** One inbox message as the page receives it. */
+export interface DemoMessage {
+  seq: number;
+  id: string;
+  destination: string;
+  kind: string;
+  receivedAt: number;
+  findingIds: string[];
+  slack: SlackMessage;
+  text: TextMessage;
+  attributes: Record<string, string>;
+  /** The finding document behind a single message (absent for digests). */
+  source?: unknown;
+}
+
+export interface DemoStats {
+  findings: number;
+  notified: number;
+  suppressed: number;
+  digested: number;
+  messages: number;
+}
+
+export interface DemoSnapshot {
+  messages: DemoMessage[];
+  /** Most recent first; reasons in their printed form, as `status` shows them. */
+  decisions: LoggedDecision[];
+  stats: DemoStats;
+}
+
+export type DemoFeedEvent =
+  | { type: 'message'; message: DemoMessage }
+  | { type: 'decisions'; decisions: LoggedDecision[]; stats: DemoStats };
+
+/** What the server shows: the demo (or a test) implements it. */
+export interface DemoFeed {
+  snapshot(): DemoSnapshot;
+  /** Calls `listener` for every new message and decision batch; returns the unsubscribe function. */
+  subscribe(listener: (event: DemoFeedEvent) => void): () => void;
+}
+
+/** Messages and decisions kept for a page that opens later. */
+const KEPT_MESSAGES = 200;
+const KEPT_DECISIONS = 150;
+
+/**
+ * @example
+ * const { feed, addMessage, addDecisions } = createDemoFeed();
+ * addDecisions(result.decisions, result.findings);
+ * startDemoServer({ feed, ... });
+ */
+export function createDemoFeed(): {
+  feed: DemoFeed;
+  addMessage(message: DemoMessage): void;
+  addDecisions(records: readonly DecisionRecord[], findings: number): void;
+} {
+  const listeners = new Set<(event: DemoFeedEvent) => void>();
+  const messages: DemoMessage[] = [];
+  const decisions: LoggedDecision[] = [];
+  const stats: DemoStats = { findings: 0, notified: 0, suppressed: 0, digested: 0, messages: 0 };
+  const emit = (event: DemoFeedEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One broken page connection must not stop the others.
+      }
+    }
+  };
+  const feed: DemoFeed = {
+    snapshot: () => ({ messages: [...messages], decisions: [...decisions], stats: { ...stats } }),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return {
+    feed,
+    addMessage(message) {
+      messages.push(message);
+      if (messages.length > KEPT_MESSAGES) messages.splice(0, messages.length - KEPT_MESSAGES);
+      stats.messages += 1;
+      emit({ type: 'message', message });
+    },
+    addDecisions(records, findings) {
+      stats.findings += findings;
+      for (const r of records) {
+        if (r.outcome === 'notify') stats.notified += 1;
+        else if (r.outcome === 'suppress') stats.suppressed += 1;
+        else stats.digested += 1;
+      }
+      const newestFirst = [...records].reverse().map(toLoggedDecision);
+      decisions.unshift(...newestFirst);
+      if (decisions.length > KEPT_DECISIONS) decisions.length = KEPT_DECISIONS;
+      emit({ type: 'decisions', decisions: newestFirst, stats: { ...stats } });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { RenderedMessage } from '../core/message.js';
+import type { AccountNameResolver } from '../enrich/account-names.js';
+import { consoleUrlFor, type ConsoleLink } from '../enrich/console-url.js';
+import type { Finding } from '../finding/finding.js';
+import type { RenderContext } from '../render/render-context.js';
+import { renderFindingMessage } from '../render/render-message.js';
+
+/**
+ * The enrich → render step for one finding, written once: the pipeline's render step, the `render` command and the
+ * demo's preview all go through it, so a preview shows exactly what the pipeline would send.
+ */
+
+/** A finding with what enrich found for it. */
+export interface EnrichedFinding {
+  finding: Finding;
+  /** From the config's `accounts:` map or AWS Organizations. */
+  accountName: string | undefined;
+  /** GuardDuty or Security Hub console deep link. */
+  console: ConsoleLink | undefined;
+}
+
+/** Enrich: the account's name (the resolver never throws) and the console link. */
+export async function enrichFinding(finding: Finding, accountNames: AccountNameResolver): Promise<EnrichedFinding> {
+  return { finding, accountName: await accountNames.nameOf(finding.accountId), console: consoleUrlFor(finding) };
+}
+
+/** What a render needs besides what enrich found: the time, and for a decided message its kind, runbook, destination. */
+export type RenderOptions = Omit<RenderContext, 'accountName' | 'consoleUrl' | 'consoleLabel'>;
+
+/** Render an enriched finding: enrich's results become the render context. */
+export function renderEnriched(enriched: EnrichedFinding, options: RenderOptions): RenderedMessage {
+  return renderFindingMessage(enriched.finding, {
+    ...options,
+    accountName: enriched.accountName,
+    consoleUrl: enriched.console?.url,
+    consoleLabel: enriched.console?.label,
+  });
+}
+
+/**
+ * A finding as its first message would look (kind `new`, no destination): the `render` command and the demo's preview.
+ *
+ * @example
+ * const names = createAccountNameResolver({ names: config.accounts });
+ * const message = await renderForPreview(finding, { accountNames: names, now: Date.now() });
+ */
+export async function renderForPreview(finding: Finding, options: { accountNames: AccountNameResolver; now: number }): Promise<RenderedMessage> {
+  return renderEnriched(await enrichFinding(finding, options.accountNames), { now: options.now });
+}

@@ -1,0 +1,79 @@
+import type { Decision, NotifyKind, SuppressReason } from './decision.js';
+
+export type DecisionOutcome = 'notify' | 'suppress' | 'digest';
+
+/**
+ * Why a decision came out as it did, as data: the notify kind, the suppress reason (a mute names its rule), or a
+ * digest naming the kind it would have had alone and the digest's outbox id. Shown as text only at the edges
+ * (`status`, `replay`, logs, the demo page, the decision log) through `formatDecisionReason`.
+ */
+export type DecisionReason =
+  | { code: NotifyKind }
+  | SuppressReason
+  | { code: 'digest'; kind: NotifyKind; digestId: string };
+
+/** One decision, kept for `status` and the demo page ("recent decisions"). */
+export interface DecisionRecord {
+  at: number;
+  destination: string;
+  findingId: string;
+  findingType: string;
+  title: string;
+  severity: number | null;
+  outcome: DecisionOutcome;
+  reason: DecisionReason;
+}
+
+/**
+ * A decision as the decision log keeps and shows it: the reason in its printed form (`new`, `duplicate`,
+ * `muted:m-1a2b3c4d`, `new; digest 1a2b3c4d`). What `status`, `status --json` and the demo page show.
+ */
+export type LoggedDecision = Omit<DecisionRecord, 'reason'> & { reason: string };
+
+/** Digest ids are 32 hex chars; the first 8 tell digests apart in a list. */
+const SHOWN_DIGEST_ID_CHARS = 8;
+
+/**
+ * The one printed form of a reason: `new` … `repeat`, `duplicate`, `below-threshold`, `archived`, `sample`,
+ * `muted:<mute id>`, `<kind>; digest <first 8 of the digest's outbox id>`. Stored as is in the decision log.
+ *
+ * @example
+ * formatDecisionReason({ code: 'muted', muteId: 'm-1a2b' }) // 'muted:m-1a2b'
+ */
+export function formatDecisionReason(reason: DecisionReason): string {
+  switch (reason.code) {
+    case 'muted':
+      return `muted:${reason.muteId}`;
+    case 'digest':
+      return `${reason.kind}; digest ${reason.digestId.slice(0, SHOWN_DIGEST_ID_CHARS)}`;
+    default:
+      return reason.code;
+  }
+}
+
+/**
+ * A reason as a bounded label (metrics, summaries by kind): its code, or for a digest the kind it stands for; never
+ * an id, so the set of labels is fixed.
+ */
+export function decisionReasonLabel(reason: DecisionReason): string {
+  return reason.code === 'digest' ? reason.kind : reason.code;
+}
+
+/** The record of one decision at `at`; `reason` defaults to what the decision itself says. */
+export function decisionRecord(decision: Decision, at: number, outcome: DecisionOutcome, reason?: DecisionReason): DecisionRecord {
+  return {
+    at,
+    destination: decision.destination,
+    findingId: decision.finding.id,
+    findingType: decision.finding.type,
+    title: decision.finding.title,
+    severity: decision.finding.severity,
+    outcome,
+    reason: reason ?? (decision.outcome === 'notify' ? { code: decision.kind } : decision.reason),
+  };
+}
+
+/** The record as the decision log keeps it (see LoggedDecision). */
+export function toLoggedDecision(record: DecisionRecord): LoggedDecision {
+  return { ...record, reason: formatDecisionReason(record.reason) };
+}

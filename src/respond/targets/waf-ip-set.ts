@@ -1,0 +1,213 @@
+import { GetIPSetCommand, UpdateIPSetCommand, type GetIPSetResponse, type WAFV2Client } from '@aws-sdk/client-wafv2';
+import { backoffDelay, sleep } from '../../core/backoff.js';
+import { canonicalCidr } from '../../core/ip-address.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import type { BlockRecord } from '../block-record.js';
+import { isInForce } from '../block-record.js';
+import { classifyAwsError, RespondTargetError } from '../errors.js';
+import { arnParts, createWafv2Client, type RespondClientOptions } from './aws-clients.js';
+import { byAge, loadDesired, type BlockTarget, type DesiredBlocks, type DesiredBlocksSource, type ReconcileOptions, type ReconcileResult } from './target.js';
+
+/**
+ * The WAF target: an IPv4 IP set and, optionally, an IPv6 one (WAF keeps the families in separate sets), referenced
+ * by the user's web ACL rule that blocks them. WAF matches the request's source, so every block here is a source block.
+ *
+ * Reconcile, per set: GetIPSet → foreign addresses (in the set, never ours) + our rows in force → UpdateIPSet with the
+ * LockToken, only when the set differs. UpdateIPSet replaces the whole list, and an IP set records nobody's name
+ * beside an address, so "ours" comes from the store: every cidr we ever wrote to this target (`DesiredBlocks.ours`,
+ * the block history with removed and expired rows) plus the rows themselves. Anything else in the set stays, exactly
+ * as written. A stale token (`WAFOptimisticLockException`) is re-read and retried, bounded.
+ * Sources: https://docs.aws.amazon.com/waf/latest/APIReference/API_UpdateIPSet.html, API_GetIPSet.html.
+ */
+
+/** WAF quota: 10,000 addresses (CIDR ranges) per IP set (https://docs.aws.amazon.com/waf/latest/developerguide/limits.html). */
+export const WAF_IP_SET_MAX_ADDRESSES = 10_000;
+export const DEFAULT_CONFLICT_RETRIES = 5;
+
+export interface WafIpSetTargetOptions extends Partial<Omit<RespondClientOptions, 'region'>> {
+  name: string;
+  ipv4SetArn: string;
+  ipv6SetArn?: string;
+  /** A client of your own (tests: pointed at the stand-in); default: one per set's region (CLOUDFRONT: us-east-1). */
+  client?: WAFV2Client;
+  maxConflictRetries?: number;
+  /** Addresses per set; WAF's quota unless a test says otherwise. */
+  maxAddresses?: number;
+  now?: () => number;
+  logger?: Logger;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+interface IpSetRef {
+  readonly arn: string;
+  readonly family: 4 | 6;
+  readonly name: string;
+  readonly id: string;
+  readonly scope: 'REGIONAL' | 'CLOUDFRONT';
+  readonly region: string;
+}
+
+/** `arn:aws:wafv2:eu-west-1:123456789012:regional/ipset/NAME/ID` → Name, Id, Scope (config validated the shape). */
+export function parseIpSetArn(arn: string, family: 4 | 6): IpSetRef {
+  const { region, resource } = arnParts(arn);
+  const [scope = '', , name = '', id = ''] = resource.split('/');
+  return { arn, family, name, id, scope: scope === 'global' ? 'CLOUDFRONT' : 'REGIONAL', region: scope === 'global' ? 'us-east-1' : region };
+}
+
+/**
+ * @example
+ * const alb = createWafIpSetTarget({ name: 'public-alb',
+ *   ipv4SetArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/ipset/guardduty-v4/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' });
+ * await alb.reconcile(async () => ({ blocks: await store.listBlocks({ target: 'public-alb' }), ours: await store.blockHistory('public-alb') }));
+ */
+export function createWafIpSetTarget(options: WafIpSetTargetOptions): BlockTarget {
+  const { name } = options;
+  const sets: IpSetRef[] = [parseIpSetArn(options.ipv4SetArn, 4)];
+  if (options.ipv6SetArn !== undefined) sets.push(parseIpSetArn(options.ipv6SetArn, 6));
+  const clients = new Map<string, WAFV2Client>();
+  const clientFor = (region: string): WAFV2Client => {
+    if (options.client) return options.client;
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = createWafv2Client({ ...options, region })));
+    return client;
+  };
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  const wait = options.sleep ?? sleep;
+  const maxRetries = options.maxConflictRetries ?? DEFAULT_CONFLICT_RETRIES;
+  const maxAddresses = options.maxAddresses ?? WAF_IP_SET_MAX_ADDRESSES;
+
+  const fail = (operation: string, set: IpSetRef, error: unknown): RespondTargetError => {
+    const { failure, code, message } = classifyAwsError(error);
+    return new RespondTargetError(name, failure, `${operation} (${set.name})`, `${code}: ${message}`, { code, cause: error });
+  };
+
+  interface SetOutcome {
+    changed: boolean;
+    written: boolean;
+    added: string[];
+    removed: string[];
+    inForce: number;
+    over: BlockRecord[];
+    left: number;
+  }
+
+  async function reconcileSet(set: IpSetRef, source: DesiredBlocksSource, calls: { reads: number; writes: number; conflicts: number }, opts: ReconcileOptions): Promise<SetOutcome> {
+    const client = clientFor(set.region);
+    for (let attempt = 0; ; attempt += 1) {
+      calls.reads += 1;
+      let got: GetIPSetResponse;
+      try {
+        got = await client.send(new GetIPSetCommand({ Name: set.name, Scope: set.scope, Id: set.id }), { abortSignal: opts.signal });
+      } catch (error) {
+        throw fail('GetIPSet', set, error);
+      }
+      const ipSet = got.IPSet;
+      const version = set.family === 4 ? 'IPV4' : 'IPV6';
+      if (!ipSet || ipSet.IPAddressVersion !== version) {
+        throw new RespondTargetError(name, 'wrong-kind', `GetIPSet (${set.name})`, `${set.name} is not an ${version} IP set`);
+      }
+      const desired: DesiredBlocks = await loadDesired(source);
+      const at = now();
+      const mine = desired.blocks.filter((b) => b.target === name && b.family === set.family);
+      const ours = new Set<string>([...(desired.ours ?? []), ...mine.map((b) => b.cidr)]);
+      const inForce = mine.filter((b) => isInForce(b, at)).sort(byAge);
+
+      // Foreign entries are kept exactly as written; ours are compared in canonical form.
+      const current = ipSet.Addresses ?? [];
+      const currentCanonical = new Set<string>();
+      const foreign: string[] = [];
+      for (const text of current) {
+        const canonical = canonicalCidr(text) ?? text;
+        currentCanonical.add(canonical);
+        if (!ours.has(canonical)) foreign.push(text);
+      }
+      let left = maxAddresses - foreign.length;
+      const keep: string[] = [];
+      const over: BlockRecord[] = [];
+      const seen = new Set<string>();
+      for (const record of inForce) {
+        if (seen.has(record.cidr)) continue;
+        seen.add(record.cidr);
+        if (left <= 0) {
+          over.push(record);
+          continue;
+        }
+        keep.push(record.cidr);
+        left -= 1;
+      }
+      const nextCanonical = new Set<string>([...foreign.map((t) => canonicalCidr(t) ?? t), ...keep]);
+      const added = keep.filter((c) => !currentCanonical.has(c)).sort();
+      const removed = [...currentCanonical].filter((c) => !nextCanonical.has(c)).sort();
+      const changed = added.length > 0 || removed.length > 0;
+      const outcome: SetOutcome = { changed, written: false, added, removed, inForce: keep.length, over, left };
+      if (!changed || opts.dryRun) return outcome;
+
+      try {
+        calls.writes += 1;
+        await client.send(
+          new UpdateIPSetCommand({
+            Name: set.name,
+            Scope: set.scope,
+            Id: set.id,
+            Addresses: [...foreign, ...keep.sort()],
+            LockToken: got.LockToken,
+            // UpdateIPSet replaces the set's mutable settings: send the description back as read.
+            ...(ipSet.Description !== undefined ? { Description: ipSet.Description } : {}),
+          }),
+          { abortSignal: opts.signal },
+        );
+        logger.info('IP set written', { target: name, set: set.name, added: added.length, removed: removed.length, attempt });
+        return { ...outcome, written: true };
+      } catch (error) {
+        const { failure } = classifyAwsError(error);
+        if (failure === 'conflict' && attempt < maxRetries) {
+          calls.conflicts += 1;
+          logger.debug('IP set changed while we wrote; reading it again', { target: name, set: set.name, attempt });
+          await wait(backoffDelay(attempt, { baseMs: 50, maxMs: 1_000, jitter: 'equal' }), opts.signal);
+          continue;
+        }
+        throw fail('UpdateIPSet', set, error);
+      }
+    }
+  }
+
+  return {
+    name,
+    type: 'waf-ip-set',
+    describe: () => `waf-ip-set ${name} (${sets.map((s) => `${s.scope.toLowerCase()}/${s.name}`).join(', ')})`,
+    async reconcile(source: DesiredBlocksSource, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
+      const calls = { reads: 0, writes: 0, conflicts: 0 };
+      const outcomes = new Map<4 | 6, SetOutcome>();
+      // One set after the other: WAF allows about one write per second per account, parallel writes only throttle.
+      for (const set of sets) outcomes.set(set.family, await reconcileSet(set, source, calls, opts));
+      const v4 = outcomes.get(4);
+      const v6 = outcomes.get(6);
+      const refused: Array<{ record: BlockRecord; reason: 'cap' | 'unsupported' }> = [
+        ...(v4?.over ?? []).map((record) => ({ record, reason: 'cap' as const })),
+        ...(v6?.over ?? []).map((record) => ({ record, reason: 'cap' as const })),
+      ];
+      if (!v6) {
+        // IPv6 rows for a target without an IPv6 set (config changed since they were planned): nothing can hold them.
+        const desired = await loadDesired(source);
+        const at = now();
+        for (const record of desired.blocks) {
+          if (record.target === name && record.family === 6 && isInForce(record, at)) refused.push({ record, reason: 'unsupported' });
+        }
+      }
+      const all = [...outcomes.values()];
+      return {
+        target: name,
+        type: 'waf-ip-set',
+        changed: all.some((o) => o.changed),
+        written: all.some((o) => o.written),
+        added: all.flatMap((o) => o.added),
+        removed: all.flatMap((o) => o.removed),
+        inForce: all.reduce((n, o) => n + o.inForce, 0),
+        refused,
+        room: { v4: v4?.left ?? 0, v6: v6?.left ?? 0 },
+        calls: { ...calls },
+      };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { formatDecisionReason } from '../policy/decision-record.js';
+import { MAX_QUERY_PAGES, PK, SK, TTL, pad, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
+import type { DecisionLog, DecisionRecord, LoggedDecision } from './store.js';
+
+/**
+ * The decision log of the DynamoDB store: one item per decision under the partition `decision`, sorted by time, kept
+ * `decisionsDays` (TTL). The ledger group's commit writes them with `decisionItems`.
+ */
+export interface DynamoDbDecisionLog {
+  log: DecisionLog;
+  /** The items of one commit's decisions: history only, so no condition is needed (a cheap batch write). */
+  itemsOf(decisions: readonly DecisionRecord[]): Item[];
+}
+
+function toLoggedDecision(item: Item): LoggedDecision {
+  return {
+    at: item.at as number,
+    destination: item.destination as string,
+    findingId: item.findingId as string,
+    findingType: item.findingType as string,
+    title: item.title as string,
+    severity: (item.severity as number | null | undefined) ?? null,
+    outcome: item.outcome as LoggedDecision['outcome'],
+    reason: item.reason as string,
+  };
+}
+
+export function createDynamoDbDecisionLog(table: TableAccess, options: { decisionsDays: number }): DynamoDbDecisionLog {
+  const { tableName, doc, call } = table;
+  /** Orders decision records of this instance that share a millisecond; the random part keeps instances apart. */
+  const instanceToken = randomBytes(4).toString('hex');
+  let commitCounter = 0;
+
+  const log: DecisionLog = {
+    async recentDecisions(limit) {
+      const records: LoggedDecision[] = [];
+      let startKey: Item | undefined;
+      for (let page = 0; page < MAX_QUERY_PAGES && records.length < limit; page++) {
+        const out = await call('Query', () =>
+          doc.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: '#pk = :p',
+              ExpressionAttributeNames: { '#pk': PK },
+              ExpressionAttributeValues: { ':p': 'decision' },
+              ScanIndexForward: false,
+              Limit: limit - records.length,
+              ExclusiveStartKey: startKey,
+            }),
+          ),
+        );
+        records.push(...(out.Items ?? []).map(toLoggedDecision));
+        startKey = out.LastEvaluatedKey;
+        if (!startKey) break;
+      }
+      return records.slice(0, Math.max(0, limit));
+    },
+  };
+
+  return {
+    log,
+    itemsOf(decisions) {
+      if (decisions.length === 0) return [];
+      commitCounter += 1;
+      const token = `${pad(commitCounter, 10)}${instanceToken}`;
+      return decisions.map((d, i) => ({
+        [PK]: 'decision',
+        [SK]: `${pad(d.at)}#${token}#${pad(i, 6)}`,
+        ...d,
+        reason: formatDecisionReason(d.reason),
+        [TTL]: ttlSeconds(d.at, options.decisionsDays),
+      }));
+    },
+  };
+}
