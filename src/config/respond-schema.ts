@@ -42,6 +42,7 @@ export const RESPOND_DEFAULTS = {
 
 /** A stateless rule group holds at most 30,000 capacity units (each blocked address costs one per direction). */
 const MAX_ACTIVE_LIMIT = 30_000;
+const PRIORITY_MESSAGE = `expected 1 to ${MAX_RULE_PRIORITY - PRIORITY_SPAN + 1}: we own priority to priority + ${PRIORITY_SPAN - 1}, and stateless rule priorities end at ${MAX_RULE_PRIORITY}`;
 const MIN_SYNC_INTERVAL_MS = 30_000;
 
 const cidrSchema = z.string().check(
@@ -68,7 +69,10 @@ export function createRespondSchema<M extends z.ZodMiniType, D extends z.ZodMini
         .string()
         .check(z.regex(RULE_GROUP_ARN, 'expected a stateless rule group ARN: arn:aws:network-firewall:REGION:ACCOUNT:stateless-rulegroup/NAME')),
       /** We own `[priority, priority + 99]` of the group; rules outside it are never touched. */
-      priority: z.int().check(z.gte(1), z.lte(MAX_RULE_PRIORITY - PRIORITY_SPAN + 1)),
+      priority: z.int().check(
+        z.gte(1, PRIORITY_MESSAGE),
+        z.lte(MAX_RULE_PRIORITY - PRIORITY_SPAN + 1, PRIORITY_MESSAGE),
+      ),
     }),
     z.strictObject({
       name: nameSchema('target'),

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { parseDuration } from '../core/duration.js';
 import { createRespondSchema } from './respond-schema.js';
+import { createInteractSchema } from './interact-schema.js';
 
 /**
  * The one configuration schema. The same keys in the YAML file, in Lambda's GDN_CONFIG and in the CDK config.
@@ -84,6 +85,8 @@ export const matchSchema = z.strictObject({
   /** GuardDuty resource types: Instance, AccessKey, S3Bucket, EKSCluster, ECSCluster, Lambda, RDSDBInstance, ... */
   resourceTypes: z.optional(z.array(nonEmpty())),
   sample: z.optional(z.boolean()),
+  /** Products: GuardDuty, Inspector, Macie, Security Hub, … (Security Hub forwards them all); case-insensitive. */
+  products: z.optional(z.array(nonEmpty())),
   /** Resource tags that must all be present with these values (`"*"` = any value). */
   tags: z.optional(z.record(z.string(), z.string())),
 });
@@ -117,6 +120,8 @@ export const configSchema = z.strictObject({
       enabled: z._default(z.boolean(), false),
       cacheTtl: z._default(durationSchema, 3_600_000),
       timeout: z._default(durationSchema, 1_500),
+      /** A role (management account or Organizations delegated administrator) to call DescribeAccount with. */
+      assumeRole: z.optional(matching(ROLE_ARN, 'expected an IAM role ARN')),
     }),
     { enabled: false, cacheTtl: 3_600_000, timeout: 1_500 },
   ),
@@ -146,6 +151,8 @@ export const configSchema = z.strictObject({
   ),
   /** Blocking a finding's remote addresses in Network Firewall / WAF (see respond-schema.ts). Off when absent. */
   respond: z.optional(createRespondSchema({ match: matchSchema, duration: durationSchema })),
+  /** Acting on findings from Slack: signed, authorised, audited buttons (see interact-schema.ts). Off when absent. */
+  interact: z.optional(createInteractSchema({ secretRef: secretRefSchema })),
   poll: z.optional(
     z.strictObject({
       regions: z.optional(z.array(matching(/^[a-z]{2}(-[a-z0-9]+)+$/, 'expected an AWS region like us-east-1')).check(z.minLength(1))),
@@ -169,3 +176,4 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type RespondConfig = NonNullable<Config['respond']>;
 export type RespondTargetConfig = RespondConfig['targets'][number];
 export type RespondRuleConfig = RespondConfig['rules'][number];
+export type InteractConfig = NonNullable<Config['interact']>;

@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import { configSchema, type Config } from './schema.js';
 import { ConfigError } from './errors.js';
 import { checkRespondReferences } from './respond-schema.js';
+import { checkInteractReferences } from './interact-schema.js';
 
 /**
  * Config is parsed once, at start. An invalid config lists *all* problems, each with its file and path, e.g.
@@ -69,7 +70,7 @@ export function parseConfig(document: unknown, source: string): Config {
   const problems = result.success
     ? []
     : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
-  problems.push(...checkReferences(document), ...checkRespondReferences(document));
+  problems.push(...checkReferences(document), ...checkRespondReferences(document), ...checkInteractReferences(document));
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }

@@ -61,4 +61,9 @@ export interface RenderedMessage {
   text: TextMessage;
   /** SNS message attributes (severity, band, type, account) and similar routing hints. */
   attributes: Record<string, string>;
+  /**
+   * The finding whose thread this message goes into when its own finding has none yet: a signal of an attack sequence
+   * (`associatedAttackSequenceArn`) joins the sequence's thread on a threading sink.
+   */
+  threadOf?: string;
 }

@@ -253,8 +253,12 @@ export function createOutboxDrainer(options: OutboxDrainerOptions): OutboxDraine
     };
     if (row.findingId !== undefined) message.findingId = row.findingId;
     if (sink.threads === true && row.findingId !== undefined && row.kind !== 'digest') {
-      const entry = (await store.getLedger(row.destination, [row.findingId])).get(row.findingId);
-      if (entry?.threadTs !== undefined) message.threadTs = entry.threadTs;
+      // Its own thread first; else the thread of the finding it belongs to (an attack sequence), when that has one.
+      const threadOf = row.message.threadOf;
+      const ids = threadOf === undefined || threadOf === row.findingId ? [row.findingId] : [row.findingId, threadOf];
+      const ledger = await store.getLedger(row.destination, ids);
+      const threadTs = ledger.get(row.findingId)?.threadTs ?? (threadOf === undefined ? undefined : ledger.get(threadOf)?.threadTs);
+      if (threadTs !== undefined) message.threadTs = threadTs;
     }
     return message;
   }

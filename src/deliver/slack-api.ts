@@ -148,7 +148,8 @@ export function postMessageArgs(message: OutgoingMessage, channel: string): Reco
   const slack = { ...message.message.slack } as Record<string, unknown>;
   delete slack['link_names'];
   const args: Record<string, unknown> = { ...slack, channel };
-  if (message.threadTs !== undefined && THREAD_REPLY_KINDS.has(message.kind)) {
+  // A message that belongs to another finding's thread (an attack sequence's signal) goes there whatever its kind.
+  if (message.threadTs !== undefined && (THREAD_REPLY_KINDS.has(message.kind) || message.message.threadOf !== undefined)) {
     args['thread_ts'] = message.threadTs;
     if (message.kind === 'escalated') args['reply_broadcast'] = true;
   }

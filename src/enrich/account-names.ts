@@ -3,14 +3,22 @@ import type { Logger } from '../core/logger.js';
 
 /** Resolves an account id to a human name (config map first, then AWS Organizations). Never throws. */
 export interface AccountNameResolver {
-  nameOf(accountId: string | undefined): Promise<string | undefined>;
+  /**
+   * @param known a name the finding itself carries (OCSF `cloud.account.name`, ASFF `AwsAccountName`): used when the
+   *   config has none, before asking Organizations (Security Hub already asked it).
+   */
+  nameOf(accountId: string | undefined, known?: string): Promise<string | undefined>;
 }
 
 export interface AccountNameOptions {
   /** Names from the config's `accounts:` map; they win over Organizations. */
   names: Readonly<Record<string, string>>;
-  /** Ask AWS Organizations `DescribeAccount` for ids not in `names`. */
-  organizations?: { client?: OrganizationsClient; cacheTtlMs: number; timeoutMs: number };
+  /**
+   * Ask AWS Organizations `DescribeAccount` for ids not in `names`. `assumeRole`: a role in the management account (or
+   * an Organizations delegated administrator) to call it with, for the GuardDuty administrator account that receives
+   * every member's findings but may not call DescribeAccount itself.
+   */
+  organizations?: { client?: OrganizationsClient; cacheTtlMs: number; timeoutMs: number; assumeRole?: string; env?: NodeJS.ProcessEnv };
   logger?: Logger;
   now?: () => number;
 }
@@ -37,7 +45,7 @@ export function createAccountNameResolver(options: AccountNameOptions): AccountN
     try {
       // Loaded on first use: only configs with `organizations.enabled` pay for the client's import.
       const { DescribeAccountCommand, OrganizationsClient: Client } = await import('@aws-sdk/client-organizations');
-      client ??= new Client({});
+      client ??= new Client(org.assumeRole === undefined ? {} : { credentials: await assumedRoleCredentials(org.assumeRole, org.env) });
       const out = await client.send(new DescribeAccountCommand({ AccountId: accountId }), {
         abortSignal: AbortSignal.timeout(org.timeoutMs),
       });
@@ -52,10 +60,11 @@ export function createAccountNameResolver(options: AccountNameOptions): AccountN
   }
 
   return {
-    async nameOf(accountId) {
+    async nameOf(accountId, known) {
       if (!accountId) return undefined;
-      const configured = options.names[accountId];
+      const configured = Object.hasOwn(options.names, accountId) ? options.names[accountId] : undefined;
       if (configured) return configured;
+      if (known !== undefined && known.trim() !== '') return known;
       if (!org || !ACCOUNT_ID.test(accountId)) return undefined;
       const cached = cache.get(accountId);
       if (cached && cached.expiresAt > now()) return cached.name;
@@ -71,4 +80,14 @@ export function createAccountNameResolver(options: AccountNameOptions): AccountN
       return pending;
     },
   };
+}
+
+/**
+ * STS AssumeRole credentials (renewed before they expire) for the Organizations client. Organizations is a global
+ * service; STS is called in the process's region (AWS_REGION), else us-east-1.
+ */
+async function assumedRoleCredentials(roleArn: string, env: NodeJS.ProcessEnv | undefined) {
+  const { createAssumeRoleCredentials } = await import('../sources/guardduty-client.js');
+  const vars = env ?? process.env;
+  return createAssumeRoleCredentials({ roleArn, region: vars.AWS_REGION ?? vars.AWS_DEFAULT_REGION ?? 'us-east-1', env: vars, sessionName: 'guardduty-notifier-org-names' });
 }

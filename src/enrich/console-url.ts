@@ -31,6 +31,8 @@ export function consoleUrlFor(finding: Finding): ConsoleLink | undefined {
   const base = consoleBase(finding.partition, region);
   if (!base) return undefined;
   const regionQuery = `region=${region}`;
+  if (finding.format === 'malware-scan') return undefined; // a scan result has no console page of its own
+  if (finding.format === 'ocsf') return securityHubLink(base, regionQuery, finding);
   if (finding.format === 'asff' && finding.product !== 'GuardDuty') {
     // Security Hub's findings page takes a search filter; the id is an ARN, encoded twice as the console expects.
     const filter = `Id=\\operator\\:EQUALS\\:${finding.id}`;
@@ -39,8 +41,29 @@ export function consoleUrlFor(finding: Finding): ConsoleLink | undefined {
       label: 'Open in Security Hub',
     };
   }
-  // GuardDuty finding ids are 32 hex characters; anything else is not linked by id.
-  const id = /^[A-Za-z0-9]{1,64}$/.test(finding.id) ? finding.id : undefined;
+  // GuardDuty finding ids are 32 hex characters; anything else is not linked by id. An S3 malware finding's `id` is
+  // the object's (shared with its scan result); GuardDuty's own id is then `providerId`.
+  const guardDutyId = finding.providerId ?? finding.id;
+  const id = /^[A-Za-z0-9]{1,64}$/.test(guardDutyId) ? guardDutyId : undefined;
   const fragment = id ? `#/findings?macros=current&fId=${id}` : '#/findings?macros=current';
   return { url: `${base}/guardduty/home?${regionQuery}${fragment}`, label: 'Open in GuardDuty' };
+}
+
+/**
+ * The new Security Hub console (`/securityhub/v2/home`, https://docs.aws.amazon.com/securityhub/latest/userguide/ names
+ * it as the console's address): the finding's panel in the view of its class, by Security Hub's own id
+ * (`metadata.uid`). The `#/<view>?findingDetailId=` fragment is not documented by AWS; it is the one third-party
+ * bots link with (cruxstack/aws-securityhubv2-bot). Without a usable id the link opens the view.
+ */
+const SECURITY_HUB_VIEWS: ReadonlyMap<number, string> = new Map([
+  [2004, 'threats'],
+  [2002, 'vulnerabilities'],
+  [2003, 'postureManagement'],
+]);
+
+function securityHubLink(base: string, regionQuery: string, finding: Finding): ConsoleLink {
+  const view = (finding.ocsfClass === undefined ? undefined : SECURITY_HUB_VIEWS.get(finding.ocsfClass)) ?? 'threats';
+  const id = finding.securityHubId !== undefined && /^[A-Za-z0-9_-]{1,128}$/.test(finding.securityHubId) ? finding.securityHubId : undefined;
+  const fragment = id === undefined ? `#/${view}` : `#/${view}?findingDetailId=${id}`;
+  return { url: `${base}/securityhub/v2/home?${regionQuery}${fragment}`, label: 'Open in Security Hub' };
 }

@@ -5,6 +5,7 @@ import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord }
 import { configFromEnvironment } from '../config/environment.js';
 import { parseDuration } from '../core/duration.js';
 import { parseFindingDocument } from '../finding/parse.js';
+import { isSnsLambdaEvent } from '../finding/sns-envelope.js';
 import type { Finding } from '../finding/finding.js';
 import type { IngestResult } from '../pipeline/pipeline-types.js';
 import { createRuntime, type Runtime } from '../pipeline/runtime.js';
@@ -14,7 +15,11 @@ import type { Logger } from '../core/logger.js';
  * The Lambda handler: behind an EventBridge rule (direct target) or an SQS queue fed by the rule (recommended: the
  * queue's batch becomes one decision batch, so bursts become digests, and its DLQ keeps what cannot be processed).
  *
- * SQS: every record is one EventBridge event. Poison records (not JSON, not a finding) are logged with their
+ * It also runs subscribed to an SNS topic that carries the events (`Records[].Sns.Message`): handled like a direct
+ * EventBridge invocation, so a failure is retried by Lambda's asynchronous retries. Queue bodies that are SNS
+ * notifications (a queue subscribed to a topic without raw message delivery) are unwrapped by the parser.
+ *
+ * SQS: every record is one EventBridge event (or an SNS notification holding one). Poison records (not JSON, not a finding) are logged with their
  * message id and reported in `batchItemFailures`, so the queue's redrive policy moves them to the DLQ. The good
  * records are decided together and committed (ledger + outbox) before anything is sent; a batch that cannot be
  * committed is reported failed whole, so SQS redelivers it and the ledger makes the redelivery idempotent.
@@ -155,16 +160,18 @@ async function handleSqs(event: SQSEvent, context: Context | undefined): Promise
 async function handleEventBridge(event: EventBridgeEvent<string, unknown>, context: Context | undefined): Promise<void> {
   const runtime = await getRuntime();
   const parsed = parseFindingDocument(event);
+  // An SNS invocation has no event id of its own; its records' message ids name it.
+  const eventId = event.id ?? 'from SNS';
   if (parsed.findings.length === 0) {
-    logger.error('Event is not a GuardDuty finding', { eventId: event.id, reason: parsed.errors[0]?.message });
+    logger.error('Event is not a GuardDuty finding', { eventId, reason: parsed.errors[0]?.message });
     // Throwing lets Lambda's asynchronous retries and on-failure destination keep the event.
-    throw new Error(`event ${event.id}: ${parsed.errors[0]?.message ?? 'not a finding'}`);
+    throw new Error(`event ${eventId}: ${parsed.errors[0]?.message ?? 'not a finding'}`);
   }
   try {
     const ingest = await runtime.pipeline.ingestFindings(parsed.findings);
     const delivered = await deliver(runtime, context);
     recordIngestMetrics(ingest);
-    logger.info('Event processed', { eventId: event.id, findings: ingest.findings, sent: delivered.sent, failed: delivered.failed });
+    logger.info('Event processed', { eventId, findings: ingest.findings, sent: delivered.sent, failed: delivered.failed });
   } finally {
     metrics.publishStoredMetrics();
   }
@@ -193,6 +200,8 @@ async function handleScheduledDrain(context: Context | undefined): Promise<void>
 
 export async function handler(event: unknown, context?: Context): Promise<SQSBatchResponse | void> {
   if (context) powertools.addContext(context);
+  // Checked first: an SNS invocation also has `Records`, but SNS records, not SQS ones.
+  if (isSnsLambdaEvent(event)) return handleEventBridge(event as EventBridgeEvent<string, unknown>, context);
   if (isSqsEvent(event)) return handleSqs(event, context);
   if (isScheduledDrain(event)) return handleScheduledDrain(context);
   return handleEventBridge(event as EventBridgeEvent<string, unknown>, context);

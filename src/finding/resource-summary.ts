@@ -44,6 +44,8 @@ export function summariseGuardDutyResource(resource: unknown, service: unknown, 
   const type = getText(res, 'resourceType') ?? inferType(res) ?? typeParts.resourceType ?? 'Unknown';
   const summariser = SUMMARISERS[type.toLowerCase()];
   let summary = summariser === undefined ? undefined : summariser(res, details);
+  // An attack sequence names its resources in the sequence, not in `resource` (which only says `AttackSequence`).
+  if (summary === undefined && type.toLowerCase() === 'attacksequence') summary = summariseSequenceResources(service, details);
   // A type we do not know (GuardDuty adds resource types every year), or a known one without its details member.
   if (summary === undefined) summary = summariseUnknown(res, details);
   addServiceDetails(details, service);
@@ -234,6 +236,24 @@ function summariseRds(resource: JsonObject, details: DetailList): string | undef
     .add('Auth method', getText(user, 'authMethod'));
   const base = id ?? 'RDS DB instance';
   return engine === undefined ? base : `${base} (${engine})`;
+}
+
+/**
+ * `service.detection.sequence.resources[]` (ResourceV2: `uid`, `name`, `resourceType`): `bucket-a (+2 more)`, and one
+ * detail per resource type. Source: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ResourceV2.html
+ */
+function summariseSequenceResources(service: unknown, details: DetailList): string | undefined {
+  const resources = (getArray(getObject(getObject(service, 'detection'), 'sequence'), 'resources') ?? []).filter(isObject);
+  const names: string[] = [];
+  for (const resource of resources.slice(0, 400)) {
+    const name = getText(resource, 'name') ?? getText(resource, 'uid');
+    if (name === undefined) continue;
+    names.push(name);
+    if (names.length <= 3) details.add(getText(resource, 'resourceType') ?? 'Resource', name);
+  }
+  const first = names[0];
+  if (first === undefined) return undefined;
+  return names.length > 1 ? `${first} (+${names.length - 1} more)` : first;
 }
 
 /** Identifier-like members of an unknown `...Details` object, most telling first. */

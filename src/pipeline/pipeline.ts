@@ -61,7 +61,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   async function ingestFindings(parsed: readonly Finding[], options?: IngestOptions): Promise<IngestResult> {
     const at = options?.now ?? clock();
     const result: IngestResult = { documents: 0, findings: parsed.length, errors: [], unrouted: 0, decisions: [], messagesQueued: 0 };
-    const findings = dedupeBatch([...parsed]);
+    // Attack sequences first (a stable sort), so on slack-api their messages open the threads their signals then join.
+    const findings = dedupeBatch([...parsed]).sort((a, b) => Number(b.attackSequence !== undefined) - Number(a.attackSequence !== undefined));
 
     // 2. Enrich: account names (cached, bounded) and console links.
     const enriched = new Map<Finding, EnrichedFinding>();

@@ -21,7 +21,7 @@ export interface EnrichedFinding {
 
 /** Enrich: the account's name (the resolver never throws) and the console link. */
 export async function enrichFinding(finding: Finding, accountNames: AccountNameResolver): Promise<EnrichedFinding> {
-  return { finding, accountName: await accountNames.nameOf(finding.accountId), console: consoleUrlFor(finding) };
+  return { finding, accountName: await accountNames.nameOf(finding.accountId, finding.accountName), console: consoleUrlFor(finding) };
 }
 
 /** What a render needs besides what enrich found: the time, and for a decided message its kind, runbook, destination. */

@@ -75,7 +75,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const accountNames = createAccountNameResolver({
     names: config.accounts,
     organizations: config.organizations.enabled
-      ? { cacheTtlMs: config.organizations.cacheTtl, timeoutMs: config.organizations.timeout }
+      ? {
+          cacheTtlMs: config.organizations.cacheTtl,
+          timeoutMs: config.organizations.timeout,
+          ...(config.organizations.assumeRole === undefined ? {} : { assumeRole: config.organizations.assumeRole, env }),
+        }
       : undefined,
     logger,
     now: options.now,

@@ -1,4 +1,4 @@
-import { SEVERITY_BANDS, UNKNOWN_BAND, type Finding } from '../finding/finding.js';
+import { comparableSeverity, SEVERITY_BANDS, UNKNOWN_BAND, type Finding } from '../finding/finding.js';
 import type { LedgerEntry } from './ledger.js';
 import type { DecideInput, Decision, NotifyKind, SuppressReason } from './decision.js';
 import { findMute } from './mute.js';
@@ -10,13 +10,15 @@ export type { DecideInput } from './decision.js';
  *
  * The checks run in this order, and the order is the policy:
  * 1. `archived`: someone (or a GuardDuty suppression rule) closed the finding; nothing about it is news.
+ *    `clean`: a Malware Protection for S3 scan that found no threat (NO_THREATS_FOUND) is a record, not an alert.
  * 2. `sample`: "Generate sample findings" output, dropped when `dropSamples` is on; it is not a real threat.
- * 3. `below-threshold`: the destination never wants findings this mild, whatever their history.
+ * 3. `below-threshold`: the destination never wants findings this mild, whatever their history. A finding with a band
+ *    but no 0–10 number (OCSF, scan results) compares its band's lower bound (`comparableSeverity`).
  *    An unknown severity (null) is NOT below the threshold: we would rather over-notify a finding whose severity we
  *    could not read than silently lose it.
- * 4. `muted` (naming the mute): a human said "not this" until a given time. Checked after the static filters so that counters
- *    name the most basic reason (a sample is counted as `sample`, not as muted), and before the ledger so that a
- *    mute silences escalations too, like an Alertmanager silence.
+ * 4. `muted` (naming the mute): a human said "not this" until a given time. Checked after the static filters so that
+ *    counters name the most basic reason (a sample is counted as `sample`, not as muted), and before the ledger so
+ *    that a mute silences escalations too, like an Alertmanager silence.
  * 5. The ledger (Alertmanager's dedup stage): no row → `new`; band above the highest band sent → `escalated`
  *    (checked before the reminder so a rise is announced as a rise, with the band it rose from); `repeatAfter`
  *    elapsed and still active → `reminder` (before `repeat`, so the periodic nudge is not swallowed by a quiet thread
@@ -42,8 +44,10 @@ export function decideNotification(input: DecideInput): Decision {
   };
 
   if (finding.archived) return suppress({ code: 'archived' });
+  if (finding.scan?.result === 'NO_THREATS_FOUND') return suppress({ code: 'clean' });
   if (finding.sample && input.dropSamples) return suppress({ code: 'sample' });
-  if (finding.severity !== null && finding.severity < input.minSeverity) return suppress({ code: 'below-threshold' });
+  const severity = comparableSeverity(finding);
+  if (severity !== null && severity < input.minSeverity) return suppress({ code: 'below-threshold' });
   const mute = findMute(finding, input.mutes, now);
   if (mute) return suppress({ code: 'muted', muteId: mute.id });
 

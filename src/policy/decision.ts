@@ -8,7 +8,7 @@ import type { RouteTarget } from './route.js';
  * the rule that matched (`config:<index>` or the store's rule id). Printed by `formatDecisionReason`.
  */
 export type SuppressReason =
-  | { code: 'duplicate' | 'below-threshold' | 'archived' | 'sample' }
+  | { code: 'duplicate' | 'below-threshold' | 'archived' | 'sample' | 'clean' }
   | { code: 'muted'; muteId: string };
 
 /**

@@ -1,11 +1,13 @@
 import type { MatchConfig } from '../config/schema.js';
-import type { Finding } from '../finding/finding.js';
+import { comparableSeverity, type Finding } from '../finding/finding.js';
 import { compileGlob } from './glob.js';
 
 /**
  * Whether a finding satisfies a route's or a mute's `match`. Every present key must match; a list matches when any
  * of its items does (so an empty list matches nothing); an absent key matches everything, and `{}` matches all.
  *
+ * Severity bounds compare `comparableSeverity`: the 0–10 number, or for a finding that only has a band (OCSF, scan
+ * results) the band's lower bound, so `minSeverity: 7` takes an OCSF High and drops an OCSF Medium.
  * Unknown severity (`null`: missing or impossible in the document) fails every severity bound that excludes some
  * real severity (`minSeverity > 0`, `maxSeverity < 10`): we cannot claim it is high or low. It still matches a
  * match without severity keys, so an unparseable finding reaches the routes that do not care about severity.
@@ -14,8 +16,10 @@ import { compileGlob } from './glob.js';
  * matchesFinding({ types: ['Recon:*'], minSeverity: 5 }, finding);
  */
 export function matchesFinding(match: MatchConfig, finding: Finding): boolean {
-  if (match.minSeverity !== undefined && !atLeast(finding.severity, match.minSeverity)) return false;
-  if (match.maxSeverity !== undefined && !atMost(finding.severity, match.maxSeverity)) return false;
+  const severity = comparableSeverity(finding);
+  if (match.minSeverity !== undefined && !atLeast(severity, match.minSeverity)) return false;
+  if (match.maxSeverity !== undefined && !atMost(severity, match.maxSeverity)) return false;
+  if (match.products && !productMatches(match.products, finding.product)) return false;
   if (match.types && !match.types.some((glob) => compileGlob(glob)(finding.type))) return false;
   if (match.accounts && !(finding.accountId !== undefined && match.accounts.includes(finding.accountId))) return false;
   if (match.regions && !(finding.region !== undefined && match.regions.includes(finding.region))) return false;
@@ -37,6 +41,19 @@ function atLeast(severity: number | null, min: number): boolean {
 function atMost(severity: number | null, max: number): boolean {
   if (severity === null) return max >= 10;
   return severity <= max;
+}
+
+/**
+ * `products: [GuardDuty, Inspector]`: the finding's product (GuardDuty, else Security Hub's product name: Inspector,
+ * Macie, Security Hub, …), compared without case or spaces so `guardduty` and `Security Hub` / `SecurityHub` match.
+ */
+function productMatches(products: readonly string[], product: string): boolean {
+  const wanted = productKey(product);
+  return products.some((p) => productKey(p) === wanted);
+}
+
+function productKey(name: string): string {
+  return name.toLowerCase().replace(/\s+/g, '').replace(/^(amazon|aws)/, '');
 }
 
 /** Tags are attacker-influenced: own properties only, so a tag key like `constructor` is not found on the prototype. */

@@ -44,9 +44,13 @@ export function findingAttributes(finding: Finding, ctx: RenderContext): Record<
  */
 export function renderFindingMessage(finding: Finding, ctx: RenderContext): RenderedMessage {
   const prepared = prepareFinding(finding, ctx);
-  return {
+  const message: RenderedMessage = {
     slack: slackMessageOf(prepared),
     text: textMessageOf(prepared),
     attributes: findingAttributes(finding, ctx),
   };
+  // A signal of an attack sequence belongs in the sequence's thread (threading sinks look it up when sending).
+  const sequenceId = finding.attackSequenceId;
+  if (sequenceId !== undefined && sequenceId !== finding.id) message.threadOf = sequenceId;
+  return message;
 }

@@ -1,4 +1,12 @@
-import { BatchGetCommand, BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { backoffDelay, sleep } from '../core/backoff.js';
 import { StoreError } from './errors.js';
 import { TABLE_KEYS } from './dynamodb-table.js';
@@ -18,7 +26,7 @@ const BATCH_WRITE_MAX = 25;
 /** Unprocessed batch items are throttling, not errors: retried with backoff this many times before giving up. */
 const BATCH_RETRIES = 8;
 /** Upper bound on Query pages any one call reads (a 1 MB page each): loops stay bounded whatever the table holds. */
-export const MAX_QUERY_PAGES = 200;
+const MAX_QUERY_PAGES = 200;
 
 /** A lost conditional write waits at least half its ceiling: retrying at once would meet the same writer. */
 const CONFLICT_BACKOFF = { baseMs: 25, maxMs: 1_000, jitter: 'equal' } as const;
@@ -52,6 +60,14 @@ export interface TableAccess {
   batchPut(items: readonly Item[]): Promise<void>;
   /** One consistent read by key. */
   getItem(pk: string, sk: string): Promise<Item | undefined>;
+  /**
+   * A Query read page by page, at most MAX_QUERY_PAGES: `input` is asked for each page (a page's Limit may depend on
+   * what came before), `onPage` gets each answer and says whether to read on.
+   */
+  queryPages(
+    input: () => Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+    onPage: (out: QueryCommandOutput) => boolean | Promise<boolean>,
+  ): Promise<void>;
   /** From now on every request is refused. */
   close(): void;
 }
@@ -144,6 +160,19 @@ export function createTableAccess(tableName: string, doc: DynamoDBDocumentClient
     return out.Item;
   }
 
+  async function queryPages(
+    input: () => Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+    onPage: (out: QueryCommandOutput) => boolean | Promise<boolean>,
+  ): Promise<void> {
+    let startKey: Item | undefined;
+    for (let page = 0; page < MAX_QUERY_PAGES; page++) {
+      const out = await call('Query', () => doc.send(new QueryCommand({ ...input(), TableName: tableName, ExclusiveStartKey: startKey })));
+      const more = await onPage(out);
+      startKey = out.LastEvaluatedKey;
+      if (!startKey || !more) break;
+    }
+  }
+
   return {
     tableName,
     doc,
@@ -153,6 +182,7 @@ export function createTableAccess(tableName: string, doc: DynamoDBDocumentClient
     batchGet,
     batchPut,
     getItem,
+    queryPages,
     close() {
       closed = true;
     },

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { formatDecisionReason } from '../policy/decision-record.js';
-import { MAX_QUERY_PAGES, PK, SK, TTL, pad, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
+import { PK, SK, TTL, pad, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
 import type { DecisionLog, DecisionRecord, LoggedDecision } from './store.js';
 
 /**
@@ -28,7 +27,6 @@ function toLoggedDecision(item: Item): LoggedDecision {
 }
 
 export function createDynamoDbDecisionLog(table: TableAccess, options: { decisionsDays: number }): DynamoDbDecisionLog {
-  const { tableName, doc, call } = table;
   /** Orders decision records of this instance that share a millisecond; the random part keeps instances apart. */
   const instanceToken = randomBytes(4).toString('hex');
   let commitCounter = 0;
@@ -36,26 +34,21 @@ export function createDynamoDbDecisionLog(table: TableAccess, options: { decisio
   const log: DecisionLog = {
     async recentDecisions(limit) {
       const records: LoggedDecision[] = [];
-      let startKey: Item | undefined;
-      for (let page = 0; page < MAX_QUERY_PAGES && records.length < limit; page++) {
-        const out = await call('Query', () =>
-          doc.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: '#pk = :p',
-              ExpressionAttributeNames: { '#pk': PK },
-              ExpressionAttributeValues: { ':p': 'decision' },
-              ScanIndexForward: false,
-              Limit: limit - records.length,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        );
-        records.push(...(out.Items ?? []).map(toLoggedDecision));
-        startKey = out.LastEvaluatedKey;
-        if (!startKey) break;
-      }
-      return records.slice(0, Math.max(0, limit));
+      if (limit <= 0) return records;
+      await table.queryPages(
+        () => ({
+          KeyConditionExpression: '#pk = :p',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':p': 'decision' },
+          ScanIndexForward: false,
+          Limit: limit - records.length,
+        }),
+        (out) => {
+          records.push(...(out.Items ?? []).map(toLoggedDecision));
+          return records.length < limit;
+        },
+      );
+      return records.slice(0, limit);
     },
   };
 

@@ -1,5 +1,5 @@
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { MAX_QUERY_PAGES, PK, SK, TTL, type Item, type TableAccess } from './dynamodb-access.js';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PK, SK, TTL, type TableAccess } from './dynamodb-access.js';
 import type { MuteRule, MuteStore } from './store.js';
 
 /** The mute rules of the DynamoDB store: partition `mute`, one item per rule id, removed by TTL after they expire. */
@@ -26,26 +26,20 @@ export function createDynamoDbMutes(table: TableAccess): MuteStore {
 
     async listMutes(at) {
       const rules: MuteRule[] = [];
-      let startKey: Item | undefined;
-      for (let page = 0; page < MAX_QUERY_PAGES; page++) {
-        const out = await call('Query', () =>
-          doc.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: '#pk = :p',
-              // TTL deletes lazily (within days), so expiry is checked here, not left to TTL.
-              FilterExpression: '#exp > :now',
-              ExpressionAttributeNames: { '#pk': PK, '#exp': 'ruleExpiresAt' },
-              ExpressionAttributeValues: { ':p': 'mute', ':now': at },
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        );
-        for (const item of out.Items ?? []) rules.push(JSON.parse(item.rule as string) as MuteRule);
-        startKey = out.LastEvaluatedKey;
-        if (!startKey) break;
-      }
+      await table.queryPages(
+        () => ({
+          KeyConditionExpression: '#pk = :p',
+          // TTL deletes lazily (within days), so expiry is checked here, not left to TTL.
+          FilterExpression: '#exp > :now',
+          ExpressionAttributeNames: { '#pk': PK, '#exp': 'ruleExpiresAt' },
+          ExpressionAttributeValues: { ':p': 'mute', ':now': at },
+          ConsistentRead: true,
+        }),
+        (out) => {
+          for (const item of out.Items ?? []) rules.push(JSON.parse(item.rule as string) as MuteRule);
+          return true;
+        },
+      );
       return rules;
     },
 

@@ -1,6 +1,6 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OUTBOX_INDEX } from './dynamodb-table.js';
-import { BATCH_GET_MAX, MAX_QUERY_PAGES, PK, SK, TTL, pad, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
+import { BATCH_GET_MAX, PK, SK, TTL, pad, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
 import type { OutboxRow, OutboxStatus, OutboxStore, StoreStats } from './store.js';
 
 /**
@@ -84,7 +84,7 @@ export function outboxItem(row: OutboxRow, seq: number, sentOutboxDays: number):
 }
 
 export function createDynamoDbOutbox(table: TableAccess, options: { sentOutboxDays: number }): OutboxStore {
-  const { tableName, doc, call, conditional } = table;
+  const { tableName, doc, conditional } = table;
   const { sentOutboxDays } = options;
 
   /**
@@ -98,43 +98,38 @@ export function createDynamoDbOutbox(table: TableAccess, options: { sentOutboxDa
     query: { forward: boolean; below?: string },
   ): Promise<OutboxRow[]> {
     const collected: Array<{ row: OutboxRow; seq: number }> = [];
-    let startKey: Item | undefined;
-    for (let page = 0; page < MAX_QUERY_PAGES && collected.length < limit; page++) {
-      const values: Item = { ':p': partitionOfStatus[status] };
-      let condition = '#gpk = :p';
-      if (query.below !== undefined) {
-        condition += ' AND #gsk < :below';
-        values[':below'] = query.below;
-      }
-      const out = await call('Query', () =>
-        doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: OUTBOX_INDEX.indexName,
-            KeyConditionExpression: condition,
-            ExpressionAttributeNames: {
-              '#gpk': OUTBOX_INDEX.partitionKey,
-              ...(query.below !== undefined ? { '#gsk': OUTBOX_INDEX.sortKey } : {}),
-            },
-            ExpressionAttributeValues: values,
-            ScanIndexForward: query.forward,
-            // A few more than asked: some may turn out stale on the consistent re-read.
-            Limit: Math.min(BATCH_GET_MAX, limit - collected.length + 5),
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      const pks = (out.Items ?? []).map((item) => item[PK] as string);
-      const items = await table.batchGet(pks, 'outbox');
-      for (const pk of pks) {
-        const item = items.get(pk);
-        if (!item) continue;
-        const row = toOutboxRow(item);
-        if (row.status === status && accept(row)) collected.push({ row, seq: (item.seq as number | undefined) ?? 0 });
-      }
-      startKey = out.LastEvaluatedKey;
-      if (!startKey) break;
+    if (limit <= 0) return [];
+    const values: Item = { ':p': partitionOfStatus[status] };
+    let condition = '#gpk = :p';
+    if (query.below !== undefined) {
+      condition += ' AND #gsk < :below';
+      values[':below'] = query.below;
     }
+    await table.queryPages(
+      () => ({
+        IndexName: OUTBOX_INDEX.indexName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: {
+          '#gpk': OUTBOX_INDEX.partitionKey,
+          ...(query.below !== undefined ? { '#gsk': OUTBOX_INDEX.sortKey } : {}),
+        },
+        ExpressionAttributeValues: values,
+        ScanIndexForward: query.forward,
+        // A few more than asked: some may turn out stale on the consistent re-read.
+        Limit: Math.min(BATCH_GET_MAX, limit - collected.length + 5),
+      }),
+      async (out) => {
+        const pks = (out.Items ?? []).map((item) => item[PK] as string);
+        const items = await table.batchGet(pks, 'outbox');
+        for (const pk of pks) {
+          const item = items.get(pk);
+          if (!item) continue;
+          const row = toOutboxRow(item);
+          if (row.status === status && accept(row)) collected.push({ row, seq: (item.seq as number | undefined) ?? 0 });
+        }
+        return collected.length < limit;
+      },
+    );
     if (status === 'pending') collected.sort(byDueOrder);
     return collected.slice(0, limit).map((c) => c.row);
   }
@@ -142,32 +137,26 @@ export function createDynamoDbOutbox(table: TableAccess, options: { sentOutboxDa
   async function countIndex(status: OutboxStatus): Promise<{ count: number; oldestCreatedAt?: number }> {
     let count = 0;
     let oldestCreatedAt: number | undefined;
-    let startKey: Item | undefined;
-    for (let page = 0; page < MAX_QUERY_PAGES; page++) {
-      const out = await call('Query', () =>
-        doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: OUTBOX_INDEX.indexName,
-            KeyConditionExpression: '#gpk = :p',
-            ExpressionAttributeNames: { '#gpk': OUTBOX_INDEX.partitionKey },
-            ExpressionAttributeValues: { ':p': partitionOfStatus[status] },
-            // Pending rows are read for their createdAt (inside the sort key); the others are only counted.
-            ...(status === 'pending' ? {} : { Select: 'COUNT' as const }),
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      count += out.Count ?? 0;
-      for (const item of out.Items ?? []) {
-        const createdAt = Number(String(item[OUTBOX_INDEX.sortKey]).split('#')[1]);
-        if (Number.isFinite(createdAt) && (oldestCreatedAt === undefined || createdAt < oldestCreatedAt)) {
-          oldestCreatedAt = createdAt;
+    await table.queryPages(
+      () => ({
+        IndexName: OUTBOX_INDEX.indexName,
+        KeyConditionExpression: '#gpk = :p',
+        ExpressionAttributeNames: { '#gpk': OUTBOX_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':p': partitionOfStatus[status] },
+        // Pending rows are read for their createdAt (inside the sort key); the others are only counted.
+        ...(status === 'pending' ? {} : { Select: 'COUNT' as const }),
+      }),
+      (out) => {
+        count += out.Count ?? 0;
+        for (const item of out.Items ?? []) {
+          const createdAt = Number(String(item[OUTBOX_INDEX.sortKey]).split('#')[1]);
+          if (Number.isFinite(createdAt) && (oldestCreatedAt === undefined || createdAt < oldestCreatedAt)) {
+            oldestCreatedAt = createdAt;
+          }
         }
-      }
-      startKey = out.LastEvaluatedKey;
-      if (!startKey) break;
-    }
+        return true;
+      },
+    );
     return oldestCreatedAt === undefined ? { count } : { count, oldestCreatedAt };
   }
 

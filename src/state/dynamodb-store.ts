@@ -6,7 +6,7 @@ import { createDynamoDbDecisionLog } from './dynamodb-decisions.js';
 import { createDynamoDbLedger } from './dynamodb-ledger.js';
 import { createDynamoDbMutes } from './dynamodb-mutes.js';
 import { createDynamoDbOutbox } from './dynamodb-outbox.js';
-import type { Store } from './store.js';
+import { composeStore, type Store } from './store.js';
 
 export interface DynamoDbStoreOptions {
   tableName: string;
@@ -60,18 +60,18 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
   const { ledger, forgetVersions } = createDynamoDbLedger(table, { ledgerDays, sentOutboxDays, decisions });
   let closed = false;
 
-  return {
-    ...ledger,
-    ...createDynamoDbOutbox(table, { sentOutboxDays }),
-    ...decisions.log,
-    ...createDynamoDbMutes(table),
-    ...createDynamoDbCursors(table),
-    async close() {
-      if (closed) return;
-      closed = true;
-      table.close();
-      forgetVersions();
-      if (ownsClient) client.destroy();
-    },
+  const groups = {
+    ledger,
+    outbox: createDynamoDbOutbox(table, { sentOutboxDays }),
+    decisions: decisions.log,
+    mutes: createDynamoDbMutes(table),
+    cursors: createDynamoDbCursors(table),
   };
+  return composeStore(groups, async () => {
+    if (closed) return;
+    closed = true;
+    table.close();
+    forgetVersions();
+    if (ownsClient) client.destroy();
+  });
 }

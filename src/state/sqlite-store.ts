@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, StoreSchemaError } from './errors.js';
 import { formatDecisionReason } from '../policy/decision-record.js';
+import { composeStore } from './store.js';
 import type {
   CursorStore,
   DecisionCommit,
@@ -518,16 +519,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
-  return {
-    ...ledger,
-    ...outbox,
-    ...decisions,
-    ...mutes,
-    ...cursors,
-    async close() {
-      if (closed) return;
-      closed = true;
-      db.close();
-    },
-  };
+  return composeStore({ ledger, outbox, decisions, mutes, cursors }, async () => {
+    if (closed) return;
+    closed = true;
+    db.close();
+  });
 }

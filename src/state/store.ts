@@ -131,3 +131,22 @@ export interface CursorStore {
 export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore {
   close(): Promise<void>;
 }
+
+/** A backend's groups, one per concept; a new group (blocks, audit) is a new key every backend must fill. */
+export interface StoreGroups {
+  ledger: LedgerStore;
+  outbox: OutboxStore;
+  decisions: DecisionLog;
+  mutes: MuteStore;
+  cursors: CursorStore;
+}
+
+/**
+ * One Store out of a backend's groups (they share its connection) and how to close it.
+ *
+ * @example
+ * return composeStore({ ledger, outbox, decisions, mutes, cursors }, async () => db.close());
+ */
+export function composeStore(groups: StoreGroups, close: () => Promise<void>): Store {
+  return { ...groups.ledger, ...groups.outbox, ...groups.decisions, ...groups.mutes, ...groups.cursors, close };
+}

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFindingText } from '../../src/finding/parse.js';
-import { corpusDir, listCorpus, loadCorpusText } from '../support/finding-fixtures.js';
+import { corpus2026Dir, corpusDir, listCorpus, listCorpus2026, loadCorpusText } from '../support/finding-fixtures.js';
 
 if (corpusDir === undefined) {
   console.warn('Skipping the finding corpus tests: ../shared/corpus is not beside this checkout (see test/support/finding-fixtures.ts).');
+} else if (corpus2026Dir === undefined) {
+  console.warn('Skipping the 2026 corpus tests: ../shared/corpus/2026 is not beside this checkout.');
 }
 
 /**
@@ -66,5 +68,74 @@ describe.skipIf(corpusDir === undefined)('the third-party finding corpus', () =>
     expect(findings[0]).toMatchObject({ id: 'f6b5c52d7a829ed112f7556dd1cc40c4', count: 4, action: { apiName: 'DescribeInstances', asn: '16660' } });
     // The console-login finding names no access key (`AWS::IAM::AccessKey:null`).
     expect(findings[1]?.resource.summary).toBe('kapil');
+  });
+});
+
+/**
+ * The corpus's `2026/` folder: Security Hub OCSF (bare and in Findings Imported V2 events) and a Malware Protection
+ * for S3 scan result, all written by third parties. Every document parses with its type, band, account and region.
+ */
+describe.skipIf(corpus2026Dir === undefined)('the 2026 corpus (OCSF, Findings Imported V2, scan results)', () => {
+  const files = listCorpus2026();
+
+  it('holds the documents its README lists', () => {
+    expect(files.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(files.map((file) => [path.basename(file), file] as const))('parses %s', (_name, file) => {
+    const { findings, errors } = parseFindingText(loadCorpusText(file));
+    expect(errors).toEqual([]);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      expect(finding.title.trim()).not.toBe('');
+      expect(finding.type).not.toBe('');
+      expect(finding.band.name).not.toBe('Unknown');
+      expect(finding.id).not.toBe('');
+      expect(finding.accountId).toMatch(/^\d{12}$/);
+      expect(finding.region).toMatch(/^[a-z]{2}(-[a-z]+)+-\d$/);
+      expect(finding.resource.summary.trim()).not.toBe('');
+      expect(Object.isFrozen(finding)).toBe(true);
+    }
+  });
+
+  it.each<[file: string, expected: Record<string, unknown>]>([
+    [
+      'cruxstack__aws-securityhubv2-bot__ocsf-gd-runtime-newbinaryexecuted.json',
+      {
+        format: 'ocsf',
+        product: 'GuardDuty',
+        id: 'ffffffffffffffffffffffffffffffff',
+        type: 'Execution:Runtime/NewBinaryExecuted',
+        severity: null,
+        band: { name: 'Medium' },
+        feature: 'RuntimeMonitoring',
+        accountId: '123456789012',
+        resource: { type: 'Instance', summary: 'i-0123456789abcdef0 (example-action-runner)' },
+      },
+    ],
+    [
+      'cruxstack__aws-securityhubv2-bot__event-v2-gd-trojan-dnsexfil.json',
+      { format: 'ocsf', id: 'finding-003', type: 'Trojan:EC2/DNSDataExfiltration', band: { name: 'High' }, accountId: '999888777666', region: 'us-west-2' },
+    ],
+    ['cruxstack__aws-securityhubv2-bot__event-v2-inspector-cve.json', { format: 'ocsf', product: 'Inspector', band: { name: 'Low' } }],
+    [
+      'terraform-aws-modules__terraform-aws-notify-slack__eventbridge-malware-scan-result.json',
+      {
+        format: 'malware-scan',
+        type: 'MalwareProtection:S3Object/ThreatsFound',
+        band: { name: 'High' },
+        accountId: '111122223333',
+        scan: { result: 'THREATS_FOUND', bucket: 'amzn-s3-demo-bucket', key: 'APKAEIBAERJR2EXAMPLE', threats: ['EICAR-Test-File (not a virus)'] },
+      },
+    ],
+  ])('reads the facts of %s', (file, expected) => {
+    const [finding] = parseFindingText(loadCorpusText(path.join(corpus2026Dir!, file))).findings;
+    expect(finding).toMatchObject(expected);
+  });
+
+  it('reads the process ancestry of the Runtime Monitoring finding from its OCSF evidences', () => {
+    const [finding] = parseFindingText(loadCorpusText(path.join(corpus2026Dir!, 'cruxstack__aws-securityhubv2-bot__ocsf-gd-runtime-newbinaryexecuted.json'))).findings;
+    expect(finding?.resource.details).toContainEqual(['Process', 'kubectl']);
+    expect(finding?.resource.details.find(([label]) => label === 'Process ancestry')?.[1]).toMatch(/^bash ← bash ← node/);
   });
 });

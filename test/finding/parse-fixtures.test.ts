@@ -127,6 +127,57 @@ describe('parseFindingDocument on each wire shape', () => {
     ['array-mixed-shapes', 0, { format: 'eventbridge', sample: true, id: '6d7e8f90a1b2c3d4e5f60718293a4b5c' }],
     ['array-mixed-shapes', 1, { format: 'bare', archived: true, accountId: '210987654321' }],
     ['array-mixed-shapes', 2, { format: 'asff', archived: true, count: 9, type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 8 }],
+    [
+      'securityhub-v2-event-guardduty-ocsf',
+      0,
+      {
+        format: 'ocsf',
+        product: 'GuardDuty',
+        id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+        type: 'Backdoor:EC2/C&CActivity.B',
+        severity: null,
+        band: 'High',
+        accountId: '123456789012',
+        accountName: 'prod-payments',
+        region: 'eu-west-1',
+        count: 3,
+        status: 'New',
+        archived: false,
+        createdAt: '2026-03-02T09:05:12.345Z',
+        updatedAt: '2026-03-02T09:14:59.001Z',
+        firstSeen: '2026-03-02T08:58:01.000Z',
+        lastSeen: '2026-03-02T09:10:44.000Z',
+        ocsfClass: 2004,
+      },
+    ],
+    ['sqs-body-sns-notification-securityhub-v2', 0, { format: 'ocsf', id: 'b5c6d7e8f90a1b2c3d4e5f60718293a4', feature: 'EksAuditLogMonitoring', resource: { type: 'EKSCluster', summary: 'shop-prod' } }],
+    ['ocsf-bare-guardduty-api-ipv6-resolved', 0, { format: 'ocsf', type: 'UnauthorizedAccess:IAMUser/TorIPCaller', band: 'Medium', archived: true, status: 'Resolved', count: 7, feature: 'CloudTrail' }],
+    ['getfindingsv2-inspector-and-control-ocsf', 0, { format: 'ocsf', product: 'Inspector', type: 'Software and Configuration Checks/Vulnerabilities/CVE', typeParts: {}, band: 'Critical', severity: null }],
+    ['getfindingsv2-inspector-and-control-ocsf', 1, { product: 'Security Hub', band: 'Low', sourceSeverity: 'Informational', status: 'In Progress', archived: false, ocsfClass: 2003 }],
+    ['sns-lambda-event-guardduty-port-probe', 0, { format: 'eventbridge', id: '0718293a4b5c6d7e8f90a1b2c3d4e5f6', count: 57, band: 'Low', accountId: '444455556666' }],
+    [
+      'eventbridge-malware-scan-threats-found',
+      0,
+      {
+        format: 'malware-scan',
+        product: 'GuardDuty',
+        type: 'MalwareProtection:S3Object/ThreatsFound',
+        severity: null,
+        band: 'High',
+        accountId: '123456789012',
+        region: 'eu-central-1',
+        createdAt: '2026-03-05T14:02:31.000Z',
+        resource: { type: 'S3Object', summary: 'customer-uploads-example/invoices/2026/03/invoice-4471.pdf.exe' },
+      },
+    ],
+    ['eventbridge-malware-scan-access-denied', 0, { format: 'malware-scan', type: 'MalwareProtection:S3Object/AccessDenied', band: 'Low' }],
+    ['eventbridge-malware-s3-maliciousfile-finding', 0, { type: 'Object:S3/MaliciousFile', providerId: '6f5e4d3c2b1a09f8e7d6c5b4a3928170', band: 'High' }],
+    ['array-attack-sequence-and-member', 0, { type: 'AttackSequence:S3/CompromisedData', band: 'Critical', feature: 'Correlation', resource: { type: 'AttackSequence', summary: 'finance-archive-example (+2 more)' } }],
+    [
+      'array-attack-sequence-and-member',
+      1,
+      { customDetectionRuleName: 'finance-buckets-from-hosting-asns', attackSequenceId: '5c6d7e8f90a1b2c3d4e5f60718293a4b', feature: 'S3DataEvents' },
+    ],
   ])('reads %s #%i', (fixture, index, expected) => {
     check(parseOne(fixture, index), expected);
   });
@@ -291,7 +342,43 @@ describe('action summaries', () => {
     ['array-mixed-shapes', 2, { type: 'NETWORK_CONNECTION', direction: 'OUTBOUND', remoteIp: '203.0.113.222', remotePort: 3333 }],
     ['eventbridge-ecs-runtime-container', 0, {}],
   ])('summarises the action of %s #%i', (fixture, index, action) => {
-    expect(parseOne(fixture, index).action).toEqual(action);
+    // remoteAddresses has its own table below.
+    const { remoteAddresses: _addresses, ...summary } = parseOne(fixture, index).action;
+    expect(summary).toEqual(action);
+  });
+
+  it.each<[fixture: string, index: number, addresses: Array<[ip: string, direction: 'inbound' | 'outbound' | undefined, from: string]>]>([
+    ['eventbridge-camel-instance-network', 0, [['203.0.113.66', 'outbound', 'networkConnectionAction']]],
+    ['securityhub-event-guardduty-asff-instance-network', 0, [['203.0.113.66', 'outbound', 'networkConnectionAction']]],
+    ['securityhub-v2-event-guardduty-ocsf', 0, [['203.0.113.66', 'outbound', 'evidences[0].dst_endpoint']]],
+    [
+      'sns-lambda-event-guardduty-port-probe',
+      0,
+      [
+        ['192.0.2.10', 'inbound', 'portProbeDetails[0]'],
+        ['2001:db8:22::10', 'inbound', 'portProbeDetails[1]'],
+        ['203.0.113.45', 'inbound', 'portProbeDetails[2]'],
+      ],
+    ],
+    ['eventbridge-eks-kubernetes-api', 0, [['203.0.113.150', 'inbound', 'kubernetesApiCallAction']]],
+    [
+      'sqs-body-sns-notification-securityhub-v2',
+      0,
+      [
+        ['203.0.113.150', 'inbound', 'evidences[0].src_endpoint'],
+        ['203.0.113.151', 'inbound', 'evidences[1].src_endpoint'],
+        ['2001:db8:150::1', 'inbound', 'evidences[2].src_endpoint'],
+      ],
+    ],
+    ['bare-pascal-rds-login', 0, [['2001:db8::1234', 'inbound', 'rdsLoginAttemptAction']]],
+    ['array-attack-sequence-and-member', 1, [['198.51.100.101', 'inbound', 'awsApiCallAction']]],
+    ['ocsf-bare-guardduty-api-ipv6-resolved', 0, [['2001:db8:7::66', 'inbound', 'evidences[0].src_endpoint'], ['192.0.2.77', 'inbound', 'evidences[1].src_endpoint']]],
+    ['eventbridge-malware-scan-threats-found', 0, []],
+  ])('lists every remote address of %s #%i, the shown one first, never the resource own', (fixture, index, addresses) => {
+    const finding = parseOne(fixture, index);
+    const expected = addresses.map(([ip, direction, from]) => (direction === undefined ? { ip, from } : { ip, direction, from }));
+    expect(finding.action.remoteAddresses ?? []).toEqual(expected);
+    if (finding.action.remoteIp !== undefined) expect(finding.action.remoteAddresses?.[0]?.ip).toBe(finding.action.remoteIp);
   });
 });
 

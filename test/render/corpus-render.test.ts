@@ -13,7 +13,7 @@ import { checkSlackLimits, SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from '../../
 import { escapeMrkdwnEntities, plainText, sanitizeText } from '../../src/render/mrkdwn.js';
 import { displayTitle } from '../../src/render/finding-facts.js';
 import type { HeaderBlock, SectionBlock, SlackMessage } from '../../src/core/message.js';
-import { corpusDir, listCorpus, listFixtures, loadCorpusText, loadFixtureText } from '../support/finding-fixtures.js';
+import { corpus2026Dir, corpusDir, listCorpus, listCorpus2026, listFixtures, loadCorpusText, loadFixtureText } from '../support/finding-fixtures.js';
 import { NOW } from '../support/make-finding.js';
 import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems } from './inert.js';
@@ -48,7 +48,15 @@ function expectRendersWell(finding: Finding, where: string): void {
   const title = plainText(displayTitle(finding), 60).replace(/…$/, '');
   expect(header, where).toContain(title);
   const severity = field(slack, 'Severity');
-  expect(severity, where).toBe(finding.band.name === 'Unknown' ? 'Unknown' : `*${finding.band.name}* ${finding.severity!.toFixed(1)}`);
+  // OCSF findings and scan results carry a band but no 0–10 number: the band alone is shown, none is invented.
+  const word = finding.sourceSeverity === undefined ? '' : ` (${finding.sourceSeverity})`;
+  expect(severity, where).toBe(
+    finding.band.name === 'Unknown'
+      ? 'Unknown'
+      : finding.severity === null
+        ? `*${finding.band.name}*${word}`
+        : `*${finding.band.name}* ${finding.severity.toFixed(1)}`,
+  );
   // Account, region and type, each in its field.
   if (finding.accountId !== undefined && finding.accountId.trim() !== '') {
     expect(field(slack, 'Account'), where).toContain(`\`${asCode(finding.accountId)}\``);
@@ -91,6 +99,21 @@ describe.skipIf(corpusDir === undefined)('third-party corpus (../shared/corpus)'
     expect(checkSlackLimits(slack)).toEqual([]);
     expect(messageProblems(slack)).toEqual([]);
     expect(slack.text).toMatch(new RegExp(`^\\[Digest\\] ${items.length} findings`));
+  });
+});
+
+if (corpusDir !== undefined && corpus2026Dir === undefined) {
+  console.warn('corpus-render: no ../shared/corpus/2026 folder; the tests of the 2026 shapes on third-party documents are skipped.');
+}
+
+describe.skipIf(corpus2026Dir === undefined)('third-party corpus of the 2026 shapes (../shared/corpus/2026)', () => {
+  const files = listCorpus2026();
+
+  it.each(files.map((file) => [path.basename(file), file]))('renders every finding of %s within limits', (_name, file) => {
+    const { findings, errors } = parseFindingText(loadCorpusText(file));
+    expect(errors).toEqual([]);
+    expect(findings.length).toBeGreaterThan(0);
+    findings.forEach((finding, index) => expectRendersWell(finding, `${path.basename(file)} #${index}`));
   });
 });
 

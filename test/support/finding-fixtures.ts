@@ -20,6 +20,13 @@ const corpusCandidate = path.resolve(repoRoot, '../shared/corpus');
 /** The third-party corpus folder, or undefined when this checkout has none beside it (tests then skip). */
 export const corpusDir: string | undefined = existsSync(corpusCandidate) ? corpusCandidate : undefined;
 
+/**
+ * The corpus's `2026/` folder: third-party documents of the newer shapes (Security Hub OCSF, Findings Imported V2,
+ * Malware Protection scan results; provenance in the corpus README), or undefined when absent (tests then skip).
+ */
+export const corpus2026Dir: string | undefined =
+  corpusDir !== undefined && existsSync(path.join(corpusDir, '2026')) ? path.join(corpusDir, '2026') : undefined;
+
 /** Absolute path of a fixture; `name` with or without `.json`. */
 export function fixturePath(name: string): string {
   return path.join(fixturesDir, name.endsWith('.json') ? name : `${name}.json`);
@@ -50,6 +57,16 @@ export function listFixtures(): string[] {
 export function listCorpus(): string[] {
   if (corpusDir === undefined) return [];
   const dir = corpusDir;
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+/** Absolute paths of the documents in the corpus's `2026/` folder, sorted; empty when it is absent. */
+export function listCorpus2026(): string[] {
+  if (corpus2026Dir === undefined) return [];
+  const dir = corpus2026Dir;
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort()

@@ -12,6 +12,11 @@ import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
  *                                                       { attributeName, orderBy }, maxResults, nextToken }`
  *                                                       → `{ findingIds, nextToken? }`
  * - `POST /detector/{detectorId}/findings/get`         GetFindings   ← `{ findingIds, sortCriteria? }` → `{ findings }`
+ * - `POST /detector/{detectorId}/findings/archive`     ArchiveFindings ← `{ findingIds }` (at most 50) → 200, empty body;
+ *                                                       the findings become `service.archived: true`. AccessDenied on
+ *                                                       demand: `injectFault({ kind: 'access-denied', operation: 'ArchiveFindings' })`
+ *                                                       (what a member account gets: only the administrator may archive,
+ *                                                       https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ArchiveFindings.html).
  * - `POST /` with `Action=AssumeRole` (STS awsQuery)    so `poll.assumeRole` can be tested end to end.
  *
  * Wire facts it follows (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListFindings.html,
@@ -43,7 +48,7 @@ export type WireFinding = Record<string, unknown> & {
   service: Record<string, unknown> & { archived: boolean; count: number; detectorId: string };
 };
 
-export type GuardDutyOperation = 'ListDetectors' | 'ListFindings' | 'GetFindings' | 'AssumeRole' | 'Unknown';
+export type GuardDutyOperation = 'ListDetectors' | 'ListFindings' | 'GetFindings' | 'ArchiveFindings' | 'AssumeRole' | 'Unknown';
 
 export interface StandinCall {
   region: string;
@@ -379,6 +384,8 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
     if (method === 'POST' && m) return { operation: 'ListFindings', detectorId: decodeURIComponent(m[1] ?? '') };
     m = /^\/detector\/([^/]+)\/findings\/get$/.exec(path);
     if (method === 'POST' && m) return { operation: 'GetFindings', detectorId: decodeURIComponent(m[1] ?? '') };
+    m = /^\/detector\/([^/]+)\/findings\/archive$/.exec(path);
+    if (method === 'POST' && m) return { operation: 'ArchiveFindings', detectorId: decodeURIComponent(m[1] ?? '') };
     if (method === 'POST' && path === '/' && /(^|&)Action=AssumeRole(&|$)/.test(body)) return { operation: 'AssumeRole' };
     return { operation: 'Unknown' };
   }
@@ -435,6 +442,20 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
     return { response: { findings: sorted.map((f) => structuredClone(f)) }, ids: ids.map(String) };
   }
 
+  /** Marks the findings archived (as the console's Archive does); ids the detector does not hold are left alone. */
+  function archiveFindings(region: string, detectorId: string, body: Record<string, unknown>): string[] {
+    const all = findingsOf(region, detectorId);
+    const ids = body.findingIds;
+    if (!Array.isArray(ids)) throw badRequest('the required query or path parameters are not specified (findingIds).');
+    if (ids.length > GUARDDUTY_MAX_PAGE) throw badRequest('the number of requested finding IDs is out-of-bounds.');
+    const at = new Date(clock()).toISOString();
+    for (const id of ids.map(String)) {
+      const existing = all.get(id);
+      if (existing) all.set(id, { ...existing, updatedAt: at, service: { ...existing.service, archived: true } });
+    }
+    return ids.map(String);
+  }
+
   function assumeRole(body: string): string {
     const params = new URLSearchParams(body);
     const roleArn = params.get('RoleArn') ?? '';
@@ -484,7 +505,7 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
         throw new WireError(404, 'UnknownOperationException', 'UnknownOperationException', `no route for ${req.method} ${url.pathname}`);
       }
       let body: Record<string, unknown> = {};
-      if (operation === 'ListFindings' || operation === 'GetFindings') {
+      if (operation === 'ListFindings' || operation === 'GetFindings' || operation === 'ArchiveFindings') {
         try {
           body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
         } catch {
@@ -515,6 +536,12 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
         const out = listFindings(region, detectorId ?? '', body);
         call.ids = out.ids;
         response = out.response;
+      } else if (operation === 'ArchiveFindings') {
+        call.ids = archiveFindings(region, detectorId ?? '', body);
+        // "the service sends back an HTTP 200 response with an empty HTTP body"
+        res.writeHead(200, { 'x-amzn-requestid': randomUUID(), 'content-length': 0 });
+        res.end();
+        return;
       } else {
         const out = getFindings(region, detectorId ?? '', body);
         call.ids = out.ids;
@@ -616,7 +643,7 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
       clock = now;
     },
     countCalls(filter = {}) {
-      const counts: Record<GuardDutyOperation, number> = { ListDetectors: 0, ListFindings: 0, GetFindings: 0, AssumeRole: 0, Unknown: 0 };
+      const counts: Record<GuardDutyOperation, number> = { ListDetectors: 0, ListFindings: 0, GetFindings: 0, ArchiveFindings: 0, AssumeRole: 0, Unknown: 0 };
       for (const call of calls) {
         if (filter.region !== undefined && call.region !== filter.region) continue;
         if (filter.status !== undefined && call.status !== filter.status) continue;

@@ -1,4 +1,5 @@
 import { toLoggedDecision } from '../../src/policy/decision-record.js';
+import { composeStore } from '../../src/state/store.js';
 import type {
   CursorStore,
   DecisionCommit,
@@ -247,17 +248,12 @@ export function createMemoryStore(): MemoryStore {
     },
   };
 
+  const store = composeStore({ ledger, outbox, decisions, mutes, cursors }, async () => {
+    calls.push('close');
+    closed = true;
+  });
   return {
-    ...ledger,
-    ...outbox,
-    ...decisions,
-    ...mutes,
-    ...cursors,
-    async close() {
-      calls.push('close');
-      closed = true;
-    },
-
+    ...store,
     outbox: () => [...outboxRows.values()].map(clone),
     ledger: () => [...ledgerRows.values()].map(clone),
     calls,

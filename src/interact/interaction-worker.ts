@@ -1,0 +1,344 @@
+/**
+ * The slow half of a click: carry out the InteractionJob the handler accepted, tell Slack what happened, record it.
+ *
+ * Order, for every job: (1) a refusal the handler already decided is told to the clicker; (2) the finding is looked up
+ * in the store — the button's value only named it — and a finding no longer there is refused; (3) the action runs
+ * through the same interfaces the CLI's commands implement (mutes, respond's blocks, GuardDuty); (4) on success the
+ * message is rewritten in place (chat.update for a message we posted with the bot token, else the click's
+ * response_url with replace_original) and an audit line goes into the finding's thread; a refusal or failure is an
+ * ephemeral message to the clicker only and changes nothing; (5) the audit record is written, whatever happened.
+ *
+ * Running the same job twice (a queue redelivery) is safe: the mute id, respond's request id and the audit record id
+ * all derive from the job id.
+ */
+import type { SlackMessage } from '../core/message.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import { auditThreadLine, messageAfterAction, refusalText, type OutcomeView } from '../render/action-outcome.js';
+import type { ActionRef } from '../render/interactive-actions.js';
+import type { ActionName } from './action-value.js';
+import type { AuditAction, AuditLog, AuditRecord, AuditResult } from './audit-record.js';
+import { ArchiveError } from './errors.js';
+import { guardDutyLocation } from './guardduty-archiver.js';
+import type { InteractionJob } from './interaction-job.js';
+import type { SlackMessageCopy } from './payload.js';
+import type { BlockActions, FindingArchiver, FindingLookup, InteractionTarget, MuteActions } from './ports.js';
+import type { ResponseUrlClient } from './response-url.js';
+import { postThreadLine, updateMessage, type InteractSlackClient } from './slack-web-api.js';
+
+export interface InteractionWorkerOptions {
+  lookup: FindingLookup;
+  audit: AuditLog;
+  responder: ResponseUrlClient;
+  /** Bot-token calls (chat.update, thread lines). Without it, messages are updated through response_url only. */
+  slack?: InteractSlackClient;
+  archiver?: FindingArchiver;
+  mutes?: MuteActions;
+  /** respond's blocks; absent when respond has no target (Block IP is then refused as `no-target`). */
+  blocks?: BlockActions;
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface JobResult {
+  readonly result: AuditResult;
+  readonly reason?: string;
+  /** How the message was rewritten, if it was. */
+  readonly update: 'chat.update' | 'response_url' | 'none';
+  readonly threadLine: boolean;
+  /** The ephemeral refusal reached the clicker. */
+  readonly toldClicker: boolean;
+  readonly audit: AuditRecord;
+}
+
+export interface InteractionWorker {
+  run(job: InteractionJob): Promise<JobResult>;
+}
+
+const AUDIT_ACTION: Readonly<Record<ActionName, AuditAction>> = {
+  acknowledge: 'acknowledge',
+  archive: 'archive',
+  block: 'block',
+  undoBlock: 'unblock',
+  mute: 'mute',
+  muteType: 'mute',
+  undoMute: 'unmute',
+};
+
+/** What an action came to, before Slack is told. */
+type Outcome =
+  | { readonly result: 'done' | 'dry-run'; readonly view: OutcomeView; readonly facts?: Partial<AuditRecordFacts>; readonly detail?: string }
+  | { readonly result: 'refused' | 'failed'; readonly reason: string; readonly detail?: string; readonly facts?: Partial<AuditRecordFacts> };
+
+type AuditRecordFacts = Pick<AuditRecord, 'ips' | 'forMs' | 'muteId' | 'findingType' | 'accountId'>;
+
+const refused = (reason: string, detail?: string, facts?: Partial<AuditRecordFacts>): Outcome => ({
+  result: 'refused',
+  reason,
+  ...(detail === undefined ? {} : { detail }),
+  ...(facts === undefined ? {} : { facts }),
+});
+
+function messageFromCopy(copy: SlackMessageCopy | undefined): SlackMessage | undefined {
+  if (copy === undefined || (copy.blocks === undefined && copy.attachments === undefined)) return undefined;
+  const message: SlackMessage = { text: copy.text !== undefined && copy.text !== '' ? copy.text : 'GuardDuty finding' };
+  if (copy.blocks !== undefined) message.blocks = copy.blocks;
+  if (copy.attachments !== undefined) message.attachments = copy.attachments;
+  return message;
+}
+
+/**
+ * @example
+ * const worker = createInteractionWorker({ lookup, audit, responder, slack, archiver, mutes, blocks });
+ * const { reply, job } = await handler.handle(request);
+ * if (job) await worker.run(job);
+ */
+export function createInteractionWorker(options: InteractionWorkerOptions): InteractionWorker {
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+
+  async function act(job: InteractionJob, target: InteractionTarget | undefined, at: number): Promise<Outcome> {
+    const { action } = job;
+    const by = job.user.id;
+    const actor = `slack:${by}`;
+    const who = job.user.name === undefined ? by : `${job.user.name} (${by})`;
+    const ref = action.ref!;
+    switch (action.name) {
+      case 'acknowledge':
+        return { result: 'done', view: { kind: 'acknowledged', by, at } };
+
+      case 'archive': {
+        const location = target === undefined ? undefined : guardDutyLocation(target);
+        if (target === undefined || location === undefined || target.product !== 'GuardDuty') return refused('not-archivable');
+        if (target.archived) return refused('already-archived');
+        if (options.archiver === undefined) return refused('not-archivable', 'archiving is not set up in this deployment');
+        try {
+          await options.archiver.archive(location);
+          return { result: 'done', view: { kind: 'archived', by, at } };
+        } catch (error) {
+          if (error instanceof ArchiveError) {
+            return { result: 'failed', reason: error.code === 'access-denied' ? 'access-denied' : 'failed', detail: error.message };
+          }
+          throw error;
+        }
+      }
+
+      case 'block': {
+        const forMs = 'forMs' in action && action.forMs !== undefined ? action.forMs : 0;
+        if (options.blocks === undefined) return refused('no-target');
+        if (target === undefined || target.remoteIps.length === 0) return refused('no-blockable-address');
+        const out = await options.blocks.block({
+          requestId: job.id,
+          ips: target.remoteIps,
+          forMs,
+          destination: target.destination,
+          findingId: target.findingId,
+          findingType: target.type,
+          ...(target.accountId === undefined ? {} : { accountId: target.accountId }),
+          sample: target.sample,
+          archived: target.archived,
+          reason: `Blocked from Slack by ${who}`,
+          by: actor,
+          now: at,
+        });
+        const ips = out.blocked.map((entry) => entry.ip);
+        const refusedIps = out.refused.map(({ ip, reason }) => ({ ip, reason }));
+        const facts = { ips: ips.length > 0 ? ips : target.remoteIps, forMs };
+        if (ips.length === 0) {
+          const first = out.refused[0];
+          const detail = out.refused.map((r) => `${r.ip} (${r.detail ?? r.reason})`).join(', ');
+          return refused(first?.reason ?? 'no-blockable-address', detail === '' ? undefined : `not blocked: ${detail}`, facts);
+        }
+        if (out.mode === 'dry-run') {
+          return { result: 'dry-run', view: { kind: 'would-block', by, at, ips, forMs, refused: refusedIps }, facts };
+        }
+        return {
+          result: 'done',
+          view: { kind: 'blocked', by, at, ips, forMs, refused: refusedIps, ...(out.writeError === undefined ? {} : { writeError: out.writeError }) },
+          facts,
+          ...(out.writeError === undefined ? {} : { detail: `recorded; the firewall write failed: ${out.writeError}` }),
+        };
+      }
+
+      case 'undoBlock': {
+        if (options.blocks === undefined) return refused('no-target');
+        if (target === undefined) return refused('nothing-to-undo');
+        const out = await options.blocks.unblock({
+          requestId: job.id,
+          ips: target.remoteIps,
+          destination: target.destination,
+          findingId: target.findingId,
+          by: actor,
+          now: at,
+        });
+        if (out.removed.length === 0) return refused('nothing-to-undo', undefined, { ips: target.remoteIps });
+        const ips = out.removed.map((entry) => entry.ip);
+        return { result: 'done', view: { kind: 'unblocked', by, at, ips }, facts: { ips }, ...(out.writeError === undefined ? {} : { detail: out.writeError }) };
+      }
+
+      case 'mute':
+      case 'muteType': {
+        const forMs = 'forMs' in action && action.forMs !== undefined ? action.forMs : 0;
+        if (options.mutes === undefined) return refused('failed', 'mutes are not available in this deployment');
+        const type = action.name === 'mute' ? target?.type : ref.t;
+        const account = action.name === 'mute' ? target?.accountId : undefined;
+        if (type === undefined || type.trim() === '' || (action.name === 'mute' && (account === undefined || account === ''))) {
+          return refused('invalid', 'the finding has no type or account to mute');
+        }
+        const rule = await options.mutes.addMute({
+          id: `slack-${job.id}`,
+          type,
+          ...(account === undefined ? {} : { account }),
+          forMs,
+          reason: `Muted from Slack by ${who}`,
+          createdBy: actor,
+          now: at,
+        });
+        const facts = { muteId: rule.id, forMs, findingType: type, ...(account === undefined ? {} : { accountId: account }) };
+        return { result: 'done', view: { kind: 'muted', by, at, type, ...(account === undefined ? {} : { account }), forMs, muteId: rule.id }, facts };
+      }
+
+      case 'undoMute': {
+        if (options.mutes === undefined) return refused('failed', 'mutes are not available in this deployment');
+        const removed = await options.mutes.removeMute(ref.m!);
+        if (!removed) return refused('nothing-to-undo', undefined, { muteId: ref.m! });
+        return { result: 'done', view: { kind: 'unmuted', by, at }, facts: { muteId: ref.m! } };
+      }
+    }
+  }
+
+  async function tellClicker(job: InteractionJob, text: string): Promise<boolean> {
+    if (job.responseUrl === undefined) return false;
+    try {
+      await options.responder.ephemeral(job.responseUrl, text);
+      return true;
+    } catch (error) {
+      logger.warn('Could not tell the clicker why', { code: (error as { code?: string }).code, action: job.action.name });
+      return false;
+    }
+  }
+
+  async function rewriteMessage(
+    job: InteractionJob,
+    target: InteractionTarget | undefined,
+    view: OutcomeView,
+    ref: ActionRef,
+  ): Promise<JobResult['update']> {
+    const base = target?.slack?.message ?? messageFromCopy(job.message);
+    if (base === undefined) return 'none';
+    const next = messageAfterAction(base, view, ref);
+    let update: JobResult['update'] = 'none';
+    const channel = target?.slack?.channel;
+    const ts = target?.slack?.ts;
+    if (options.slack !== undefined && channel !== undefined && ts !== undefined) {
+      try {
+        await updateMessage(options.slack, channel, ts, next);
+        update = 'chat.update';
+      } catch (error) {
+        logger.warn('chat.update failed, trying the response_url', { code: (error as { code?: string }).code });
+      }
+    }
+    if (update === 'none' && job.responseUrl !== undefined && !job.container.isEphemeral) {
+      try {
+        await options.responder.replace(job.responseUrl, next);
+        update = 'response_url';
+      } catch (error) {
+        logger.warn('Could not update the clicked message', { code: (error as { code?: string }).code });
+      }
+    }
+    if (update !== 'none' && target !== undefined && options.lookup.saveMessage !== undefined) {
+      await options.lookup.saveMessage(target.destination, target.findingId, next).catch((error: unknown) => {
+        logger.warn('Could not keep the updated message', { code: (error as { code?: string }).code });
+      });
+    }
+    return update;
+  }
+
+  async function threadLine(job: InteractionJob, target: InteractionTarget | undefined, view: OutcomeView): Promise<boolean> {
+    if (options.slack === undefined) return false;
+    const channel = target?.slack?.channel ?? job.container.channelId;
+    const root = target?.slack?.ts ?? job.container.threadTs ?? job.container.messageTs;
+    if (channel === undefined || root === undefined) return false;
+    try {
+      await postThreadLine(options.slack, channel, root, auditThreadLine(view));
+      return true;
+    } catch (error) {
+      // A webhook's message may sit in a channel the bot is not in (not_in_channel): the audit record still exists.
+      logger.info('Audit line not posted in the thread', { code: (error as { code?: string }).code });
+      return false;
+    }
+  }
+
+  return {
+    async run(job) {
+      const at = now();
+      const ref = job.action.ref;
+      let target: InteractionTarget | undefined;
+      let outcome: Outcome;
+      if (!job.decision.allowed) {
+        outcome = refused(job.decision.reason, job.decision.detail);
+      } else if (ref === undefined) {
+        outcome = refused('invalid', 'no finding named');
+      } else if (ref.f !== undefined) {
+        target = await options.lookup.findTarget(ref.d, ref.f);
+        outcome = target === undefined ? refused('not-found') : await act(job, target, at).catch(failure);
+      } else {
+        outcome = await act(job, undefined, at).catch(failure);
+      }
+
+      let update: JobResult['update'] = 'none';
+      let posted = false;
+      let told = false;
+      if ('view' in outcome) {
+        const messageRef: ActionRef = ref?.f === undefined ? { d: ref?.d ?? '' } : { d: ref.d, f: ref.f };
+        update = await rewriteMessage(job, target, outcome.view, messageRef);
+        posted = await threadLine(job, target, outcome.view);
+      } else if ('reason' in outcome) {
+        told = await tellClicker(job, refusalText(outcome.reason, outcome.detail));
+      }
+
+      const record = auditRecord(job, at, target, outcome);
+      try {
+        await options.audit.appendAudit(record);
+      } catch (error) {
+        logger.error('Could not write the audit record', { id: record.id, action: record.action, code: (error as { code?: string }).code });
+      }
+      logger.info('Slack action done', { action: record.action, result: record.result, reason: record.reason, user: job.user.id, update });
+      return { result: record.result, ...(record.reason === undefined ? {} : { reason: record.reason }), update, threadLine: posted, toldClicker: told, audit: record };
+    },
+  };
+
+  function failure(error: unknown): Outcome {
+    logger.error('Slack action failed', { name: (error as Error).name, code: (error as { code?: string }).code });
+    return { result: 'failed', reason: 'failed', detail: (error as { retryable?: boolean }).retryable === true ? 'try again in a moment' : 'see the notifier\'s log' };
+  }
+}
+
+function auditRecord(job: InteractionJob, at: number, target: InteractionTarget | undefined, outcome: Outcome): AuditRecord {
+  const ref = job.action.ref;
+  const facts = outcome.facts ?? {};
+  const record: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
+    id: `slack-${job.id}`,
+    at,
+    actor: `slack:${job.user.id}`,
+    via: 'slack',
+    action: AUDIT_ACTION[job.action.name],
+    result: outcome.result,
+  };
+  if (job.user.name !== undefined) record.actorName = job.user.name;
+  if ('reason' in outcome) record.reason = outcome.reason;
+  if (outcome.detail !== undefined) record.detail = outcome.detail;
+  if (ref !== undefined) {
+    record.destination = ref.d;
+    if (ref.f !== undefined) record.findingId = ref.f;
+  }
+  const type = facts.findingType ?? target?.type ?? ref?.t;
+  if (type !== undefined) record.findingType = type;
+  const account = facts.accountId ?? target?.accountId;
+  if (account !== undefined) record.accountId = account;
+  if (facts.ips !== undefined) record.ips = facts.ips;
+  if (facts.forMs !== undefined) record.forMs = facts.forMs;
+  else if ('forMs' in job.action && job.action.forMs !== undefined) record.forMs = job.action.forMs;
+  if (facts.muteId !== undefined) record.muteId = facts.muteId;
+  return record;
+}

@@ -1,0 +1,111 @@
+/**
+ * What the interaction worker needs from the rest of the notifier, as interfaces it owns. Phase 2 implements each on
+ * the real modules; tests use in-memory ones. Keeping them here (instead of importing the store, respond and the mute
+ * module) is what lets a click go "through the same code as the CLI" without interact/ depending on their insides.
+ */
+import type { SlackMessage } from '../core/message.js';
+
+/**
+ * What the handler must find in the store for a finding it sent to a destination. Phase 2 writes it with the outbox
+ * row (the finding's facts) and completes it in `markSent` (channel and ts of a slack-api message).
+ */
+export interface InteractionTarget {
+  readonly destination: string;
+  readonly findingId: string;
+  /** `arn:aws:guardduty:<region>:<account>:detector/<detector>/finding/<id>`: archive reads region and detector from it. */
+  readonly arn?: string;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** GuardDuty's `service.detectorId` when the document gave one (else taken from the ARN). */
+  readonly detectorId?: string;
+  readonly product: string;
+  readonly type: string;
+  readonly resourceType?: string;
+  readonly archived: boolean;
+  readonly sample: boolean;
+  /** Every remote address the finding names (Finding.action.remoteAddresses, then remoteIp), as given: respond validates. */
+  readonly remoteIps: readonly string[];
+  /** The message in Slack. `channel` + `ts` only for slack-api messages (chat.update, thread); webhook ones have neither. */
+  readonly slack?: {
+    readonly channel?: string;
+    readonly ts?: string;
+    /** The message as we last sent it (the outbox row's, then each update's): the next click starts from our own copy. */
+    readonly message?: SlackMessage;
+  };
+}
+
+export interface FindingLookup {
+  /** undefined when the store no longer holds the finding for that destination (then nothing is done). */
+  findTarget(destination: string, findingId: string): Promise<InteractionTarget | undefined>;
+  /** Keeps the message as updated, for the next click. Optional: without it the next click starts from Slack's copy. */
+  saveMessage?(destination: string, findingId: string, message: SlackMessage): Promise<void>;
+}
+
+/** GuardDuty's ArchiveFindings in the finding's own region (guardduty-archiver.ts is the real one). */
+export interface FindingArchiver {
+  /** Throws ArchiveError: `access-denied` (not the administrator account), `throttled` (retryable), `failed`. */
+  archive(location: { region: string; detectorId: string; findingId: string; accountId?: string }): Promise<{ detectorId: string }>;
+}
+
+/** The same rows as `mute add` (phase 2: src/actions/mutes.ts, the module the CLI uses). */
+export interface MuteActions {
+  /** `id` is chosen by the caller (stable per request) so that a repeated job writes the same rule, not a second one. */
+  addMute(request: {
+    id: string;
+    type: string;
+    account?: string;
+    forMs: number;
+    reason: string;
+    createdBy: string;
+    now: number;
+  }): Promise<{ id: string; expiresAt: number }>;
+  /** true when the rule existed and was removed. */
+  removeMute(id: string): Promise<boolean>;
+}
+
+/** One address respond refused, with its reason word (issue 15: `allow-list`, `private`, `reserved`, `cap`, …). */
+export interface BlockRefusal {
+  readonly ip: string;
+  readonly reason: string;
+  readonly detail?: string;
+}
+
+export interface BlockOutcome {
+  readonly mode: 'enforce' | 'dry-run';
+  /** Blocks now in force (dry-run: the ones that would be), each until `until`. */
+  readonly blocked: ReadonlyArray<{ readonly ip: string; readonly target: string; readonly until: number }>;
+  readonly refused: readonly BlockRefusal[];
+  /** The blocks are committed but writing a target failed; respond's reconciler retries. Respond's own words. */
+  readonly writeError?: string;
+}
+
+/**
+ * Blocking through respond's safety rules (issue 15's `block add`: allow-list, never-block ranges, caps, rate,
+ * dry-run). The respond module implements it; this side never decides whether an address may be blocked.
+ */
+export interface BlockActions {
+  block(request: {
+    /** Stable per request: a repeated job must not count twice against `maxNewPerHour`. */
+    requestId: string;
+    ips: readonly string[];
+    forMs: number;
+    destination: string;
+    findingId: string;
+    findingType: string;
+    accountId?: string;
+    sample: boolean;
+    archived: boolean;
+    reason: string;
+    by: string;
+    now: number;
+  }): Promise<BlockOutcome>;
+  /** Removes the blocks this finding caused for these addresses; `removed` empty when none were in force. */
+  unblock(request: {
+    requestId: string;
+    ips: readonly string[];
+    destination: string;
+    findingId: string;
+    by: string;
+    now: number;
+  }): Promise<{ removed: ReadonlyArray<{ readonly ip: string; readonly target: string }>; writeError?: string }>;
+}
