@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   decisions: () => import('./decisions.js'),
   poller: () => import('./poller.js'),
   'demo-page': () => import('./demo-page.js'),
+  respond: () => import('./respond.js'),
 };
 
 const only = process.argv.slice(2);

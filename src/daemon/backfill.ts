@@ -96,6 +96,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
         summary.passedOn += result.findings;
         summary.messagesQueued += result.messagesQueued;
         for (const d of result.decisions) {
+          // Findings that threw are in result.findingErrors, never among the decisions.
+          if (d.outcome === 'error') continue;
           summary.decisions[d.outcome] += 1;
           if (d.outcome === 'suppress') {
             const kind = decisionReasonLabel(d.reason);

@@ -4,14 +4,16 @@ import { parseFindingDocument } from '../finding/parse.js';
 import { routeFinding, type RouteTarget } from '../policy/route.js';
 import { mutesFromConfig, mutesFromStore } from '../policy/mute.js';
 import { decideNotification, dedupeBatch, nextLedgerEntry } from '../policy/decide.js';
-import type { Decision } from '../policy/decision.js';
-import { decisionRecord, formatDecisionReason, type DecisionRecord } from '../policy/decision-record.js';
+import type { Decision, NotifyDecision } from '../policy/decision.js';
+import { decisionRecord, errorRecord, formatDecisionReason, type DecisionRecord, type FindingStage } from '../policy/decision-record.js';
 import type { LedgerEntry } from '../policy/ledger.js';
 import { planMessages } from '../policy/digest-plan.js';
 import { renderDigestMessage } from '../render/digest.js';
+import { fallbackFactsOf, renderFallbackMessage } from '../render/fallback-message.js';
+import type { RenderedMessage } from '../core/message.js';
 import { createOutboxDrainer } from '../deliver/outbox-drainer.js';
 import type { OutboxRow } from '../state/store.js';
-import type { DrainSummary, IngestOptions, IngestResult, Pipeline, PipelineDeps } from './pipeline-types.js';
+import type { DrainSummary, FindingError, IngestOptions, IngestResult, Pipeline, PipelineDeps } from './pipeline-types.js';
 import { enrichFinding, renderEnriched, type EnrichedFinding } from './render-finding.js';
 
 /**
@@ -23,6 +25,8 @@ import { enrichFinding, renderEnriched, type EnrichedFinding } from './render-fi
  *     ─ commit ─▶ ledger + outbox + decision records, together ─ drain ─▶ sinks (rate-limited, retried)
  *
  * Nothing is sent before it is committed, so a crash at any point loses nothing decided (see README "Delivery").
+ * A finding that throws in enrich, route, decide or render is one recorded error (IngestResult.findingErrors, the
+ * decision log, the error log) and, where a destination is known, a plain fallback message: never the batch's.
  */
 
 /** Outbox ids are derived from what they say, so a redelivered batch re-creates the same ids and is deduplicated. */
@@ -45,34 +49,81 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   async function ingest(documents: readonly unknown[], options?: IngestOptions): Promise<IngestResult> {
     // 1. Parse every document; a bad one is reported with its path and never stops the others.
+    // Appended one by one: spreading a big array into push() overflows the stack (~130,000 items on Node 20).
     const parsed: Finding[] = [];
+    const documentOf = new Map<Finding, number>();
     const errors: IngestResult['errors'] = [];
-    documents.forEach((doc, i) => {
-      const result = parseFindingDocument(doc, documents.length === 1 ? '$' : `$[${i}]`);
-      parsed.push(...result.findings);
-      for (const error of result.errors) errors.push({ path: error.path, message: error.message });
-    });
-    const result = await ingestFindings(parsed, options);
+    for (let i = 0; i < documents.length; i++) {
+      const result = parseFindingDocument(documents[i], documents.length === 1 ? '$' : `$[${i}]`);
+      for (const finding of result.findings) {
+        parsed.push(finding);
+        documentOf.set(finding, i);
+      }
+      for (const error of result.errors) errors.push({ path: error.path, message: error.message, document: i });
+    }
+    const result = await ingestParsed(parsed, documentOf, options);
     result.documents = documents.length;
-    result.errors.push(...errors);
+    for (const error of errors) result.errors.push(error);
     return result;
   }
 
-  async function ingestFindings(parsed: readonly Finding[], options?: IngestOptions): Promise<IngestResult> {
+  async function ingestFindings(findings: readonly Finding[], options?: IngestOptions): Promise<IngestResult> {
+    const documentOf = new Map<Finding, number>();
+    findings.forEach((finding, i) => documentOf.set(finding, i));
+    return ingestParsed(findings, documentOf, options);
+  }
+
+  async function ingestParsed(parsed: readonly Finding[], documentOf: ReadonlyMap<Finding, number>, options?: IngestOptions): Promise<IngestResult> {
     const at = options?.now ?? clock();
-    const result: IngestResult = { documents: 0, findings: parsed.length, errors: [], unrouted: 0, decisions: [], messagesQueued: 0 };
+    const result: IngestResult = { documents: 0, findings: parsed.length, errors: [], findingErrors: [], unrouted: 0, decisions: [], messagesQueued: 0 };
     // Attack sequences first (a stable sort), so on slack-api their messages open the threads their signals then join.
-    const findings = dedupeBatch([...parsed]).sort((a, b) => Number(b.attackSequence !== undefined) - Number(a.attackSequence !== undefined));
+    const findings = dedupeBatch(parsed).sort((a, b) => Number(b.attackSequence !== undefined) - Number(a.attackSequence !== undefined));
 
-    // 2. Enrich: account names (cached, bounded) and console links.
+    // One finding that throws is one error: logged, recorded for `status`, returned; the others go on.
+    const errorRecords: DecisionRecord[] = [];
+    const failed = (finding: Finding, stage: FindingStage, error: unknown, destination?: string): FindingError => {
+      const record = errorRecord(finding, stage, at, destination);
+      const message = error instanceof Error ? error.message : String(error);
+      const findingError: FindingError = { document: documentOf.get(finding) ?? -1, findingId: record.findingId, stage, message, fallback: false };
+      if (destination !== undefined) findingError.destination = destination;
+      result.findingErrors.push(findingError);
+      errorRecords.push(record);
+      logger.error('A finding could not be processed in full; the rest of the batch goes on', {
+        findingId: record.findingId,
+        stage,
+        destination,
+        error: message,
+      });
+      return findingError;
+    };
+
+    // 2. Enrich: account names (cached, bounded) and console links. A finding enrich fails on goes on without them.
     const enriched = new Map<Finding, EnrichedFinding>();
-    await Promise.all(findings.map(async (finding) => enriched.set(finding, await enrichFinding(finding, accountNames))));
+    await Promise.all(
+      findings.map(async (finding) => {
+        try {
+          enriched.set(finding, await enrichFinding(finding, accountNames));
+        } catch (error) {
+          failed(finding, 'enrich', error);
+        }
+      }),
+    );
     const enrichedOf = (finding: Finding): EnrichedFinding => enriched.get(finding) ?? { finding, accountName: undefined, console: undefined };
+    const fallbackFor = (finding: Finding): RenderedMessage => {
+      const info = enriched.get(finding);
+      return renderFallbackMessage(fallbackFactsOf(finding, { accountName: info?.accountName, consoleUrl: info?.console?.url }));
+    };
 
-    // 3. Route: which destinations want each finding.
+    // 3. Route: which destinations want each finding. A finding routing fails on has no destination to be sent to.
     const byDestination = new Map<string, Array<{ finding: Finding; target: RouteTarget }>>();
     for (const finding of findings) {
-      const targets = routeFinding(finding, config);
+      let targets: RouteTarget[];
+      try {
+        targets = routeFinding(finding, config);
+      } catch (error) {
+        failed(finding, 'route', error);
+        continue;
+      }
       if (targets.length === 0) result.unrouted += 1;
       for (const target of targets) {
         let list = byDestination.get(target.destination);
@@ -84,6 +135,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // 4. Decide, per destination, against the ledger and the mutes.
     const mutes = [...configMutes, ...mutesFromStore(await store.listMutes(at))];
     const decisions: Decision[] = [];
+    /** Findings the policy threw on, never notified here before: each gets a fallback message. */
+    const undecided: Array<{ finding: Finding; target: RouteTarget; error: FindingError }> = [];
     const ledgerBefore = new Map<string, Map<string, LedgerEntry>>();
     for (const [destination, items] of byDestination) {
       const dest = destinations.get(destination);
@@ -91,19 +144,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       ledgerBefore.set(destination, ledger);
       const minSeverity = Math.max(config.minSeverity, dest?.minSeverity ?? 0);
       for (const { finding, target } of items) {
-        decisions.push(
-          decideNotification({
-            finding,
-            target,
-            ledger: ledger.get(finding.id),
-            mutes,
-            now: at,
-            minSeverity,
-            dropSamples: config.dropSamples,
-            // The sink says whether it threads (Sink.threads); the drainer asks the same sink.
-            threads: sinks.get(destination)?.threads === true,
-          }),
-        );
+        try {
+          decisions.push(
+            decideNotification({
+              finding,
+              target,
+              ledger: ledger.get(finding.id),
+              mutes,
+              now: at,
+              minSeverity,
+              dropSamples: config.dropSamples,
+              // The sink says whether it threads (Sink.threads); the drainer asks the same sink.
+              threads: sinks.get(destination)?.threads === true,
+            }),
+          );
+        } catch (error) {
+          const findingError = failed(finding, 'decide', error, destination);
+          // Once notified here (a message or an earlier fallback), a finding the policy cannot decide stays quiet.
+          if (!ledger.has(finding.id)) undecided.push({ finding, target, error: findingError });
+        }
       }
     }
 
@@ -112,16 +171,22 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const outbox: OutboxRow[] = [];
     const records: DecisionRecord[] = [];
 
-    // 6. Render.
+    // 6. Render. A finding that does not render goes out as the plain fallback.
     for (const decision of plan.singles) {
       const f = decision.finding;
-      const message = renderEnriched(enrichedOf(f), {
-        now: at,
-        kind: decision.kind,
-        previousBand: decision.previousBand,
-        runbookUrl: decision.target.runbookUrl,
-        destination: decision.destination,
-      });
+      let message: RenderedMessage;
+      try {
+        message = renderEnriched(enrichedOf(f), {
+          now: at,
+          kind: decision.kind,
+          previousBand: decision.previousBand,
+          runbookUrl: decision.target.runbookUrl,
+          destination: decision.destination,
+        });
+      } catch (error) {
+        failed(f, 'render', error, decision.destination).fallback = true;
+        message = fallbackFor(f);
+      }
       outbox.push({
         id: outboxId([decision.destination, decision.kind, f.id, f.updatedAt, f.count, f.severity ?? undefined]),
         destination: decision.destination,
@@ -136,34 +201,93 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       });
       records.push(decisionRecord(decision, at, 'notify'));
     }
-    for (const digest of plan.digests) {
-      const items = digest.decisions.map((d) => {
+    const renderDigest = (members: readonly NotifyDecision[], digest: (typeof plan.digests)[number]): RenderedMessage => {
+      const items = members.map((d) => {
         const info = enrichedOf(d.finding);
         return { finding: d.finding, accountName: info.accountName, consoleUrl: info.console?.url };
       });
-      const message = renderDigestMessage(items, {
+      return renderDigestMessage(items, {
         now: at,
         destination: digest.destination,
         top: config.digest.top,
         part: digest.part.of > 1 ? digest.part : undefined,
       });
-      const id = outboxId([
-        digest.destination,
-        'digest',
-        ...digest.decisions.map((d) => `${d.finding.id}@${d.finding.updatedAt ?? ''}#${d.finding.count}`),
-      ]);
+    };
+    const fallbackRow = (decision: NotifyDecision): OutboxRow => {
+      const f = decision.finding;
+      return {
+        id: outboxId([decision.destination, 'fallback', decision.kind, f.id, f.updatedAt, f.count]),
+        destination: decision.destination,
+        kind: decision.kind,
+        findingId: f.id,
+        findingIds: [f.id],
+        message: fallbackFor(f),
+        status: 'pending',
+        attempts: 0,
+        createdAt: at,
+        nextAttemptAt: at,
+      };
+    };
+    /** A digest member that cannot be rendered: its fallback, as a message of its own. */
+    const leaveDigest = (d: NotifyDecision, destination: string, error: unknown): void => {
+      failed(d.finding, 'render', error, destination).fallback = true;
+      outbox.push(fallbackRow(d));
+      records.push(decisionRecord(d, at, 'notify'));
+    };
+    for (const digest of plan.digests) {
+      let members: NotifyDecision[] = digest.decisions;
+      let message: RenderedMessage | undefined;
+      try {
+        message = renderDigest(members, digest);
+      } catch {
+        // Which findings break it: each alone. They leave the digest for a fallback message of their own.
+        const kept: NotifyDecision[] = [];
+        for (const d of members) {
+          try {
+            renderDigest([d], digest);
+            kept.push(d);
+          } catch (error) {
+            leaveDigest(d, digest.destination, error);
+          }
+        }
+        members = kept;
+        try {
+          message = members.length > 0 ? renderDigest(members, digest) : undefined;
+        } catch (error) {
+          // Together they still fail, though no single one does: each gets its fallback.
+          for (const d of members) leaveDigest(d, digest.destination, error);
+          message = undefined;
+        }
+      }
+      if (message === undefined) continue;
+      const idParts: string[] = [digest.destination, 'digest'];
+      for (const d of members) idParts.push(`${d.finding.id}@${d.finding.updatedAt ?? ''}#${d.finding.count}`);
+      const id = outboxId(idParts);
       outbox.push({
         id,
         destination: digest.destination,
         kind: 'digest',
-        findingIds: digest.decisions.map((d) => d.finding.id),
+        findingIds: members.map((d) => d.finding.id),
         message,
         status: 'pending',
         attempts: 0,
         createdAt: at,
         nextAttemptAt: at,
       });
-      for (const d of digest.decisions) records.push(decisionRecord(d, at, 'digest', { code: 'digest', kind: d.kind, digestId: id }));
+      for (const d of members) records.push(decisionRecord(d, at, 'digest', { code: 'digest', kind: d.kind, digestId: id }));
+    }
+    // A finding the policy could not decide, never sent here before: the fallback, and a ledger row (below) so that its
+    // re-publications stay quiet.
+    const undecidedNotices: NotifyDecision[] = [];
+    for (const { finding, target, error } of undecided) {
+      const notice: NotifyDecision = { outcome: 'notify', kind: 'new', destination: target.destination, finding, target };
+      try {
+        outbox.push(fallbackRow(notice));
+        undecidedNotices.push(notice);
+        error.fallback = true;
+      } catch {
+        // Not even its id could be read: its error record is all there is.
+      }
     }
     for (const decision of decisions) {
       if (decision.outcome === 'suppress') records.push(decisionRecord(decision, at, 'suppress'));
@@ -171,12 +295,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
     // 7. The ledger after these decisions; written with the outbox rows in one commit.
     const ledger: LedgerEntry[] = [];
-    for (const decision of decisions) {
-      const previous = ledgerBefore.get(decision.destination)?.get(decision.finding.id);
-      const next = nextLedgerEntry(decision, previous, at);
-      if (next) ledger.push(next);
+    for (const decision of decisions.concat(undecidedNotices)) {
+      try {
+        const previous = ledgerBefore.get(decision.destination)?.get(decision.finding.id);
+        const next = nextLedgerEntry(decision, previous, at);
+        if (next) ledger.push(next);
+      } catch (error) {
+        failed(decision.finding, 'decide', error, decision.destination);
+      }
     }
 
+    result.findingErrors.sort((a, b) => a.document - b.document);
     result.decisions = records;
     result.messagesQueued = outbox.length;
     for (const r of records) {
@@ -185,7 +314,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     }
     if (options?.dryRun) return result;
-    await store.commit({ ledger, outbox, decisions: records });
+    await store.commit({ ledger, outbox, decisions: records.concat(errorRecords) });
     return result;
   }
 

@@ -1,6 +1,13 @@
 import type { Decision, NotifyKind, SuppressReason } from './decision.js';
 
-export type DecisionOutcome = 'notify' | 'suppress' | 'digest';
+/** `error`: the finding made a stage throw (see FindingStage); kept in the decision log so that `status` shows it. */
+export type DecisionOutcome = 'notify' | 'suppress' | 'digest' | 'error';
+
+/** The per-finding stages of the pipeline; a finding that throws in one is one recorded error, never the batch's. */
+export type FindingStage = 'enrich' | 'route' | 'decide' | 'render';
+
+/** The destination of an error record made before routing knew one (enrich, route). */
+export const NO_DESTINATION = '-';
 
 /**
  * Why a decision came out as it did, as data: the notify kind, the suppress reason (a mute names its rule), or a
@@ -10,7 +17,8 @@ export type DecisionOutcome = 'notify' | 'suppress' | 'digest';
 export type DecisionReason =
   | { code: NotifyKind }
   | SuppressReason
-  | { code: 'digest'; kind: NotifyKind; digestId: string };
+  | { code: 'digest'; kind: NotifyKind; digestId: string }
+  | { code: 'error'; stage: FindingStage };
 
 /** One decision, kept for `status` and the demo page ("recent decisions"). */
 export interface DecisionRecord {
@@ -35,7 +43,8 @@ const SHOWN_DIGEST_ID_CHARS = 8;
 
 /**
  * The one printed form of a reason: `new` … `repeat`, `duplicate`, `below-threshold`, `archived`, `sample`,
- * `muted:<mute id>`, `<kind>; digest <first 8 of the digest's outbox id>`. Stored as is in the decision log.
+ * `muted:<mute id>`, `<kind>; digest <first 8 of the digest's outbox id>`, `error:<stage>`. Stored as is in the
+ * decision log.
  *
  * @example
  * formatDecisionReason({ code: 'muted', muteId: 'm-1a2b' }) // 'muted:m-1a2b'
@@ -46,6 +55,8 @@ export function formatDecisionReason(reason: DecisionReason): string {
       return `muted:${reason.muteId}`;
     case 'digest':
       return `${reason.kind}; digest ${reason.digestId.slice(0, SHOWN_DIGEST_ID_CHARS)}`;
+    case 'error':
+      return `error:${reason.stage}`;
     default:
       return reason.code;
   }
@@ -70,6 +81,35 @@ export function decisionRecord(decision: Decision, at: number, outcome: Decision
     severity: decision.finding.severity,
     outcome,
     reason: reason ?? (decision.outcome === 'notify' ? { code: decision.kind } : decision.reason),
+  };
+}
+
+/**
+ * The record of a finding that threw in `stage`, for the decision log. Its fields are read defensively: this finding
+ * already made a stage throw, and its record must not throw again.
+ */
+export function errorRecord(finding: unknown, stage: FindingStage, at: number, destination: string = NO_DESTINATION): DecisionRecord {
+  const read = (key: string): unknown => {
+    try {
+      return (finding as Record<string, unknown> | null | undefined)?.[key];
+    } catch {
+      return undefined;
+    }
+  };
+  const text = (key: string): string => {
+    const value = read(key);
+    return typeof value === 'string' ? value : '';
+  };
+  const severity = read('severity');
+  return {
+    at,
+    destination,
+    findingId: text('id'),
+    findingType: text('type'),
+    title: text('title'),
+    severity: typeof severity === 'number' && Number.isFinite(severity) ? severity : null,
+    outcome: 'error',
+    reason: { code: 'error', stage },
   };
 }
 

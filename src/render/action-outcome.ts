@@ -73,11 +73,11 @@ export function clockUtc(at: number): string {
   return formatUtc(at).slice(11);
 }
 
-/** `1 h`, `12 h`, `7 d`, `30 d` (the menus' own wording); other spans in the largest whole unit, else minutes. */
+/** `1 h`, `12 h`, `24 h`, `7 d`, `30 d` (the menus' own wording): days from two days on, else hours, else minutes. */
 export function formatSpan(ms: number): string {
   const day = 86_400_000;
   const hour = 3_600_000;
-  if (ms >= day && ms % day === 0) return `${ms / day} d`;
+  if (ms >= 2 * day && ms % day === 0) return `${ms / day} d`;
   if (ms >= hour && ms % hour === 0) return `${ms / hour} h`;
   return `${Math.max(1, Math.round(ms / 60_000))} min`;
 }

@@ -15,6 +15,7 @@ import { mrkdwn, partsToMrkdwn, plain } from './slack-blocks.js';
 import { setAttribute } from './render-message.js';
 import { snsSubject } from './text-message.js';
 import type { DigestContext, DigestItem } from './render-context.js';
+import { digestActionsBlock } from './interactive-actions.js';
 
 export type { DigestContext, DigestItem } from './render-context.js';
 
@@ -232,7 +233,7 @@ function digestText(facts: DigestFacts): string {
   );
 }
 
-function digestSlack(facts: DigestFacts, now: number): RenderedMessage['slack'] {
+function digestSlack(facts: DigestFacts, now: number, interact: DigestContext['interact']): RenderedMessage['slack'] {
   const text = digestText(facts);
   const part = facts.part === undefined ? '' : ` · Digest ${facts.part.index}/${facts.part.of}`;
   const header: Block = { type: 'header', text: plain(`:rotating_light: ${plural(facts.total, facts.noun)}${part}`) };
@@ -251,6 +252,9 @@ function digestSlack(facts: DigestFacts, now: number): RenderedMessage['slack'] 
     const when = latest === undefined ? undefined : formatWhen(new Date(latest).toISOString(), now);
     if (when !== undefined) footer.push(`latest activity ${when}`);
     body.push({ type: 'context', elements: [mrkdwn(footer.join(' · '))] });
+    // Mute type for the types listed under "Top types" (interactive-actions.ts).
+    const actions = interact === undefined ? undefined : digestActionsBlock(facts.types.slice(0, TYPES_SHOWN).map(([type]) => type), interact);
+    if (actions !== undefined) body.push(actions);
   }
   const worst = facts.ranked[0]?.finding.band ?? UNKNOWN_BAND;
   return {
@@ -338,5 +342,5 @@ export function renderDigestMessage(items: DigestItem[], ctx: DigestContext): Re
   const worst = facts.ranked[0]?.finding;
   setAttribute(attributes, 'band', worst?.band.name ?? UNKNOWN_BAND.name);
   if (worst !== undefined) setAttribute(attributes, 'severity', formatSeverity(worst.severity));
-  return { slack: digestSlack(facts, ctx.now), text: digestTextMessage(facts, ctx.destination), attributes };
+  return { slack: digestSlack(facts, ctx.now, ctx.interact), text: digestTextMessage(facts, ctx.destination), attributes };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './loopback-server.js';
+import { blockActionsPayload, formBody, signSlackBody, type ClickUser, type SignedRequest } from './slack-interactions.js';
 
 /**
  * A local stand-in for Slack on 127.0.0.1 that speaks the real wire protocols our sinks use:
@@ -10,7 +11,12 @@ import { listenOnLoopback } from './loopback-server.js';
  * - Slack-like rate limits (token bucket per webhook / per channel, 429 + `Retry-After` seconds);
  * - Block Kit limit checks (so a renderer bug shows up as Slack's `invalid_blocks`, not as a surprise in production);
  * - fault injection (429, 5xx, connection reset, slow, hang) by queue or by function;
- * - a record of every accepted message and of every attempt.
+ * - a record of every accepted message and of every attempt;
+ * - the interaction side (test/support/slack-interactions.ts has the wire details): `click()` builds the signed
+ *   `block_actions` request Slack would send for a button or menu of a message it received and posts it to the app's
+ *   Request URL (`setInteractionUrl`); it accepts `chat.update`, `usergroups.users.list` (`setUserGroup`) and posts to
+ *   each click's `response_url` (at most 5 within 30 minutes, then `used_url` / `expired_url`), and updates the
+ *   received message in place, so the next click sees the new buttons.
  *
  * Sources for the behaviour:
  * - webhook errors and statuses: https://api.slack.com/changelog/2016-05-17-changes-to-errors-for-incoming-webhooks
@@ -21,6 +27,9 @@ import { listenOnLoopback } from './loopback-server.js';
  * - Block Kit limits: https://docs.slack.dev/reference/block-kit/blocks (50 blocks; section text 3000, 10 fields of
  *   2000; header 150 plain_text; actions 25 elements; context 10 elements; block_id 255, unique) and
  *   https://docs.slack.dev/reference/block-kit/block-elements/button-element (text 75, value 2000, url 3000, action_id 255);
+ * - chat.update: https://docs.slack.dev/reference/methods/chat.update (message_not_found, cant_update_message for a
+ *   message the token did not post — here: any webhook message — blocks/attachments replaced when given);
+ * - usergroups.users.list: https://docs.slack.dev/reference/methods/usergroups.users.list (`users`, no_such_subteam);
  * - chat.postMessage: https://docs.slack.dev/reference/methods/chat.postMessage (errors not_authed, invalid_auth,
  *   channel_not_found, is_archived, not_in_channel, no_text, msg_too_long, invalid_blocks; `ts` of the message;
  *   `thread_ts` + `reply_broadcast`; text is truncated at 40,000 characters, we reject above it as msg_too_long).
@@ -91,6 +100,12 @@ export const BLOCK_KIT_LIMITS = {
   buttonUrl: 3000,
   actionId: 255,
   blockId: 255,
+  /** static_select: https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element */
+  selectPlaceholder: 150,
+  selectOptions: 100,
+  /** Option object: https://docs.slack.dev/reference/block-kit/composition-objects/option-object */
+  optionText: 75,
+  optionValue: 150,
   attachmentsPerMessage: 100,
   /** chat.postMessage: "truncates text … to 40,000 characters". */
   messageText: 40_000,
@@ -99,7 +114,7 @@ export const BLOCK_KIT_LIMITS = {
 export interface RequestInfo {
   /** 0-based index of this request among all requests the stand-in got. */
   index: number;
-  kind: 'webhook' | 'api' | 'other';
+  kind: 'webhook' | 'api' | 'response_url' | 'other';
   path: string;
   /** Webhook name given to `webhookUrl(name)`, if any. */
   webhook?: string;
@@ -154,6 +169,8 @@ export interface SlackStandinOptions {
   channels?: readonly string[];
   /** Answer `no_service` for webhook paths not made by `webhookUrl()`. Default false (any `/services/T…/B…/…` works). */
   strictWebhooks?: boolean;
+  /** The app's signing secret `click()` signs with. Default `standin-signing-secret`. */
+  signingSecret?: string;
   /** Clock for rate limits, `at` and `ts`. Default Date.now. */
   now?: () => number;
 }
@@ -182,10 +199,88 @@ export interface SlackStandin {
   receivedOn(target: string): ReceivedMessage[];
   /** Resolves when `predicate(received)` holds; rejects after `timeoutMs` (default 5 s). */
   waitFor(predicate: (received: readonly ReceivedMessage[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** The app's signing secret (what `click()` signs with). */
+  readonly signingSecret: string;
+  /** Every click sent, in order. */
+  readonly clicks: readonly ClickRecord[];
+  /** Every accepted message update (chat.update and response_url `replace_original`), in order. */
+  readonly updates: readonly MessageUpdate[];
+  /** Every post to a response_url, accepted or not. */
+  readonly responsePosts: readonly ResponseUrlPost[];
+  /** Where clicks are posted: the app's interactivity Request URL (`http://127.0.0.1:PORT/slack/actions`). */
+  setInteractionUrl(url: string): void;
+  /** The members `usergroups.users.list` answers for `groupId` (S…); unknown groups answer `no_such_subteam`. */
+  setUserGroup(groupId: string, userIds: readonly string[]): void;
+  /**
+   * Clicks the element `actionId` of `message` (a button, or an option of a menu) as `options.user`: builds the signed
+   * block_actions request and posts it to the Request URL. Signing can be broken on purpose (wrong secret, old
+   * timestamp, tampered body, no headers) to test refusals.
+   */
+  click(message: ReceivedMessage, actionId: string, options?: ClickOptions): Promise<ClickResult>;
+  /** Sends a request again exactly as before (a replay). */
+  send(request: SignedRequest): Promise<{ status: number; body: string }>;
   /** Clears records, queued and function faults, configured webhook/channel errors and rate-limit state (webhook URLs stay valid). */
   reset(): void;
   close(): Promise<void>;
 }
+
+export interface ClickOptions {
+  /** Who clicks. Default `{ id: 'U0STANDIN1', name: 'dana' }`. */
+  user?: ClickUser;
+  /** static_select: the option to choose, by value or label (default the first). */
+  option?: string;
+  /** Sign with this secret instead of the app's (a forgery). */
+  secret?: string;
+  /** X-Slack-Request-Timestamp in seconds (default: the stand-in's clock). */
+  timestamp?: number;
+  /** Changes the body after signing (tampering). */
+  tamper?: (body: string) => string;
+  /** Send without the signing headers. */
+  unsigned?: boolean;
+}
+
+export interface ClickResult {
+  status: number;
+  body: string;
+  request: SignedRequest;
+  /** The response_url minted for this click. */
+  responseUrl: string;
+}
+
+export interface ClickRecord {
+  index: number;
+  actionId: string;
+  user: ClickUser;
+  message: ReceivedMessage;
+  responseUrl: string;
+  payload: Record<string, unknown>;
+  status?: number;
+}
+
+export interface MessageUpdate {
+  via: 'chat.update' | 'response_url';
+  channel: string;
+  ts: string;
+  /** The message after the update. */
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface ResponseUrlPost {
+  /** Index of the click whose response_url it was. */
+  click: number;
+  body: Record<string, unknown>;
+  at: number;
+  /** `replaced`, `ephemeral`, `deleted`, `message`, or the error answered (`used_url`, `expired_url`, `invalid_blocks`, …). */
+  outcome: string;
+  status: number;
+  /** For ephemeral posts: the user who sees it (the clicker). */
+  visibleTo?: string;
+}
+
+/** "up to 5 times within 30 minutes" (https://docs.slack.dev/interactivity/handling-user-interaction). */
+export const RESPONSE_URL_MAX_USES = 5;
+export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 const DEFAULT_RATE: RateLimit = { perSecond: 1, burst: 5 };
 const MAX_BODY_BYTES = 1_000_000;
@@ -213,6 +308,17 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
   let requestIndex = 0;
   let lastTsMicros = 0;
   let hookCounter = 0;
+  const signingSecret = options.signingSecret ?? 'standin-signing-secret';
+  let interactionUrl: string | undefined;
+  const userGroups = new Map<string, string[]>();
+  const clicks: ClickRecord[] = [];
+  const updates: MessageUpdate[] = [];
+  const responsePosts: ResponseUrlPost[] = [];
+  /** response_url path → the click it belongs to, its uses and when it was minted. */
+  const responseUrls = new Map<string, { click: ClickRecord; uses: number; createdAt: number }>();
+  /** Webhook messages have a ts and a channel in Slack even though the webhook's answer carries neither. */
+  const placeOf = new Map<ReceivedMessage, { channel: string; ts: string }>();
+  const webhookChannels = new Map<string, string>();
 
   /** Token bucket; returns 0 when allowed, else ms until a token is free. */
   function takeToken(key: string, rate: RateLimit): number {
@@ -248,7 +354,13 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     const webhookMatch = WEBHOOK_PATH.exec(path);
-    const kind: RequestInfo['kind'] = webhookMatch ? 'webhook' : path.startsWith('/api/') ? 'api' : 'other';
+    const kind: RequestInfo['kind'] = webhookMatch
+      ? 'webhook'
+      : path.startsWith('/api/')
+        ? 'api'
+        : path.startsWith('/actions/')
+          ? 'response_url'
+          : 'other';
     const raw = await readBody(req);
     const attempt: Attempt = { index, path, kind, at: now(), outcome: 'pending' };
     const webhook = webhookNames.get(path);
@@ -306,6 +418,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     }
 
     if (kind === 'webhook') return handleWebhook(req, res, path, raw, attempt);
+    if (kind === 'response_url') return handleResponseUrl(req, res, path, raw, attempt);
     if (kind === 'api') return handleApi(req, res, url, apiArgs, attempt);
     attempt.outcome = 'not_found';
     attempt.status = 404;
@@ -356,6 +469,9 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
       sendJson(res, status, { ok: false, error }, headers);
     };
     // "Slack's Web API doesn't use meaningful status codes besides 429 and 200": errors are 200 with ok:false.
+    if (url.pathname === '/api/chat.update' || url.pathname === '/api/usergroups.users.list') {
+      return handleInteractionApi(req, res, url, args ?? Object.fromEntries(url.searchParams), attempt);
+    }
     if (url.pathname !== '/api/chat.postMessage') return fail('unknown_method', url.pathname);
     if (req.method !== 'POST') return fail('invalid_request', `method ${req.method}`);
     if (args === undefined) return fail('invalid_form_data', 'body is neither form nor JSON');
@@ -413,6 +529,193 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     });
   }
 
+  /** chat.update and usergroups.users.list: token as for chat.postMessage; Web API errors are 200 with ok:false. */
+  function handleInteractionApi(req: IncomingMessage, res: ServerResponse, url: URL, args: Record<string, unknown>, attempt: Attempt): void {
+    const fail = (error: string, detail?: string): void => {
+      attempt.outcome = error;
+      attempt.status = 200;
+      if (detail !== undefined) attempt.detail = detail;
+      sendJson(res, 200, { ok: false, error });
+    };
+    if (req.method !== 'POST' && req.method !== 'GET') return fail('invalid_request', `method ${req.method}`);
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const given = bearer ?? (typeof args['token'] === 'string' ? args['token'] : undefined);
+    if (given === undefined) return fail('not_authed');
+    if (given !== token) return fail('invalid_auth');
+    delete args['token'];
+
+    if (url.pathname === '/api/usergroups.users.list') {
+      const group = typeof args['usergroup'] === 'string' ? args['usergroup'] : undefined;
+      if (group === undefined || group === '') return fail('missing_argument', 'usergroup');
+      const users = userGroups.get(group);
+      if (users === undefined) return fail('no_such_subteam', group);
+      attempt.outcome = 'ok';
+      attempt.status = 200;
+      sendJson(res, 200, { ok: true, users: [...users] });
+      return;
+    }
+
+    const channel = typeof args['channel'] === 'string' ? args['channel'] : undefined;
+    const ts = typeof args['ts'] === 'string' ? args['ts'] : undefined;
+    if (channel === undefined || channel === '') return fail('channel_not_found', 'no channel argument');
+    if (ts === undefined || ts === '') return fail('message_not_found', 'no ts argument');
+    if (channelErrors.get(channel) !== undefined) return fail(channelErrors.get(channel)!);
+    for (const key of ['blocks', 'attachments'] as const) {
+      const value = args[key];
+      if (typeof value === 'string') {
+        try {
+          args[key] = JSON.parse(value);
+        } catch {
+          return fail('invalid_blocks_format', `${key} is not JSON`);
+        }
+      }
+    }
+    const webhookMessage = received.find((m) => placeOf.get(m)?.channel === channel && placeOf.get(m)?.ts === ts);
+    if (webhookMessage !== undefined) return fail('cant_update_message', 'the message was posted by an incoming webhook');
+    const target = received.find((m) => m.kind === 'api' && m.channel === channel && m.ts === ts);
+    if (target === undefined) return fail('message_not_found', `${channel}/${ts}`);
+    if ('link_names' in args) return fail('invalid_arguments', 'link_names must never be sent');
+    const problem = validateSlackMessage(args);
+    if (problem !== undefined) return fail(problem.code, problem.detail);
+    const body = replaceContent(target.body, args);
+    target.body = body;
+    updates.push({ via: 'chat.update', channel, ts, body: structuredClone(body), at: now() });
+    attempt.channel = channel;
+    attempt.outcome = 'ok';
+    attempt.status = 200;
+    sendJson(res, 200, { ok: true, channel, ts, text: body['text'] });
+  }
+
+  /** A message's content after an update: text, blocks and attachments replaced when given, the rest kept. */
+  function replaceContent(current: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+    const body = { ...current };
+    for (const key of ['text', 'blocks', 'attachments'] as const) if (next[key] !== undefined) body[key] = next[key];
+    return body;
+  }
+
+  function handleResponseUrl(req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer, attempt: Attempt): void {
+    const entry = responseUrls.get(path);
+    const at = now();
+    const record = (outcome: string, status: number, body: Record<string, unknown>, extra: Partial<ResponseUrlPost> = {}): void => {
+      attempt.outcome = outcome;
+      attempt.status = status;
+      if (entry !== undefined) responsePosts.push({ click: entry.click.index, body, at, outcome, status, ...extra });
+    };
+    if (req.method !== 'POST') {
+      attempt.outcome = 'invalid_request';
+      attempt.status = 405;
+      sendText(res, 405, 'invalid_request');
+      return;
+    }
+    const body = parseWebhookBody(req.headers['content-type'], raw) ?? {};
+    if (entry === undefined) {
+      attempt.outcome = 'not_found';
+      attempt.status = 404;
+      sendText(res, 404, 'not_found');
+      return;
+    }
+    if (at - entry.createdAt > RESPONSE_URL_LIFETIME_MS) {
+      record('expired_url', 404, body);
+      sendText(res, 404, 'expired_url');
+      return;
+    }
+    if (entry.uses >= RESPONSE_URL_MAX_USES) {
+      record('used_url', 404, body);
+      sendText(res, 404, 'used_url');
+      return;
+    }
+    entry.uses += 1;
+    const truthy = (value: unknown) => value === true || value === 'true';
+    if (truthy(body['delete_original'])) {
+      record('deleted', 200, body);
+      sendJson(res, 200, { ok: true });
+      return;
+    }
+    if (!hasContent(body)) {
+      record('no_text', 400, body);
+      sendText(res, 400, 'no_text');
+      return;
+    }
+    if ('link_names' in body) {
+      record('invalid_payload', 400, body);
+      sendText(res, 400, 'invalid_payload');
+      return;
+    }
+    const problem = validateSlackMessage(body);
+    if (problem !== undefined) {
+      record(problem.code, 400, body);
+      sendText(res, 400, problem.code);
+      return;
+    }
+    const message = entry.click.message;
+    if (body['response_type'] === 'ephemeral' && !truthy(body['replace_original'])) {
+      record('ephemeral', 200, body, { visibleTo: entry.click.user.id });
+    } else if (truthy(body['replace_original'])) {
+      message.body = replaceContent(message.body, body);
+      const place = placeFor(message);
+      updates.push({ via: 'response_url', channel: place.channel, ts: place.ts, body: structuredClone(message.body), at });
+      record('replaced', 200, body);
+    } else {
+      record('message', 200, body);
+    }
+    sendJson(res, 200, { ok: true });
+  }
+
+  /** Where a received message sits: its channel and ts (minted on first need for webhook messages). */
+  function placeFor(message: ReceivedMessage): { channel: string; ts: string } {
+    if (message.kind === 'api' && message.channel !== undefined && message.ts !== undefined) return { channel: message.channel, ts: message.ts };
+    let place = placeOf.get(message);
+    if (place === undefined) {
+      const key = message.webhook ?? message.path;
+      let channel = webhookChannels.get(key);
+      if (channel === undefined) webhookChannels.set(key, (channel = `C0HOOK${String(webhookChannels.size + 1).padStart(4, '0')}`));
+      place = { channel, ts: nextTs() };
+      placeOf.set(message, place);
+    }
+    return place;
+  }
+
+  async function post(request: SignedRequest): Promise<{ status: number; body: string }> {
+    const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+    return { status: response.status, body: await response.text() };
+  }
+
+  async function click(message: ReceivedMessage, actionId: string, clickOptions: ClickOptions = {}): Promise<ClickResult> {
+    if (interactionUrl === undefined) throw new Error('Slack stand-in: setInteractionUrl() before click()');
+    const user = clickOptions.user ?? { id: 'U0STANDIN1', name: 'dana' };
+    const index = clicks.length;
+    const responsePath = `/actions/T0STANDIN/${String(index + 1).padStart(6, '0')}/${randomBytes(12).toString('hex')}`;
+    const responseUrl = `${base}${responsePath}`;
+    const place = placeFor(message);
+    const at = now();
+    const payload = blockActionsPayload({
+      body: message.body,
+      actionId,
+      ...(clickOptions.option === undefined ? {} : { option: clickOptions.option }),
+      user,
+      teamId: 'T0STANDIN',
+      channelId: place.channel,
+      messageTs: place.ts,
+      responseUrl,
+      triggerId: `${Math.floor(at / 1000)}.${index + 1}.${randomBytes(8).toString('hex')}`,
+      actionTs: (at / 1000).toFixed(6),
+    });
+    const record: ClickRecord = { index, actionId, user, message, responseUrl, payload };
+    clicks.push(record);
+    responseUrls.set(responsePath, { click: record, uses: 0, createdAt: at });
+    const signed = formBody(payload);
+    const timestamp = String(clickOptions.timestamp ?? Math.floor(at / 1000));
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)' };
+    if (clickOptions.unsigned !== true) {
+      headers['x-slack-request-timestamp'] = timestamp;
+      headers['x-slack-signature'] = signSlackBody(clickOptions.secret ?? signingSecret, timestamp, signed);
+    }
+    const request: SignedRequest = { url: interactionUrl, body: clickOptions.tamper ? clickOptions.tamper(signed) : signed, headers };
+    const answer = await post(request);
+    record.status = answer.status;
+    return { ...answer, request, responseUrl };
+  }
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent && !res.destroyed) sendText(res, 500, `stand-in bug: ${String(error)}`);
@@ -429,6 +732,18 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
   }
 
   const standin: SlackStandin = {
+    signingSecret,
+    clicks,
+    updates,
+    responsePosts,
+    setInteractionUrl(url) {
+      interactionUrl = url;
+    },
+    setUserGroup(groupId, userIds) {
+      userGroups.set(groupId, [...userIds]);
+    },
+    click,
+    send: post,
     url: base,
     apiUrl: `${base}/api/`,
     token,
@@ -484,6 +799,9 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
       buckets.clear();
       channelErrors.clear();
       webhookErrors.clear();
+      clicks.length = 0;
+      updates.length = 0;
+      responsePosts.length = 0;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
@@ -605,6 +923,11 @@ function validateBlock(type: string, block: Record<string, unknown>, at: string)
       for (const [j, element] of elements.entries()) {
         const where = `${at}.elements[${j}]`;
         if (!isObject(element)) return `${where} is not an object`;
+        if (element['type'] === 'static_select') {
+          const problem = validateStaticSelect(element, where);
+          if (problem !== undefined) return problem;
+          continue;
+        }
         if (element['type'] !== 'button') continue;
         const problem =
           textObject(element['text'], `${where}.text`, BLOCK_KIT_LIMITS.buttonText, true) ??
@@ -618,6 +941,28 @@ function validateBlock(type: string, block: Record<string, unknown>, at: string)
     default:
       return undefined;
   }
+}
+
+function validateStaticSelect(element: Record<string, unknown>, where: string): string | undefined {
+  const placeholder = element['placeholder'];
+  if (placeholder !== undefined) {
+    const problem = textObject(placeholder, `${where}.placeholder`, BLOCK_KIT_LIMITS.selectPlaceholder, true);
+    if (problem !== undefined) return problem;
+  }
+  const actionProblem = maxString(element['action_id'], `${where}.action_id`, BLOCK_KIT_LIMITS.actionId);
+  if (actionProblem !== undefined) return actionProblem;
+  const options = element['options'];
+  if (!Array.isArray(options) || options.length === 0) return `${where}.options must be a non-empty array`;
+  if (options.length > BLOCK_KIT_LIMITS.selectOptions) return `${where}.options has ${options.length} items, max ${BLOCK_KIT_LIMITS.selectOptions}`;
+  for (const [k, option] of options.entries()) {
+    if (!isObject(option)) return `${where}.options[${k}] is not an object`;
+    const problem =
+      textObject(option['text'], `${where}.options[${k}].text`, BLOCK_KIT_LIMITS.optionText, true) ??
+      maxString(option['value'], `${where}.options[${k}].value`, BLOCK_KIT_LIMITS.optionValue);
+    if (problem !== undefined) return problem;
+    if (option['value'] === undefined) return `${where}.options[${k}].value is required`;
+  }
+  return undefined;
 }
 
 function textObject(value: unknown, at: string, max: number, plainOnly: boolean): string | undefined {

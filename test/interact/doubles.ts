@@ -1,0 +1,130 @@
+/**
+ * In-memory implementations of the interfaces the interaction worker needs (src/interact/ports.ts, audit-record.ts),
+ * for tests until phase 2 puts the real ones (store groups, src/actions/mutes.ts, respond) behind them. They keep what
+ * they were asked, so tests can assert what was (not) done.
+ */
+import type { SlackMessage } from '../../src/core/message.js';
+import type { AuditLog, AuditRecord } from '../../src/interact/audit-record.js';
+import type { BlockActions, BlockOutcome, FindingLookup, InteractionTarget, MuteActions } from '../../src/interact/ports.js';
+import { remoteAddressesOf } from '../../src/render/interactive-actions.js';
+import type { Finding } from '../../src/finding/finding.js';
+
+export function createMemoryAuditLog(): AuditLog & { readonly records: AuditRecord[] } {
+  const byId = new Map<string, AuditRecord>();
+  return {
+    get records() {
+      return [...byId.values()];
+    },
+    async appendAudit(record) {
+      byId.set(record.id, structuredClone(record));
+    },
+    async listAudit({ since, limit = 1000 }) {
+      return [...byId.values()].filter((r) => r.at >= since).sort((a, b) => b.at - a.at).slice(0, limit);
+    },
+  };
+}
+
+/** The target phase 2 stores for a finding sent to `destination` (outbox row + markSent). */
+export function targetOf(finding: Finding, destination: string, slack?: InteractionTarget['slack']): InteractionTarget {
+  return {
+    destination,
+    findingId: finding.id,
+    ...(finding.arn === undefined ? {} : { arn: finding.arn }),
+    ...(finding.region === undefined ? {} : { region: finding.region }),
+    ...(finding.accountId === undefined ? {} : { accountId: finding.accountId }),
+    product: finding.product,
+    type: finding.type,
+    resourceType: finding.resource.type,
+    archived: finding.archived,
+    sample: finding.sample,
+    remoteIps: remoteAddressesOf(finding),
+    ...(slack === undefined ? {} : { slack }),
+  };
+}
+
+export function createMemoryLookup(): FindingLookup & {
+  put(target: InteractionTarget): void;
+  remove(destination: string, findingId: string): void;
+  saved: Array<{ destination: string; findingId: string; message: SlackMessage }>;
+} {
+  const targets = new Map<string, InteractionTarget>();
+  const key = (destination: string, findingId: string) => JSON.stringify([destination, findingId]);
+  const saved: Array<{ destination: string; findingId: string; message: SlackMessage }> = [];
+  return {
+    saved,
+    put(target) {
+      targets.set(key(target.destination, target.findingId), structuredClone(target));
+    },
+    remove(destination, findingId) {
+      targets.delete(key(destination, findingId));
+    },
+    async findTarget(destination, findingId) {
+      const found = targets.get(key(destination, findingId));
+      return found === undefined ? undefined : structuredClone(found);
+    },
+    async saveMessage(destination, findingId, message) {
+      saved.push({ destination, findingId, message: structuredClone(message) });
+      const found = targets.get(key(destination, findingId));
+      if (found !== undefined) targets.set(key(destination, findingId), { ...found, slack: { ...found.slack, message: structuredClone(message) } });
+    },
+  };
+}
+
+export function createMemoryMutes(): MuteActions & { readonly rules: Map<string, { type: string; account?: string; expiresAt: number; createdBy: string; reason: string }> } {
+  const rules = new Map<string, { type: string; account?: string; expiresAt: number; createdBy: string; reason: string }>();
+  return {
+    rules,
+    async addMute(request) {
+      const expiresAt = request.now + request.forMs;
+      rules.set(request.id, {
+        type: request.type,
+        ...(request.account === undefined ? {} : { account: request.account }),
+        expiresAt,
+        createdBy: request.createdBy,
+        reason: request.reason,
+      });
+      return { id: request.id, expiresAt };
+    },
+    async removeMute(id) {
+      return rules.delete(id);
+    },
+  };
+}
+
+/**
+ * A stand-in for respond's side (issue 15 implements the real one): blocks in memory, a refusal rule per address,
+ * dry-run or enforce, and a write error on demand.
+ */
+export function createFakeBlocks(options: { mode?: 'enforce' | 'dry-run'; refuse?: (ip: string) => string | undefined; writeError?: string } = {}): BlockActions & {
+  readonly inForce: Map<string, { findingId: string; until: number }>;
+  readonly requests: string[];
+  setWriteError(message: string | undefined): void;
+} {
+  const inForce = new Map<string, { findingId: string; until: number }>();
+  const requests: string[] = [];
+  let writeError = options.writeError;
+  return {
+    inForce,
+    requests,
+    setWriteError(message) {
+      writeError = message;
+    },
+    async block(request) {
+      requests.push(request.requestId);
+      const refused = request.ips.flatMap((ip) => {
+        const reason = options.refuse?.(ip);
+        return reason === undefined ? [] : [{ ip, reason }];
+      });
+      const allowed = request.ips.filter((ip) => options.refuse?.(ip) === undefined);
+      const blocked = allowed.map((ip) => ({ ip, target: 'edge', until: request.now + request.forMs }));
+      if (options.mode !== 'dry-run') for (const b of blocked) inForce.set(b.ip, { findingId: request.findingId, until: b.until });
+      const outcome: BlockOutcome = { mode: options.mode ?? 'enforce', blocked, refused, ...(writeError === undefined || options.mode === 'dry-run' ? {} : { writeError }) };
+      return outcome;
+    },
+    async unblock(request) {
+      const removed = request.ips.filter((ip) => inForce.get(ip)?.findingId === request.findingId).map((ip) => ({ ip, target: 'edge' }));
+      for (const r of removed) inForce.delete(r.ip);
+      return { removed };
+    },
+  };
+}
