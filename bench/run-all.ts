@@ -5,6 +5,7 @@
  */
 const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   throughput: () => import('./pipeline-throughput.js'),
+  shapes: () => import('./new-shapes.js'),
   'lambda-bundle': () => import('./lambda-bundle.js'),
   'webhook-delivery': () => import('./webhook-delivery.js'),
   burst: () => import('./burst.js'),
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   decisions: () => import('./decisions.js'),
   poller: () => import('./poller.js'),
   'demo-page': () => import('./demo-page.js'),
+  'interact-ack': () => import('./interact-ack.js'),
   respond: () => import('./respond.js'),
 };
 

@@ -78,8 +78,14 @@ export const infraConfigSchema = z.strictObject({
       guardDuty: z.boolean().default(true),
       /** A second rule on `Security Hub Findings - Imported` events whose product is GuardDuty. */
       securityHub: z.boolean().default(false),
+      /** A rule on the new Security Hub's `Findings Imported V2` events (OCSF) of the products in securityHubV2Products. */
+      securityHubV2: z.boolean().default(false),
+      /** `metadata.product.name` values the V2 rule takes; GuardDuty only by default (Inspector, Macie, Security Hub, …). */
+      securityHubV2Products: z.array(z.string().min(1)).min(1, 'name at least one product').default(['GuardDuty']),
+      /** A rule on `GuardDuty Malware Protection Object Scan Result` events (Malware Protection for S3). */
+      malwareScanResults: z.boolean().default(false),
     })
-    .default({ guardDuty: true, securityHub: false }),
+    .default({ guardDuty: true, securityHub: false, securityHubV2: false, securityHubV2Products: ['GuardDuty'], malwareScanResults: false }),
   /** Findings below this severity are dropped: by the EventBridge pattern (unless filterInPattern is false) and by the function. */
   minSeverity: z.number().min(0).max(10).default(4),
   /** Put minSeverity into the event pattern too, so low findings never reach the queue (cheaper, quieter). */
@@ -90,6 +96,11 @@ export const infraConfigSchema = z.strictObject({
       enabled: z.boolean().default(false),
       cacheTtl: z.optional(durationSchema),
       timeout: z.optional(durationSchema),
+      /**
+       * A role to call DescribeAccount with: in the management account, or an Organizations delegated administrator.
+       * The function gets sts:AssumeRole on it; the role must trust the function's role and allow DescribeAccount.
+       */
+      assumeRole: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN').optional(),
       /** With both ids, organizations:DescribeAccount is scoped to this organization's accounts instead of `*`. */
       managementAccountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id').optional(),
       organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id like o-a1b2c3d4e5').optional(),
@@ -169,8 +180,14 @@ function checkInfraConfig(config: InfraConfig, raw: unknown): Array<{ path: stri
       problems.push({ path: `destinations[${i}].secret`, message: 'createSecret needs a secret name, not an ARN' });
     }
   });
-  if (!config.sources.guardDuty && !config.sources.securityHub) {
-    problems.push({ path: 'sources', message: 'enable at least one of guardDuty, securityHub' });
+  if (!config.sources.guardDuty && !config.sources.securityHub && !config.sources.securityHubV2 && !config.sources.malwareScanResults) {
+    problems.push({ path: 'sources', message: 'enable at least one of guardDuty, securityHub, securityHubV2, malwareScanResults' });
+  }
+  if (config.sources.malwareScanResults && config.minSeverity > 7) {
+    problems.push({
+      path: 'sources.malwareScanResults',
+      message: `scan results are High (7) at most: with minSeverity ${config.minSeverity} none would be sent; lower minSeverity or turn the rule off`,
+    });
   }
   if (SECRET_VALUE.test(JSON.stringify(raw ?? null))) {
     problems.push({
@@ -249,10 +266,17 @@ export function toAppConfig(config: InfraConfig): ConfigInput {
         return { ...base, type: 'sns' as const, topicArn: d.topicArn };
     }
   });
-  const { enabled, cacheTtl, timeout } = config.organizations;
+  const { enabled, cacheTtl, timeout, assumeRole } = config.organizations;
   return {
     ...(Object.keys(config.accounts).length > 0 && { accounts: config.accounts }),
-    ...(enabled && { organizations: { enabled, ...(cacheTtl !== undefined && { cacheTtl: msToDurationText(cacheTtl) }), ...(timeout !== undefined && { timeout: msToDurationText(timeout) }) } }),
+    ...(enabled && {
+      organizations: {
+        enabled,
+        ...(cacheTtl !== undefined && { cacheTtl: msToDurationText(cacheTtl) }),
+        ...(timeout !== undefined && { timeout: msToDurationText(timeout) }),
+        ...(assumeRole !== undefined && { assumeRole }),
+      },
+    }),
     destinations,
     ...(config.routes.length > 0 && { routes: config.routes.map(routeToInput) }),
     ...(config.defaultRoute && {

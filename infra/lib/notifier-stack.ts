@@ -307,8 +307,12 @@ export class NotifierStack extends Stack {
     }
 
     if (config.organizations.enabled) {
-      const { managementAccountId, organizationId } = config.organizations;
-      if (managementAccountId && organizationId) {
+      const { managementAccountId, organizationId, assumeRole } = config.organizations;
+      if (assumeRole) {
+        // DescribeAccount is called with the assumed role (in the management account or an Organizations delegated
+        // administrator); the function itself only needs to assume it.
+        role.addToPolicy(new PolicyStatement({ sid: 'AssumeAccountNamesRole', actions: ['sts:AssumeRole'], resources: [assumeRole] }));
+      } else if (managementAccountId && organizationId) {
         role.addToPolicy(
           new PolicyStatement({
             sid: 'AccountNames',

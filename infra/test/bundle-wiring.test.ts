@@ -361,5 +361,20 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
     const again = await invoke(bundle, tableName, { Records: [sqsRecord('m-ssh-2', JSON.stringify(ssh)), sqsRecord('m-backdoor-2', JSON.stringify(backdoor))] });
     expect(again.result, again.logs).toEqual({ batchItemFailures: [] });
     expect(slack.received.length).toBe(messagesBefore);
+
+    // Subscribed to an SNS topic that carries the events, and fed by a queue subscribed to a topic without raw
+    // message delivery: the envelopes are unwrapped; a finding already told is a duplicate, a new one is sent.
+    const topicArn = `arn:aws:sns:${REGION}:${TEST_ACCOUNT}:guardduty-findings`;
+    const fresh = guardDutyEvent({ id: '99887766554433221100ffeeddccbbaa', type: 'Trojan:EC2/DNSDataExfiltration', severity: 8, title: 'EC2 instance i-0123456789abcdef0 is exfiltrating data through DNS queries.' });
+    const viaSns = await invoke(bundle, tableName, {
+      Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Type: 'Notification', MessageId: 'sns-1', TopicArn: topicArn, Message: JSON.stringify(fresh) } }],
+    });
+    expect(viaSns.result, viaSns.logs).toBeNull();
+    expect(slack.receivedOn('security').map((m) => JSON.stringify(m.body)).some((m) => m.includes('DNSDataExfiltration')), viaSns.logs).toBe(true);
+    const afterSns = slack.received.length;
+    const notification = { Type: 'Notification', MessageId: 'sns-2', TopicArn: topicArn, Message: JSON.stringify(ssh) };
+    const viaQueue = await invoke(bundle, tableName, { Records: [sqsRecord('m-sns', JSON.stringify(notification))] });
+    expect(viaQueue.result, viaQueue.logs).toEqual({ batchItemFailures: [] });
+    expect(slack.received.length).toBe(afterSns);
   });
 });

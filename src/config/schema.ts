@@ -112,6 +112,18 @@ export const muteConfigSchema = z.strictObject({
   until: z.optional(z.iso.datetime({ offset: true })),
 });
 
+/**
+ * Where the state lives. `ttl` (DynamoDB, Lambda: `STATE_TTL`): how long the ledger remembers a finding after it was
+ * last seen (default 90 days, GuardDuty's own retention); after it, the finding counts as new again.
+ */
+export const stateSchema = z.union([
+  z.strictObject({ sqlite: nonEmpty() }),
+  z.strictObject({
+    dynamodb: nonEmpty(),
+    ttl: z.optional(durationSchema.check(z.refine((ms: number) => ms > 0, { error: 'must be more than 0, like 90d' }))),
+  }),
+]);
+
 export const configSchema = z.strictObject({
   /** Account names by id; AWS Organizations fills in the rest when `organizations.enabled`. */
   accounts: z._default(z.record(matching(ACCOUNT_ID, 'expected a 12-digit AWS account id'), nonEmpty()), {}),
@@ -125,9 +137,7 @@ export const configSchema = z.strictObject({
     }),
     { enabled: false, cacheTtl: 3_600_000, timeout: 1_500 },
   ),
-  state: z._default(z.union([z.strictObject({ sqlite: nonEmpty() }), z.strictObject({ dynamodb: nonEmpty() })]), {
-    sqlite: './guardduty-notifier.db',
-  }),
+  state: z._default(stateSchema, { sqlite: './guardduty-notifier.db' }),
   destinations: z.array(destinationSchema).check(z.minLength(1, 'at least one destination is needed')),
   /** Evaluated in order; first match wins unless `continue: true`. With no routes, every destination gets every finding. */
   routes: z._default(z.array(routeSchema), []),

@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import { safeForTerminal } from './terminal-text.js';
+import { jsonForTerminal, safeForTerminal } from './terminal-text.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -14,14 +14,15 @@ export function createConsoleLogger(options: { level?: LogLevel; json?: boolean;
   function write(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
     if (LEVELS[level] < min) return;
     if (options.json) {
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+      stream.write(`${jsonForTerminal(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }))}\n`);
       return;
     }
     const rest = fields
       ? Object.entries(fields)
           .filter(([, v]) => v !== undefined)
-          // Values may carry finding content: quoted when spaced, control characters never reach the terminal raw.
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : safeForTerminal(v)) : JSON.stringify(v)}`)
+          // Values may carry finding content: quoted when spaced; no control, separator or bidi character reaches the
+          // terminal raw, quoted or not (JSON.stringify alone escapes only C0).
+          .map(([k, v]) => `${safeForTerminal(k)}=${typeof v === 'string' && !/\s/.test(v) ? safeForTerminal(v) : jsonForTerminal(JSON.stringify(v) ?? String(v))}`)
           .join(' ')
       : '';
     stream.write(`${level.padEnd(5)} ${safeForTerminal(message)}${rest ? ` ${rest}` : ''}\n`);

@@ -68,6 +68,12 @@ export function createDaemonMetrics(options: { defaultMetrics?: boolean } = {}):
     labelNames: ['reason'],
     registers,
   });
+  const findingErrors = new Counter({
+    name: `${METRIC_PREFIX}finding_errors_total`,
+    help: 'Findings that threw in a stage (enrich, route, decide, render) and were recorded as errors; the rest of their batch went on.',
+    labelNames: ['stage'],
+    registers,
+  });
   const pollDuration = new Histogram({
     name: `${METRIC_PREFIX}poll_duration_seconds`,
     help: 'Time to poll one region (all its detectors, pages and commits).',
@@ -138,6 +144,7 @@ export function createDaemonMetrics(options: { defaultMetrics?: boolean } = {}):
         decisions.inc({ destination: d.destination, outcome: d.outcome });
         if (d.outcome === 'suppress') suppressed.inc({ reason: decisionReasonLabel(d.reason) });
       }
+      for (const e of result.findingErrors) findingErrors.inc({ stage: e.stage });
     },
     recordDrain(summary) {
       for (const [destination, counts] of Object.entries(summary.byDestination)) {

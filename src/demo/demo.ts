@@ -3,7 +3,7 @@ import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js'
 import type { Logger } from '../core/logger.js';
 import { createInboxSink, type InboxEntry } from '../deliver/inbox.js';
 import { createRuntime, type Runtime } from '../pipeline/runtime.js';
-import type { SampleEvent } from '../sources/samples.js';
+import { sampleFindingIds, type SampleDocument } from '../sources/sample-variants.js';
 import { DEMO_DESTINATION, demoConfig } from './demo-config.js';
 import { createDemoFeed, type DemoFeed } from './feed.js';
 import { createDemoPreview } from './preview.js';
@@ -78,10 +78,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
 
   // The finding document behind each message, for the page's "Show JSON" (bounded: the demo runs for hours).
   const sources = new Map<string, unknown>();
-  const remember = (event: SampleEvent) => {
-    sources.delete(event.detail.id);
-    sources.set(event.detail.id, event);
-    if (sources.size > KEPT_SOURCES) sources.delete(sources.keys().next().value as string);
+  const remember = (event: SampleDocument) => {
+    // Keyed by the ledger id its finding gets (a scan result's is derived from the S3 object, not in the document).
+    for (const id of sampleFindingIds(event)) {
+      sources.delete(id);
+      sources.set(id, event);
+    }
+    while (sources.size > KEPT_SOURCES) sources.delete(sources.keys().next().value as string);
   };
   inbox.events.on('message', (entry: InboxEntry) => {
     addMessage({

@@ -1,5 +1,6 @@
 import { SAMPLE_TEMPLATES, hashSeed } from '../sources/sample-templates.js';
 import { buildSample, generateSampleFindings, republishSample, type SampleEvent } from '../sources/samples.js';
+import { generateSampleVariants, type SampleDocument } from '../sources/sample-variants.js';
 
 /**
  * What the demo feeds, step by step: sample findings, now and then one GuardDuty re-publishes (a duplicate), one whose
@@ -33,7 +34,9 @@ export type Step =
   | { kind: 'hostile' }
   | { kind: 'duplicate' }
   | { kind: 'escalate' }
-  | { kind: 'burst'; size: number };
+  | { kind: 'burst'; size: number }
+  /** The other shapes in turn: OCSF via Security Hub, a scan result, an attack sequence and its signal. */
+  | { kind: 'variant' };
 
 /**
  * The script, so a visitor sees every policy outcome within the first half minute: a few findings at once, then one
@@ -43,8 +46,8 @@ export type Step =
 export function demoStep(step: number): Step {
   if (step < IMMEDIATE_STEPS) return step === IMMEDIATE_STEPS - 1 ? { kind: 'hostile' } : { kind: 'single' };
   const cycle = [
-    'single', 'single', 'duplicate', 'single', 'escalate', 'single', 'single', 'burst', 'single', 'single',
-    'single', 'duplicate', 'single', 'single', 'single', 'single', 'escalate', 'single', 'single', 'single',
+    'single', 'variant', 'duplicate', 'single', 'escalate', 'variant', 'single', 'burst', 'single', 'variant',
+    'single', 'duplicate', 'single', 'variant', 'single', 'single', 'escalate', 'variant', 'single', 'variant',
   ] as const;
   const kind = cycle[(step - IMMEDIATE_STEPS) % cycle.length] ?? 'single';
   return kind === 'burst' ? { kind, size: BURST_SIZE } : { kind };
@@ -58,13 +61,15 @@ export function demoStep(step: number): Step {
  * const script = createDemoScript({ seed: 1, ingest: (events) => pipeline.ingest(events).then(() => {}) });
  * for (let step = 0; ; step += 1) await script.play(demoStep(step));
  */
-export function createDemoScript(options: { seed: number; ingest(events: SampleEvent[]): Promise<void>; now?: () => number }): {
+export function createDemoScript(options: { seed: number; ingest(events: SampleDocument[]): Promise<void>; now?: () => number }): {
   play(step: Step): Promise<number>;
 } {
   const now = options.now ?? Date.now;
   let pool: SampleEvent[] = [];
   let poolSeed = options.seed;
   const sent: SampleEvent[] = []; // the latest version of findings already fed one by one (for re-publishing)
+  let variants: SampleDocument[] = [];
+  let variantSeed = options.seed;
 
   const takeFresh = (): SampleEvent => {
     if (pool.length === 0) {
@@ -111,6 +116,16 @@ export function createDemoScript(options: { seed: number; ingest(events: SampleE
         sent.splice(i, 1);
         await options.ingest([risen]);
         return 1;
+      }
+      case 'variant': {
+        if (variants.length === 0) {
+          variants = generateSampleVariants({ now: now(), seed: variantSeed });
+          variantSeed = (variantSeed + 0x9e3779b9) >>> 0;
+        }
+        // An attack sequence goes with its signal, so the signal can join the sequence's thread.
+        const next = variants.splice(0, variants.length === 2 ? 2 : 1);
+        await options.ingest(next);
+        return next.length;
       }
       case 'burst': {
         const burst = Array.from({ length: step.size }, takeFresh);

@@ -1,11 +1,11 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { formatDuration } from '../core/duration.js';
 import type { Config } from '../config/schema.js';
-import { parseFindingText } from '../finding/parse.js';
+import { parsedDocumentsOf } from '../finding/parse.js';
 import type { Finding } from '../finding/finding.js';
 import { createAccountNameResolver } from '../enrich/account-names.js';
-import { renderForPreview } from '../pipeline/render-finding.js';
-import { readInputs } from '../sources/file-input.js';
+import { previewAs } from '../pipeline/render-finding.js';
+import { eachInput } from '../sources/file-input.js';
 import { openStore } from '../pipeline/open-store.js';
 import { createRuntime } from '../pipeline/runtime.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
@@ -15,7 +15,8 @@ import { checkConfig } from '../config/check.js';
 import { addMute, checkMuteRequest, describeMuteScope, listMutes, removeMute } from '../actions/mutes.js';
 import { MuteNotFoundError, MuteRuleError } from '../actions/errors.js';
 import { formatDecisionReason } from '../policy/decision-record.js';
-import { safeForTerminal } from '../core/terminal-text.js';
+import { jsonForTerminal, safeForTerminal } from '../core/terminal-text.js';
+import { createChunkedWriter } from '../core/chunked-writer.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
 import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
@@ -28,24 +29,35 @@ import { DaemonLockError } from '../daemon/errors.js';
  * configuration error.
  */
 
-/** Reads the inputs and parses every finding in them; problems are printed as `FILE: reason` and counted. */
-async function readFindings(files: string[]): Promise<{ findings: Finding[]; problems: number }> {
-  const findings: Finding[] = [];
-  let problems = 0;
-  for (const input of await readInputs(files)) {
-    if (input.error !== undefined || input.text === undefined) {
-      process.stderr.write(`${input.name}: ${input.error ?? 'cannot read'}\n`);
-      problems += 1;
+/**
+ * Every finding of the inputs, input by input and document by document (one JSON Lines line at a time), so that a
+ * caller that forgets each finding after using it holds one input in memory, not all its findings. Problems are
+ * printed as `FILE: reason` (the name escaped: it is the user's, but may hold anything) and counted in `problems`.
+ */
+async function* eachFinding(files: string[], problems: { count: number }): AsyncGenerator<{ finding: Finding; input: string }> {
+  for await (const input of eachInput(files)) {
+    const name = safeForTerminal(input.name);
+    if (input.bytes === undefined) {
+      process.stderr.write(`${name}: ${input.error ?? 'cannot read'}\n`);
+      problems.count += 1;
       continue;
     }
-    const parsed = parseFindingText(input.text);
-    findings.push(...parsed.findings);
-    for (const error of parsed.errors) {
-      process.stderr.write(`${safeForTerminal(input.name)}: ${safeForTerminal(error.message)}\n`);
-      problems += 1;
+    for (const parsed of parsedDocumentsOf(input.bytes)) {
+      for (const finding of parsed.findings) yield { finding, input: name };
+      for (const error of parsed.errors) {
+        process.stderr.write(`${name}: ${safeForTerminal(error.message)}\n`);
+        problems.count += 1;
+      }
     }
   }
-  return { findings, problems };
+}
+
+/** Reads the inputs and parses every finding in them (appended one by one: no argument spreading of a big list). */
+async function readFindings(files: string[]): Promise<{ findings: Finding[]; problems: number }> {
+  const findings: Finding[] = [];
+  const problems = { count: 0 };
+  for await (const { finding } of eachFinding(files, problems)) findings.push(finding);
+  return { findings, problems: problems.count };
 }
 
 export function buildProgram(): Command {
@@ -74,14 +86,25 @@ export function buildProgram(): Command {
       const now = opts.now ? Date.parse(opts.now) : Date.now();
       if (Number.isNaN(now)) throw new InvalidArgumentError(`--now: not a date-time: ${opts.now}`);
       const accountNames = createAccountNameResolver({ names: config?.accounts ?? {} });
-      const { findings, problems } = await readFindings(files);
-      const out: unknown[] = [];
-      for (const finding of findings) {
-        const message = await renderForPreview(finding, { accountNames, now });
-        out.push(opts.format === 'slack' ? message.slack : opts.format === 'text' ? message.text : message);
+      // Streamed: each finding is rendered (only in the format asked for), written and forgotten. The output is the
+      // JSON.stringify(list, null, 2) it always was, built element by element.
+      const out = createChunkedWriter(process.stdout);
+      const problems = { count: 0 };
+      let printed = 0;
+      for await (const { finding, input } of eachFinding(files, problems)) {
+        const { payload, error } = await previewAs(finding, opts.format, { accountNames, now });
+        if (error !== undefined) {
+          const id = typeof finding.id === 'string' ? finding.id : '?';
+          process.stderr.write(`${input}: finding ${safeForTerminal(id)} could not be shown in full (${error.stage}: ${safeForTerminal(error.message)}); printed a plain fallback\n`);
+          problems.count += 1;
+        }
+        const json = jsonForTerminal(JSON.stringify(payload, null, 2)).replace(/\n/g, '\n  ');
+        await out.write(`${printed === 0 ? '[\n  ' : ',\n  '}${json}`);
+        printed += 1;
       }
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      if (problems > 0) throw new CliExit(1);
+      await out.write(printed === 0 ? '[]\n' : '\n]\n');
+      await out.end();
+      if (problems.count > 0) throw new CliExit(1);
     });
 
   program
@@ -123,7 +146,7 @@ export function buildProgram(): Command {
             process.stdout.write(`${d.destination}\t${d.outcome}\t${safeForTerminal(formatDecisionReason(d.reason))}\t${safeForTerminal(d.findingType)}\t${safeForTerminal(d.findingId)}\n`);
           }
         }
-        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatReplaySummary(summary));
+        process.stdout.write(opts.json ? `${jsonForTerminal(JSON.stringify(summary, null, 2))}\n` : safeForTerminalLines(formatReplaySummary(summary)));
         if (problems > 0 || summary.failed > 0) throw new CliExit(1);
       } finally {
         await runtime.close();
@@ -200,12 +223,14 @@ export function buildProgram(): Command {
       try {
         const rules = await listMutes(store, Date.now());
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
+          process.stdout.write(`${jsonForTerminal(JSON.stringify(rules, null, 2))}\n`);
           return;
         }
         if (rules.length === 0 && config.mutes.length === 0) process.stdout.write('No mute rules.\n');
         for (const r of rules) {
-          process.stdout.write(`${r.id}\t${describeMuteScope(r)}\tuntil ${new Date(r.expiresAt).toISOString()}\t${r.reason}${r.createdBy ? ` (by ${r.createdBy})` : ''}\n`);
+          process.stdout.write(
+            `${safeForTerminal(r.id)}\t${safeForTerminal(describeMuteScope(r))}\tuntil ${new Date(r.expiresAt).toISOString()}\t${safeForTerminal(r.reason)}${r.createdBy ? ` (by ${safeForTerminal(r.createdBy)})` : ''}\n`,
+          );
         }
         config.mutes.forEach((m, i) => process.stdout.write(`config:${i}\t${JSON.stringify(m.match)}\t${m.until ? `until ${m.until}` : 'no expiry'}\t${m.reason} (config file)\n`));
       } finally {
@@ -244,6 +269,14 @@ export function buildProgram(): Command {
   registerSamplesCommand(program);
   registerDaemonCommands(program);
   return program;
+}
+
+/** Text of several lines, each made terminal-safe (the line breaks between them kept). */
+function safeForTerminalLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => safeForTerminal(line))
+    .join('\n');
 }
 
 /** `mute add`'s words for a refused rule, in terms of its flags. */

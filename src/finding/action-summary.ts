@@ -1,3 +1,4 @@
+import { ownEntry } from '../core/own-entry.js';
 import type { ActionSummary } from './finding.js';
 import { get, getArray, getBoolean, getNumber, getObject, getText, isObject, text } from './keys.js';
 import { directionOf, RemoteAddressList } from './remote-addresses.js';
@@ -100,7 +101,7 @@ function collectRemoteAddresses(addresses: RemoteAddressList, member: string, de
 }
 
 function findActionMember(action: Record<string, unknown>, declaredType: string | undefined): { key: string; value: Record<string, unknown> } | undefined {
-  const known = declaredType === undefined ? undefined : ACTION_MEMBER_BY_TYPE[declaredType];
+  const known = ownEntry(ACTION_MEMBER_BY_TYPE, declaredType);
   if (known !== undefined) {
     const value = getObject(action, known);
     if (value !== undefined) return { key: known, value };

@@ -1,3 +1,4 @@
+import { ownEntry } from '../core/own-entry.js';
 import { lastSegment } from './arn.js';
 import { DetailList } from './detail-list.js';
 import type { ResourceSummary } from './finding.js';
@@ -50,14 +51,14 @@ export interface AsffResourceOptions {
 export function summariseAsffResources(resourcesValue: unknown, options: AsffResourceOptions): ResourceSummary {
   const resources = (Array.isArray(resourcesValue) ? resourcesValue : []).filter(isObject);
   const details = new DetailList();
-  const preferredType = options.affectedType === undefined ? undefined : ASFF_TYPE_BY_AFFECTED[options.affectedType];
+  const preferredType = ownEntry(ASFF_TYPE_BY_AFFECTED, options.affectedType);
   const primaryIndex = Math.max(0, preferredType === undefined ? 0 : resources.findIndex((r) => getText(r, 'Type') === preferredType));
   const primary = resources[primaryIndex];
   let type = 'Unknown';
   let summary = 'Unknown resource';
   if (primary !== undefined) {
     const asffType = getText(primary, 'Type') ?? 'Other';
-    type = options.isGuardDuty ? (GUARDDUTY_TYPE_BY_ASFF_TYPE[asffType] ?? asffType) : asffType;
+    type = options.isGuardDuty ? (ownEntry(GUARDDUTY_TYPE_BY_ASFF_TYPE, asffType) ?? asffType) : asffType;
     summary = summariseOne(primary, asffType, details);
   }
   let extra = 0;

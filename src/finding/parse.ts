@@ -94,6 +94,67 @@ export function parseFindingText(text: string): ParsedDocument {
 }
 
 /**
+ * parseFindingText over the bytes of an input, one JSON document at a time: for JSON Lines one result per line, handed
+ * over as soon as that line is parsed, so that a 200 MB export becomes neither one giant string nor one giant list
+ * (the CLI renders and forgets each line's findings before the next). Findings, errors and paths are those
+ * parseFindingText gives for the same text: one JSON document (also one on a single line) is read whole as `$`;
+ * when the first non-blank line is not a JSON value on its own, the input is one (multi-line or broken) document.
+ *
+ * @example
+ * for (const { findings, errors } of parsedDocumentsOf(await readFile(file))) render(findings);
+ */
+export function* parsedDocumentsOf(bytes: Uint8Array): Generator<ParsedDocument> {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0; // BOM
+  let first: { doc: unknown; index: number } | undefined;
+  let sawSecond = false;
+  for (let index = 0; offset <= buffer.length; index++) {
+    // A '\n' byte never occurs inside a multi-byte UTF-8 sequence, so lines can be cut as bytes.
+    let end = buffer.indexOf(0x0a, offset);
+    if (end === -1) end = buffer.length;
+    const lineEnd = end > offset && buffer[end - 1] === 0x0d ? end - 1 : end; // CRLF files
+    const line = buffer.toString('utf8', offset, lineEnd);
+    offset = end + 1;
+    if (line.trim() === '') continue;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch (parseError) {
+      if (first === undefined) {
+        // Not a JSON value on its own line: one document over several lines (or a broken one). Read it whole.
+        yield parseFindingText(buffer.toString('utf8'));
+        return;
+      }
+      yield* flushFirst();
+      yield { findings: [], errors: [invalidJson(findJsonSyntaxError(line), parseError, `line ${index + 1}`, index)] };
+      continue;
+    }
+    if (first === undefined) {
+      first = { doc, index };
+      continue;
+    }
+    yield* flushFirst();
+    const parsed: ParsedDocument = { findings: [], errors: [] };
+    readDocument(doc, `line ${index + 1} $`, parsed, 0);
+    yield parsed;
+  }
+  if (first === undefined) {
+    yield parseFindingText('');
+  } else if (!sawSecond) {
+    // The only document of the input: the paths parseFindingText gives one JSON document.
+    yield parseFindingDocument(first.doc);
+  }
+
+  function* flushFirst(): Generator<ParsedDocument> {
+    if (sawSecond || first === undefined) return;
+    sawSecond = true;
+    const parsed: ParsedDocument = { findings: [], errors: [] };
+    readDocument(first.doc, `line ${first.index + 1} $`, parsed, 0);
+    yield parsed;
+  }
+}
+
+/**
  * JSON Lines, when the first non-blank line is a JSON value on its own; otherwise undefined (the text is one broken
  * JSON document, and its own syntax error is the useful report).
  */

@@ -13,20 +13,23 @@ type Direction = RemoteAddress['direction'];
  */
 export class RemoteAddressList {
   private readonly addresses: RemoteAddress[] = [];
-  private readonly seen = new Set<string>();
-  private readonly own = new Set<string>();
+  // Made on first use: most findings name one address or none, and this runs for every finding.
+  private seen: Set<string> | undefined;
+  private own: Set<string> | undefined;
 
   /** Addresses of the affected resource itself (its private / public IPs): never remote. */
   exclude(ip: string | undefined): this {
-    if (ip !== undefined) this.own.add(ip.trim());
+    if (ip !== undefined) (this.own ??= new Set()).add(ip.trim());
     return this;
   }
 
   add(ip: string | undefined, from: string, direction?: Direction): this {
-    if (ip === undefined) return this;
+    if (ip === undefined || this.addresses.length >= MAX_REMOTE_ADDRESSES) return this;
     const key = ip.trim();
-    if (key === '' || this.seen.has(key) || this.own.has(key) || this.addresses.length >= MAX_REMOTE_ADDRESSES) return this;
-    this.seen.add(key);
+    if (key === '' || this.own?.has(key) === true) return this;
+    const seen = (this.seen ??= new Set());
+    if (seen.has(key)) return this;
+    seen.add(key);
     this.addresses.push(Object.freeze(direction === undefined ? { ip, from } : { ip, direction, from }));
     return this;
   }

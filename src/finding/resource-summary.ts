@@ -1,3 +1,4 @@
+import { ownEntry } from '../core/own-entry.js';
 import { lastSegment } from './arn.js';
 import { DetailList } from './detail-list.js';
 import type { FindingTypeParts, ResourceSummary } from './finding.js';
@@ -42,7 +43,8 @@ export function summariseGuardDutyResource(resource: unknown, service: unknown, 
   const details = new DetailList();
   const res: JsonObject = isObject(resource) ? resource : {};
   const type = getText(res, 'resourceType') ?? inferType(res) ?? typeParts.resourceType ?? 'Unknown';
-  const summariser = SUMMARISERS[type.toLowerCase()];
+  // Own entries only: a resourceType of `constructor` (any case) must not find Object.prototype's members.
+  const summariser = ownEntry(SUMMARISERS, type.toLowerCase());
   let summary = summariser === undefined ? undefined : summariser(res, details);
   // An attack sequence names its resources in the sequence, not in `resource` (which only says `AttackSequence`).
   if (summary === undefined && type.toLowerCase() === 'attacksequence') summary = summariseSequenceResources(service, details);

@@ -1,3 +1,4 @@
+import { ownEntry } from '../core/own-entry.js';
 import { get, numeric, text } from './keys.js';
 
 /**
@@ -51,7 +52,7 @@ export function asffSeverity(finding: unknown, isGuardDuty: boolean): number | n
     }
   }
   const label = text(get(severity, 'Label'))?.toUpperCase();
-  const labelFloor = label === undefined ? undefined : ASFF_LABEL_FLOOR[label];
+  const labelFloor = ownEntry(ASFF_LABEL_FLOOR, label);
   const normalized = numeric(get(severity, 'Normalized'));
   if (normalized !== undefined && normalized >= 0 && normalized <= 100) {
     const onTenScale = normalized / 10;

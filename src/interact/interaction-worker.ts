@@ -280,8 +280,12 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
       } else if (ref === undefined) {
         outcome = refused('invalid', 'no finding named');
       } else if (ref.f !== undefined) {
-        target = await options.lookup.findTarget(ref.d, ref.f);
-        outcome = target === undefined ? refused('not-found') : await act(job, target, at).catch(failure);
+        try {
+          target = await options.lookup.findTarget(ref.d, ref.f);
+          outcome = target === undefined ? refused('not-found') : await act(job, target, at).catch(failure);
+        } catch (error) {
+          outcome = failure(error);
+        }
       } else {
         outcome = await act(job, undefined, at).catch(failure);
       }

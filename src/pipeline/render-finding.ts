@@ -4,6 +4,10 @@ import { consoleUrlFor, type ConsoleLink } from '../enrich/console-url.js';
 import type { Finding } from '../finding/finding.js';
 import type { RenderContext } from '../render/render-context.js';
 import { renderFindingMessage } from '../render/render-message.js';
+import { prepareFinding } from '../render/finding-facts.js';
+import { slackMessageOf } from '../render/slack-blocks.js';
+import { textMessageOf } from '../render/text-message.js';
+import { fallbackFactsOf, renderFallbackMessage } from '../render/fallback-message.js';
 
 /**
  * The enrich → render step for one finding, written once: the pipeline's render step, the `render` command and the
@@ -46,4 +50,54 @@ export function renderEnriched(enriched: EnrichedFinding, options: RenderOptions
  */
 export async function renderForPreview(finding: Finding, options: { accountNames: AccountNameResolver; now: number }): Promise<RenderedMessage> {
   return renderEnriched(await enrichFinding(finding, options.accountNames), { now: options.now });
+}
+
+/** What `render --format` prints: the Slack payload, the SNS/e-mail text, or both with the SNS attributes. */
+export type PreviewFormat = 'slack' | 'text' | 'full';
+
+/**
+ * renderForPreview computing only what `format` prints (the Slack payload needs no SNS text), and never throwing: a
+ * finding that cannot be rendered gives the plain fallback message, and the error says why.
+ *
+ * @example
+ * const { payload, error } = await previewAs(finding, 'slack', { accountNames, now });
+ */
+export async function previewAs(
+  finding: Finding,
+  format: PreviewFormat,
+  options: { accountNames: AccountNameResolver; now: number },
+): Promise<{ payload: unknown; error?: { stage: 'enrich' | 'render'; message: string } }> {
+  let enriched: EnrichedFinding;
+  try {
+    enriched = await enrichFinding(finding, options.accountNames);
+  } catch (error) {
+    return fallbackPayload(finding, format, undefined, 'enrich', error);
+  }
+  try {
+    const ctx: RenderContext = {
+      now: options.now,
+      accountName: enriched.accountName,
+      consoleUrl: enriched.console?.url,
+      consoleLabel: enriched.console?.label,
+    };
+    if (format === 'full') return { payload: renderFindingMessage(finding, ctx) };
+    const prepared = prepareFinding(finding, ctx);
+    return { payload: format === 'slack' ? slackMessageOf(prepared) : textMessageOf(prepared) };
+  } catch (error) {
+    return fallbackPayload(finding, format, enriched, 'render', error);
+  }
+}
+
+function fallbackPayload(
+  finding: Finding,
+  format: PreviewFormat,
+  enriched: EnrichedFinding | undefined,
+  stage: 'enrich' | 'render',
+  error: unknown,
+): { payload: unknown; error: { stage: 'enrich' | 'render'; message: string } } {
+  const message = renderFallbackMessage(fallbackFactsOf(finding, { accountName: enriched?.accountName, consoleUrl: enriched?.console?.url }));
+  return {
+    payload: format === 'slack' ? message.slack : format === 'text' ? message.text : message,
+    error: { stage, message: error instanceof Error ? error.message : String(error) },
+  };
 }

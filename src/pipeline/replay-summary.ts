@@ -6,6 +6,8 @@ export interface ReplaySummary {
   findingsRead: number;
   unreadable: number;
   unrouted: number;
+  /** Findings that threw in a stage: each was logged and recorded (and sent as a plain fallback where it could be). */
+  findingErrors: number;
   messagesQueued: number;
   sent: number;
   failed: number;
@@ -38,6 +40,7 @@ export function summarizeReplay(input: { ingest: IngestResult; drain?: DrainSumm
     findingsRead: ingest.findings,
     unreadable: input.unreadable + ingest.errors.length,
     unrouted: ingest.unrouted,
+    findingErrors: ingest.findingErrors.length,
     messagesQueued: ingest.messagesQueued,
     sent: drain?.sent ?? 0,
     failed: drain?.failed ?? 0,
@@ -50,6 +53,9 @@ export function formatReplaySummary(s: ReplaySummary): string {
   const lines: string[] = [];
   lines.push(`${s.dryRun ? 'Dry run: nothing sent or recorded. ' : ''}Findings read: ${s.findingsRead}${s.unreadable ? ` (${s.unreadable} inputs could not be read, see above)` : ''}`);
   lines.push(`Filtered (no route matched): ${s.unrouted}`);
+  if (s.findingErrors > 0) {
+    lines.push(`Could not be processed in full: ${s.findingErrors} (logged above, shown by \`status\`; sent as a plain message where possible)`);
+  }
   for (const [name, d] of Object.entries(s.destinations)) {
     const reasons = Object.entries(d.suppressedBy)
       .map(([r, n]) => `${r} ${n}`)

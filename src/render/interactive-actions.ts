@@ -13,6 +13,7 @@
 import type { ActionElement, ActionsBlock, ButtonElement, OptionObject, PlainText, StaticSelectElement } from '../core/message.js';
 import type { Finding } from '../finding/finding.js';
 import { parseArn } from '../finding/arn.js';
+import { remoteAddressesOf } from '../respond/remote-addresses.js';
 import { BUTTON_VALUE_MAX, OPTION_TEXT_MAX, OPTION_VALUE_MAX, SELECT_PLACEHOLDER_MAX } from './limits.js';
 import { plainText } from './mrkdwn.js';
 import type { InteractContext } from './render-context.js';
@@ -140,13 +141,9 @@ export function undoMuteButton(ref: ActionRef, muteId: string): ButtonElement | 
   });
 }
 
-/** The remote addresses a finding names, in order, each once (remoteAddresses first, then remoteIp). */
-export function remoteAddressesOf(finding: Finding): string[] {
-  const seen = new Set<string>();
-  for (const address of finding.action.remoteAddresses ?? []) if (address.ip.trim() !== '') seen.add(address.ip.trim());
-  const remoteIp = finding.action.remoteIp?.trim();
-  if (remoteIp !== undefined && remoteIp !== '') seen.add(remoteIp);
-  return [...seen];
+/** The remote addresses a finding names (respond's own reading of them), each once, in order. */
+export function remoteIpsOf(finding: Finding): string[] {
+  return [...new Set(remoteAddressesOf(finding).map((address) => address.ip.trim()).filter((ip) => ip !== ''))];
 }
 
 /** A GuardDuty finding whose ARN names its detector: only such a finding can be archived through ArchiveFindings. */
@@ -166,7 +163,7 @@ export function findingActionElements(finding: Finding, interact: InteractContex
   const ref: ActionRef = { d: interact.destination, f: finding.id };
   const elements: Array<ActionElement | undefined> = [actionButton('acknowledge', ref, 'primary')];
   if (isArchivable(finding)) elements.push(actionButton('archive', ref));
-  const blockable = remoteAddressesOf(finding).filter((ip) => interact.isBlockable?.(ip) ?? true);
+  const blockable = remoteIpsOf(finding).filter((ip) => interact.isBlockable?.(ip) ?? true);
   if (interact.canBlock === true && !finding.sample && !finding.archived && blockable.length > 0) elements.push(blockMenu(ref));
   if (finding.type.trim() !== '' && finding.accountId !== undefined && finding.accountId.trim() !== '') elements.push(muteMenu(ref));
   return elements.filter((element): element is ActionElement => element !== undefined);

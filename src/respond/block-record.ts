@@ -49,6 +49,11 @@ export interface BlockRecord {
   readonly seenAt?: number;
   /** How many times a recurrence or escalation extended it. */
   readonly extensions: number;
+  /**
+   * The destinations that announced the block (those the finding was routed to): its unblock is announced there too,
+   * on slack-api in the finding's thread. Absent for `block add` (the command prints its own outcome).
+   */
+  readonly announceTo?: readonly string[];
 }
 
 /** The manual rule name of `block add`. */
@@ -92,4 +97,75 @@ export function expireBlocks(records: readonly BlockRecord[], now: number): Bloc
   return records
     .filter((r) => (r.state === 'active' || r.state === 'dry-run') && r.until <= now)
     .map((r) => ({ ...r, state: 'expired' as const, updatedAt: now }));
+}
+
+/** Active or dry-run: a row the planner counts, whatever its `until`. */
+export function isStanding(record: Pick<BlockRecord, 'state'>): boolean {
+  return record.state === 'active' || record.state === 'dry-run';
+}
+
+/**
+ * How a row written to the store meets the row already there for its key — the one rule every backend applies
+ * (SQLite in its transaction, DynamoDB with a conditional write per item, the in-memory store), so that concurrent
+ * writers (two Lambda invocations, the daemon and `block remove`, a prune) never lose each other's work. Pure and
+ * idempotent: `mergeBlockRecord(r, r)` is `r`, so a redelivered batch changes nothing.
+ *
+ * - nothing stored: the incoming row;
+ * - an incoming `expired` (a prune) ends the stored row only if that row is still standing and really ended by the
+ *   prune's time: a block extended after the prune read it stays;
+ * - an incoming `removed` (a person asked) ends the stored row, unless the stored row is a block begun after the
+ *   removal was decided (a new block of the same address);
+ * - an incoming standing row over an ended one starts a new block, unless the stored row was removed by hand after the
+ *   incoming row was decided (a batch that read the store before the removal must not bring the block back);
+ * - over a standing row: a dry-run row never replaces a real block; a real one replaces a dry-run one; two rows of the
+ *   same state are united (earliest start, latest end, the wider direction, the most extensions, every destination) —
+ *   unless the stored row had ended by the time the incoming one began (an expired row not pruned yet).
+ *
+ * @example
+ * const next = mergeBlockRecord(await readRow(key), incoming);
+ */
+export function mergeBlockRecord(stored: BlockRecord | undefined, incoming: BlockRecord): BlockRecord {
+  if (stored === undefined) return incoming;
+  if (incoming.state === 'expired') {
+    if (isStanding(stored) && stored.until <= incoming.updatedAt) return { ...stored, state: 'expired', updatedAt: Math.max(stored.updatedAt, incoming.updatedAt) };
+    return stored;
+  }
+  if (incoming.state === 'removed') {
+    if (stored.state === 'removed' || stored.since > incoming.updatedAt) return stored;
+    return { ...stored, state: 'removed', reason: incoming.reason, updatedAt: Math.max(stored.updatedAt, incoming.updatedAt) };
+  }
+  if (!isStanding(stored)) {
+    if (stored.state === 'removed' && stored.updatedAt > incoming.updatedAt) return stored;
+    return incoming;
+  }
+  if (stored.until <= incoming.since) return incoming;
+  if (stored.state === 'active' && incoming.state === 'dry-run') return stored;
+  if (stored.state === 'dry-run' && incoming.state === 'active') return incoming;
+  const newer = incoming.updatedAt >= stored.updatedAt ? incoming : stored;
+  const seenAt = Math.max(stored.seenAt ?? Number.NEGATIVE_INFINITY, incoming.seenAt ?? Number.NEGATIVE_INFINITY);
+  const announceTo = [...new Set([...(stored.announceTo ?? []), ...(incoming.announceTo ?? [])])];
+  const merged: BlockRecord = {
+    ...newer,
+    since: Math.min(stored.since, incoming.since),
+    until: Math.max(stored.until, incoming.until),
+    direction: widerDirection(stored.direction, incoming.direction),
+    extensions: Math.max(stored.extensions, incoming.extensions),
+    updatedAt: Math.max(stored.updatedAt, incoming.updatedAt),
+    ...(Number.isFinite(seenAt) ? { seenAt } : {}),
+    ...(announceTo.length > 0 ? { announceTo } : {}),
+  };
+  return sameBlockRecord(merged, stored) ? stored : merged;
+}
+
+/** Field by field (announceTo as a list): true when writing `b` over `a` would change nothing. */
+export function sameBlockRecord(a: BlockRecord, b: BlockRecord): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof BlockRecord>;
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (Array.isArray(x) || Array.isArray(y)) {
+      if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
 }

@@ -606,15 +606,25 @@ function ebsScan(ctx: SampleContext, triggerType: string, threats: Array<{ name:
   };
 }
 
+/**
+ * Signals of an attack sequence: GuardDuty findings (the names with a `:`, carrying their severity) and API activity.
+ * Members: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Signal.html
+ */
 function sequenceSignals(ctx: SampleContext, names: string[]): Array<Record<string, unknown>> {
-  return names.map((name, i) => ({
-    uid: `arn:aws:guardduty:${ctx.region}:${ctx.accountId}:detector/${ctx.hex(32)}/finding/${ctx.hex(32)}`,
-    type: i === 0 ? 'FINDING' : 'CLOUD_TRAIL',
-    name,
-    firstSeenAt: ctx.iso((names.length - i) * 40 * 60_000),
-    lastSeenAt: ctx.iso((names.length - i) * 30 * 60_000),
-    count: ctx.int(1, 12),
-  }));
+  return names.map((name, i) => {
+    const finding = name.includes(':');
+    return {
+      uid: finding ? `arn:aws:guardduty:${ctx.region}:${ctx.accountId}:detector/${ctx.hex(32)}/finding/${ctx.hex(32)}` : ctx.uuid(),
+      type: finding ? 'FINDING' : 'CLOUD_TRAIL',
+      name,
+      ...(finding ? { severity: ctx.int(2, 8) } : {}),
+      createdAt: ctx.iso((names.length - i) * 40 * 60_000),
+      updatedAt: ctx.iso((names.length - i) * 30 * 60_000),
+      firstSeenAt: ctx.iso((names.length - i) * 40 * 60_000),
+      lastSeenAt: ctx.iso((names.length - i) * 30 * 60_000),
+      count: ctx.int(1, 12),
+    };
+  });
 }
 
 /* ------------------------------------------------------------------------------------------------------------------ */

@@ -35,11 +35,13 @@ export function createDynamoDbDecisionLog(table: TableAccess, options: { decisio
     async recentDecisions(limit) {
       const records: LoggedDecision[] = [];
       if (limit <= 0) return records;
+      // Records past their TTL may linger for days (TTL deletes late): the key says when each was made.
+      const since = pad(table.now() - options.decisionsDays * 86_400_000);
       await table.queryPages(
         () => ({
-          KeyConditionExpression: '#pk = :p',
-          ExpressionAttributeNames: { '#pk': PK },
-          ExpressionAttributeValues: { ':p': 'decision' },
+          KeyConditionExpression: '#pk = :p AND #sk > :since',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':p': 'decision', ':since': since },
           ScanIndexForward: false,
           Limit: limit - records.length,
         }),

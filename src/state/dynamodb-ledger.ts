@@ -1,9 +1,9 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreConflictError } from './errors.js';
 import { PK, SK, TTL, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
-import { outboxItem, outboxPk } from './dynamodb-outbox.js';
+import { outboxItems, putOutboxRow, withdrawOutboxRow } from './dynamodb-outbox.js';
 import type { DynamoDbDecisionLog } from './dynamodb-decisions.js';
-import type { DecisionCommit, LedgerEntry, LedgerStore } from './store.js';
+import type { BlockRecord, DecisionCommit, LedgerEntry, LedgerStore } from './store.js';
 
 /** Ledger writes that lose the version race re-read and merge this many times; then the batch fails retryably. */
 const LEDGER_CONFLICT_RETRIES = 5;
@@ -50,9 +50,19 @@ function mergeLedger(current: LedgerEntry, incoming: LedgerEntry): LedgerEntry {
   return merged;
 }
 
-function toLedgerEntry(item: Item): LedgerEntry | undefined {
+/**
+ * Whether a ledger item is past its TTL. DynamoDB deletes expired items late ("typically within a few days",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html) and reads return them until
+ * then, so expiry is decided here, by the store's clock: an expired row is a finding we no longer remember.
+ */
+function isExpired(item: Item, nowMs: number): boolean {
+  return typeof item[TTL] === 'number' && (item[TTL] as number) * 1000 <= nowMs;
+}
+
+function toLedgerEntry(item: Item, nowMs: number): LedgerEntry | undefined {
   // A row with only a thread (setThreadTs before commit wrote it) is not a ledger entry yet.
   if (typeof item.firstNotifiedAt !== 'number') return undefined;
+  if (isExpired(item, nowMs)) return undefined;
   const entry: LedgerEntry = {
     destination: item.destination as string,
     findingId: item.findingId as string,
@@ -79,26 +89,40 @@ export interface DynamoDbLedger {
  */
 export function createDynamoDbLedger(
   table: TableAccess,
-  options: { ledgerDays: number; sentOutboxDays: number; decisions: DynamoDbDecisionLog },
+  options: {
+    ledgerDays: number;
+    sentOutboxDays: number;
+    bodyDays: number;
+    decisions: DynamoDbDecisionLog;
+    /** The blocks group's writer (dynamodb-blocks.ts), for commit's `blocks`. */
+    blocks?: { writeRows(rows: readonly BlockRecord[]): Promise<unknown> };
+  },
 ): DynamoDbLedger {
   const { tableName, doc, call, conditional } = table;
-  const { ledgerDays, sentOutboxDays, decisions } = options;
-  /** ledger pk → version read by getLedger (0: absent), so commit can write conditionally without reading again. */
-  const versions = new Map<string, number>();
+  const { ledgerDays, sentOutboxDays, bodyDays, decisions } = options;
+  /**
+   * ledger pk → what getLedger read: the item's version (0: no item) and whether it held a live entry (not a thread
+   * placeholder, not expired), so commit can write conditionally without reading again.
+   */
+  const versions = new Map<string, { version: number; live: boolean; expired: boolean }>();
 
   /** Writes one ledger row; true when this batch believed the finding new but another writer created its row first. */
   async function writeLedger(entry: LedgerEntry): Promise<boolean> {
     const pk = ledgerPk(entry.destination, entry.findingId);
-    let expected = versions.get(pk);
-    const believedNew = expected === 0;
+    const read = versions.get(pk);
+    let expected = read?.version;
+    const believedNew = read !== undefined && !read.live;
+    /** Whether the item we overwrite holds no live entry: its leftovers (a thread of an expired row) must go. */
+    let replacesDead = read?.expired === true;
     let toWrite = entry;
     for (let attempt = 0; attempt <= LEDGER_CONFLICT_RETRIES; attempt++) {
       if (expected === undefined) {
         // Not read by getLedger in this instance, or we lost a race: merge into what is there now.
         const current = await table.getItem(pk, 'ledger');
         expected = typeof current?.version === 'number' ? current.version : 0;
-        const currentEntry = current && toLedgerEntry(current);
+        const currentEntry = current && toLedgerEntry(current, table.now());
         toWrite = currentEntry ? mergeLedger(currentEntry, entry) : entry;
+        replacesDead = current !== undefined && currentEntry === undefined && isExpired(current, table.now());
       }
       const names: Record<string, string> = {
         '#destination': 'destination',
@@ -129,11 +153,16 @@ export function createDynamoDbLedger(
         .map((n) => `${n} = :${n.slice(1)}`)
         .concat('#version = :newVersion', '#ttl = :ttl')
         .join(', ');
+      let remove = '';
       if (toWrite.threadTs !== undefined) {
         // The thread already set wins: the batch that computed `entry` may have read the row before it was set.
         names['#threadTs'] = 'threadTs';
         values[':threadTs'] = toWrite.threadTs;
-        set += ', #threadTs = if_not_exists(#threadTs, :threadTs)';
+        set += replacesDead ? ', #threadTs = :threadTs' : ', #threadTs = if_not_exists(#threadTs, :threadTs)';
+      } else if (replacesDead) {
+        // An expired row's thread is months old: the finding starts over, in a new thread.
+        names['#threadTs'] = 'threadTs';
+        remove = ' REMOVE #threadTs';
       }
       let condition: string;
       if (expected === 0) {
@@ -147,7 +176,7 @@ export function createDynamoDbLedger(
           new UpdateCommand({
             TableName: tableName,
             Key: { [PK]: pk, [SK]: 'ledger' },
-            UpdateExpression: `SET ${set}`,
+            UpdateExpression: `SET ${set}${remove}`,
             ConditionExpression: condition,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -174,11 +203,16 @@ export function createDynamoDbLedger(
       const pks = findingIds.map((id) => ledgerPk(destination, id));
       const items = await table.batchGet(pks, 'ledger');
       if (versions.size + pks.length > VERSION_CACHE_MAX) versions.clear();
+      const at = table.now();
       findingIds.forEach((findingId, i) => {
         const pk = pks[i] as string;
         const item = items.get(pk);
-        versions.set(pk, typeof item?.version === 'number' ? item.version : 0);
-        const entry = item && toLedgerEntry(item);
+        const entry = item && toLedgerEntry(item, at);
+        versions.set(pk, {
+          version: typeof item?.version === 'number' ? item.version : 0,
+          live: entry !== undefined,
+          expired: item !== undefined && isExpired(item, at),
+        });
         if (entry) result.set(findingId, entry);
       });
       return result;
@@ -194,19 +228,16 @@ export function createDynamoDbLedger(
         WRITE_CONCURRENCY,
         async ({ row, seq }) => {
           // A failed condition is an earlier delivery of this very batch: its row (and progress) stays.
-          const put = await conditional('PutItem (outbox)', () =>
-            doc.send(
-              new PutCommand({
-                TableName: tableName,
-                Item: outboxItem(row, seq, sentOutboxDays),
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': PK },
-              }),
-            ),
-          );
-          if (put) created.add(row.id);
+          if (await putOutboxRow(table, outboxItems(row, seq, { sentOutboxDays, bodyDays }))) created.add(row.id);
         },
       );
+
+      // 1b. Block rows (respond/), after the messages that announce them and before the ledger: a crash in between is
+      // redelivered, and the block then stands already (no second announcement, the first is queued).
+      if (batch.blocks !== undefined && batch.blocks.length > 0) {
+        if (!options.blocks) throw new Error('commit: this ledger was built without the blocks group');
+        await options.blocks.writeRows(batch.blocks);
+      }
 
       // 2. Ledger rows, only once every outbox row is stored. Duplicates within the batch: the last wins.
       const ledger = new Map<string, LedgerEntry>();
@@ -223,17 +254,7 @@ export function createDynamoDbLedger(
           if (row.kind !== 'new' || row.destination !== entry.destination || row.findingId !== entry.findingId) continue;
           // Only a row this commit created: the same id written by the other invocation is their message.
           if (!created.has(row.id)) continue;
-          await conditional('DeleteItem (outbox, lost race)', () =>
-            doc.send(
-              new DeleteCommand({
-                TableName: tableName,
-                Key: { [PK]: outboxPk(row.id), [SK]: 'outbox' },
-                ConditionExpression: '#status = :pending AND attribute_not_exists(#claimedUntil) AND #attempts = :zero',
-                ExpressionAttributeNames: { '#status': 'status', '#claimedUntil': 'claimedUntil', '#attempts': 'attempts' },
-                ExpressionAttributeValues: { ':pending': 'pending', ':zero': 0 },
-              }),
-            ),
-          );
+          await withdrawOutboxRow(table, row.id);
         }
       }
 

@@ -13,6 +13,8 @@
  * | decision      | `decision`                               | `<at>#<commit token>#<index>`      | —                                                             | at + 7 days              |
  * | mute rule     | `mute`                                   | `<rule id>`                        | —                                                             | rule expiry              |
  * | poll cursor   | `cursor`                                 | `<key>`                            | —                                                             | none                     |
+ * | block row     | `block`                                  | `<target>|<cidr>`                  | —                                                             | ended: end + 7 days      |
+ * | block history | `blockhist#<target>`                     | `<cidr>`                           | —                                                             | none                     |
  *
  * Times inside sort keys are epoch ms zero-padded to 16 digits so that string order is time order.
  */

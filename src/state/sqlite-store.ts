@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError, StoreSchemaError } from './errors.js';
 import { formatDecisionReason } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
+import { createSqliteBlocks, SQLITE_BLOCKS_MIGRATION } from './sqlite-blocks.js';
 import type {
   CursorStore,
   DecisionCommit,
@@ -17,6 +18,7 @@ import type {
   OutboxStatus,
   OutboxStore,
   Store,
+  OutboxDepth,
   StoreStats,
 } from './store.js';
 
@@ -32,7 +34,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Bumped with every schema change; `migrate` walks an older file up to it. Stored in SQLite's `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 const DAY_MS = 86_400_000;
 /** Pruning costs a couple of index range deletes; doing it every commit would be waste at 5,000 decisions/s. */
@@ -110,6 +112,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       ) WITHOUT ROWID;
     `,
   },
+  // Blocks (respond/): sqlite-blocks.ts.
+  { version: 2, sql: SQLITE_BLOCKS_MIGRATION },
 ];
 
 interface LedgerRowDb {
@@ -318,6 +322,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'",
     ),
     countFailed: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'"),
+    // Bounded like DynamoDB's outboxDepth: the first `limit` pending rows in due order (the partial index), and as many failed.
+    depthPending: db.prepare<[number], { n: number; oldest: number | null }>(`
+      SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM (
+        SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY next_attempt_at, created_at, seq LIMIT ?)`),
+    depthFailed: db.prepare<[number], { n: number }>(`
+      SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE status = 'failed' ORDER BY failed_at LIMIT ?)`),
     countSent: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'"),
     recentDecisions: db.prepare<[number], DecisionRowDb>('SELECT * FROM decisions ORDER BY seq DESC LIMIT ?'),
     // Everything below the keepDecisions-th newest: one short walk down the rowid index.
@@ -339,6 +349,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     stmt.pruneSent.run(now() - sentRetentionMs);
   }
 
+  const blocks = createSqliteBlocks(db, () => assertOpen());
   let commitsSincePrune = 0;
   const commitTx = db.transaction((batch: DecisionCommit) => {
     for (const row of batch.outbox) {
@@ -382,6 +393,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         reason: formatDecisionReason(d.reason),
       });
     }
+    if (batch.blocks !== undefined && batch.blocks.length > 0) blocks.writeInTransaction(batch.blocks);
     commitsSincePrune += 1;
     if (commitsSincePrune >= PRUNE_EVERY_COMMITS) {
       prune();
@@ -481,6 +493,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (pending?.oldest != null) result.oldestPendingAt = pending.oldest;
       return result;
     },
+
+    async outboxDepth(limit): Promise<OutboxDepth> {
+      assertOpen();
+      const bound = Math.max(1, Math.trunc(limit));
+      const pending = stmt.depthPending.get(bound);
+      const failed = stmt.depthFailed.get(bound)?.n ?? 0;
+      const depth: OutboxDepth = { pending: pending?.n ?? 0, failed };
+      if (pending?.oldest != null) depth.oldestPendingAt = pending.oldest;
+      const capped = [...(depth.pending >= bound ? ['pending' as const] : []), ...(failed >= bound ? ['failed' as const] : [])];
+      if (capped.length > 0) depth.capped = capped;
+      return depth;
+    },
   };
 
   const decisions: DecisionLog = {
@@ -519,7 +543,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
-  return composeStore({ ledger, outbox, decisions, mutes, cursors }, async () => {
+  return composeStore({ ledger, outbox, decisions, mutes, cursors, blocks: blocks.group }, async () => {
     if (closed) return;
     closed = true;
     db.close();

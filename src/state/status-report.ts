@@ -1,6 +1,6 @@
 import type { DecisionLog, LoggedDecision, OutboxRow, OutboxStore, StoreStats } from './store.js';
 import { formatDuration } from '../core/duration.js';
-import { safeForTerminal as safe } from '../core/terminal-text.js';
+import { jsonForTerminal, safeForTerminal as safe } from '../core/terminal-text.js';
 
 export interface StatusReport {
   stats: StoreStats;
@@ -22,7 +22,7 @@ export async function readStatus(store: OutboxStore & DecisionLog, limit: number
 
 /** `status --json`: the report without message bodies (Block Kit is long and says nothing about the state). */
 export function formatStatusJson(report: StatusReport): string {
-  return `${JSON.stringify(report, (k, v) => (k === 'message' ? undefined : v), 2)}\n`;
+  return `${jsonForTerminal(JSON.stringify(report, (k, v) => (k === 'message' ? undefined : v), 2))}\n`;
 }
 
 /** `status` for people: outbox depth first (what needs attention), then failures with their errors, then decisions. */

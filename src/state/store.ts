@@ -2,12 +2,14 @@ import type { MessageKind, RenderedMessage } from '../core/message.js';
 import type { DecisionRecord, LoggedDecision } from '../policy/decision-record.js';
 import type { LedgerEntry } from '../policy/ledger.js';
 import type { MuteRule } from '../policy/mute.js';
+import type { BlockRecord } from '../respond/block-record.js';
 
 // The rows the policy computes are the policy's types; the store keeps them. Re-exported so that a reader of the
 // store finds every row it holds here.
 export type { DecisionOutcome, DecisionReason, DecisionRecord, LoggedDecision } from '../policy/decision-record.js';
 export type { LedgerEntry } from '../policy/ledger.js';
 export type { MuteRule } from '../policy/mute.js';
+export type { BlockRecord } from '../respond/block-record.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
@@ -36,13 +38,44 @@ export interface DecisionCommit {
   ledger: LedgerEntry[];
   outbox: OutboxRow[];
   decisions: DecisionRecord[];
+  /**
+   * Block rows the batch decided (respond/), committed with the messages that announce them; each is merged into the
+   * row of its key (mergeBlockRecord). DynamoDB writes them after the outbox rows and before the ledger rows.
+   */
+  blocks?: BlockRecord[];
 }
 
+/**
+ * Outbox counts for `status`: what a person asked for, so a store may read its history to answer. Each count is exact
+ * unless its status is listed in `capped`: then the store stopped counting at a bound (DynamoDB: 200 pages of the
+ * index) and the true number is at least the one given.
+ */
 export interface StoreStats {
   pending: number;
   failed: number;
+  /** Sent rows still kept (SQLite and DynamoDB: the last 7 days). */
   sent: number;
   oldestPendingAt?: number;
+  /** Counts that hit the store's bound: "at least". Absent when every count is exact. */
+  capped?: OutboxStatus[];
+}
+
+/**
+ * What a drainer looks at after every pass (a Lambda invocation, a daemon drain): bounded work whatever the store
+ * holds, so the thousandth day costs what the first did. Counts stop at the `limit` asked.
+ */
+export interface OutboxDepth {
+  /** Pending rows, at most `limit`. */
+  pending: number;
+  /** Failed rows, at most `limit`. */
+  failed: number;
+  /**
+   * The `createdAt` of the oldest pending row: exact unless `pending` is capped; then the oldest of the first `limit`
+   * rows in due order (a row backing off can sort behind newer ones, by at most its backoff: 15 minutes).
+   */
+  oldestPendingAt?: number;
+  /** Counts that reached `limit`: the true number is at least that. Absent when both are exact. */
+  capped?: Array<'pending' | 'failed'>;
 }
 
 /**
@@ -93,8 +126,13 @@ export interface OutboxStore {
   markFailed(id: string, error: string, at: number): Promise<void>;
   /** Pending rows in due order, failed and sent rows newest first; with no status: pending, then failed, then sent. */
   listOutbox(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRow[]>;
-  /** Row counts by status; `oldestPendingAt` is the `createdAt` of the oldest pending row. DynamoDB: eventually consistent. */
+  /**
+   * Row counts by status for `status` (a person asked); `oldestPendingAt` is the `createdAt` of the oldest pending row.
+   * May read every kept row (DynamoDB: bounded, then `capped`); never call it per batch. DynamoDB: eventually consistent.
+   */
   stats(): Promise<StoreStats>;
+  /** Pending and failed rows counted up to `limit`, and the oldest pending: O(limit), never O(history). */
+  outboxDepth(limit: number): Promise<OutboxDepth>;
 }
 
 /** The history of decisions `commit` recorded, for `status` and the demo page. */
@@ -116,6 +154,27 @@ export interface MuteStore {
   removeMute(id: string): Promise<boolean>;
 }
 
+/**
+ * Blocks (respond/): one row per (target, cidr) with an expiry; the targets are made to match the rows in force.
+ * Every write — `commit`'s `blocks` and `putBlocks` — merges the row into the stored one with `mergeBlockRecord`
+ * (src/respond/block-record.ts), atomically per row, so concurrent writers converge. Rows are not deleted when a block
+ * ends: SQLite keeps them; DynamoDB keeps ended rows 7 days (TTL) and, for ever, which addresses were ever enforced
+ * (`blockHistory`), which is what a WAF reconciler needs to know what was ours.
+ */
+export interface BlockStore {
+  /**
+   * Rows of every target, or of one; `standing`: only rows in state active or dry-run (whatever their `until`).
+   * Ordered by target, then `since`, then cidr. DynamoDB lists ended rows of the last 7 days only.
+   */
+  listBlocks(filter?: { target?: string; standing?: boolean }): Promise<BlockRecord[]>;
+  /** Every cidr this target ever held in state `active`, ended ones included: addresses we may take out again. */
+  blockHistory(target: string): Promise<Set<string>>;
+  /** Per target: blocks begun at or after `since` (epoch ms), ended ones included — the `maxNewPerHour` count. */
+  newBlocksSince(since: number): Promise<Map<string, number>>;
+  /** Writes rows outside a decision commit (`block add`/`remove`, prune), each merged; returns them as now stored. */
+  putBlocks(rows: readonly BlockRecord[]): Promise<BlockRecord[]>;
+}
+
 /** Poll cursors for the daemon: epoch ms per key (e.g. `us-east-1/<detectorId>`). */
 export interface CursorStore {
   getCursor(key: string): Promise<number | undefined>;
@@ -126,9 +185,9 @@ export interface CursorStore {
  * The state of the notifier: one group per concept, every group on one connection and one set of data. Two
  * implementations pass one conformance suite (test/state/store-conformance.ts, a describe per group): SQLite (embedded
  * default) and DynamoDB (Lambda); the in-memory test double passes it too. Code that needs only a group asks for that
- * group (`MuteStore` for the mute commands, `CursorStore` for the poller). Next: blocks (respond/) and audit.
+ * group (`MuteStore` for the mute commands, `CursorStore` for the poller, `BlockStore` for respond). Next: audit.
  */
-export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore {
+export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore, BlockStore {
   close(): Promise<void>;
 }
 
@@ -139,14 +198,15 @@ export interface StoreGroups {
   decisions: DecisionLog;
   mutes: MuteStore;
   cursors: CursorStore;
+  blocks: BlockStore;
 }
 
 /**
  * One Store out of a backend's groups (they share its connection) and how to close it.
  *
  * @example
- * return composeStore({ ledger, outbox, decisions, mutes, cursors }, async () => db.close());
+ * return composeStore({ ledger, outbox, decisions, mutes, cursors, blocks }, async () => db.close());
  */
 export function composeStore(groups: StoreGroups, close: () => Promise<void>): Store {
-  return { ...groups.ledger, ...groups.outbox, ...groups.decisions, ...groups.mutes, ...groups.cursors, close };
+  return { ...groups.ledger, ...groups.outbox, ...groups.decisions, ...groups.mutes, ...groups.cursors, ...groups.blocks, close };
 }

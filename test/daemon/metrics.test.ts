@@ -17,6 +17,7 @@ describe('createDaemonMetrics', () => {
       documents: 1,
       findings: 3,
       errors: [],
+      findingErrors: [{ document: 0, findingId: 'd', stage: 'render', destination: 'sec', message: 'x', fallback: true }],
       unrouted: 0,
       messagesQueued: 1,
       decisions: [
@@ -43,6 +44,7 @@ describe('createDaemonMetrics', () => {
     expect(metricValue(text, 'guardduty_notifier_suppressed_total', { reason: 'duplicate' })).toBe(1);
     expect(metricValue(text, 'guardduty_notifier_suppressed_total', { reason: 'muted' })).toBe(1);
     expect(metricValue(text, 'guardduty_notifier_decisions_total', { destination: 'sec', outcome: 'notify' })).toBe(1);
+    expect(metricValue(text, 'guardduty_notifier_finding_errors_total', { stage: 'render' })).toBe(1);
     expect(metricValue(text, 'guardduty_notifier_notifications_total', { destination: 'sec', outcome: 'sent' })).toBe(2);
     expect(metricValue(text, 'guardduty_notifier_notifications_total', { destination: 'sec', outcome: 'failed' })).toBe(1);
     expect(metricValue(text, 'guardduty_notifier_outbox_depth', { status: 'pending' })).toBe(4);

@@ -9,6 +9,7 @@ import { CONTENT_SECURITY_POLICY, demoAssetsDir, startDemoServer, type DemoServe
 import type { DemoFeed, DemoFeedEvent, DemoMessage, DemoStats } from '../../src/demo/feed.js';
 import { createDemoPreview } from '../../src/demo/preview.js';
 import { demoStep } from '../../src/demo/script.js';
+import { sampleFindingIds, type SampleDocument } from '../../src/sources/sample-variants.js';
 import { runDemo, startDemo } from '../../src/demo/demo.js';
 import { generateSampleFindings } from '../../src/sources/samples.js';
 import type { LoggedDecision } from '../../src/policy/decision-record.js';
@@ -273,13 +274,17 @@ describe('the demo (real pipeline into the inbox)', () => {
     expect(kinds).toEqual(new Set(['new', 'escalated', 'digest']));
     expect(decisions.some((d) => d.outcome === 'suppress' && d.reason === 'duplicate')).toBe(true);
     expect(decisions.some((d) => d.outcome === 'digest')).toBe(true);
-    expect(snapshot.stats).toMatchObject({ findings: 45 });
-    expect(snapshot.stats.notified + snapshot.stats.suppressed + snapshot.stats.digested).toBe(45);
-    // Single messages carry the finding they came from; digests carry their finding ids.
+    // A step feeds one finding or several (a burst, an attack sequence with its signal), so the last may overshoot.
+    expect(snapshot.stats.findings).toBeGreaterThanOrEqual(45);
+    expect(snapshot.stats.notified + snapshot.stats.suppressed + snapshot.stats.digested).toBe(snapshot.stats.findings);
+    // Single messages carry the document they came from (GuardDuty, Security Hub OCSF, a scan result); digests carry
+    // their finding ids.
     for (const m of snapshot.messages) {
       if (m.kind === 'digest') expect(m.findingIds.length).toBeGreaterThan(5);
-      else expect((m.source as { detail: { id: string } }).detail.id).toBe(m.findingIds[0]);
+      else expect(sampleFindingIds(m.source as SampleDocument)).toContain(m.findingIds[0]);
     }
+    expect(snapshot.messages.some((m) => JSON.stringify(m.slack).includes('via Security Hub (OCSF)')), 'an OCSF finding reached the inbox').toBe(true);
+    expect(snapshot.messages.some((m) => JSON.stringify(m.slack).includes('Malware Protection for S3')), 'a scan result reached the inbox').toBe(true);
     const hostile = snapshot.messages.find((m) => JSON.stringify(m.slack).includes('onerror'));
     expect(hostile, 'the hostile sample reached the inbox').toBeDefined();
   });

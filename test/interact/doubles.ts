@@ -6,7 +6,7 @@
 import type { SlackMessage } from '../../src/core/message.js';
 import type { AuditLog, AuditRecord } from '../../src/interact/audit-record.js';
 import type { BlockActions, BlockOutcome, FindingLookup, InteractionTarget, MuteActions } from '../../src/interact/ports.js';
-import { remoteAddressesOf } from '../../src/render/interactive-actions.js';
+import { remoteIpsOf } from '../../src/render/interactive-actions.js';
 import type { Finding } from '../../src/finding/finding.js';
 
 export function createMemoryAuditLog(): AuditLog & { readonly records: AuditRecord[] } {
@@ -37,7 +37,7 @@ export function targetOf(finding: Finding, destination: string, slack?: Interact
     resourceType: finding.resource.type,
     archived: finding.archived,
     sample: finding.sample,
-    remoteIps: remoteAddressesOf(finding),
+    remoteIps: remoteIpsOf(finding),
     ...(slack === undefined ? {} : { slack }),
   };
 }

@@ -13,7 +13,8 @@ import { silentLogger } from '../../src/core/logger.js';
  * Object.prototype's members, and one such finding failed its whole batch. Here every string field of every fixture
  * (every shape the parser accepts: new shapes join as their fixtures are added), also inside JSON-string members
  * (an SNS `Message`, an SQS `body`), is set to each Object.prototype member name, and goes through the real pipeline
- * in a batch beside a good finding: the good finding must be delivered, and the ingest must not throw. Every variant
+ * in a batch beside a good finding: the good finding must be delivered, the ingest must not throw, and the hostile
+ * finding itself must render in full (no finding error: look-ups use Map / Object.hasOwn). Every variant
  * gets a state of its own: with one shared ledger, the variants (one finding id) would be duplicates, never rendered.
  */
 
@@ -78,6 +79,7 @@ describe('a finding whose text names an Object.prototype member', () => {
     const accountNames = createAccountNameResolver({ names: config.accounts });
     const document = loadFixture(fixture);
     const problems: string[] = [];
+    const notRendered: string[] = [];
     const goodIds: string[] = [];
     let n = 0;
     for (const hostile of HOSTILE_NAMES) {
@@ -87,7 +89,9 @@ describe('a finding whose text names an Object.prototype member', () => {
         const store = createMemoryStore();
         const pipeline = createPipeline({ config, store, sinks, accountNames, logger: silentLogger, now: () => NOW });
         try {
-          await pipeline.ingest([eventBridgeFinding({ id: goodId }), variant]);
+          const result = await pipeline.ingest([eventBridgeFinding({ id: goodId }), variant]);
+          // And the hostile finding itself renders in full: no look-up is fooled into throwing.
+          for (const e of result.findingErrors) if (notRendered.length < 10) notRendered.push(`${hostile}: ${e.stage}: ${e.message}`);
           await pipeline.drain({ deadlineMs: NOW + 60_000 });
         } catch (error) {
           if (problems.length < 10) problems.push(`${hostile}: ${(error as Error).message}`);
@@ -100,5 +104,6 @@ describe('a finding whose text names an Object.prototype member', () => {
     const missing = goodIds.filter((id) => !delivered.has(id));
     expect(problems).toEqual([]);
     expect(missing).toHaveLength(0);
+    expect(notRendered).toEqual([]);
   });
 });

@@ -16,6 +16,8 @@ import type { RenderContext } from '../../src/render/render-context.js';
 import { BASE_FINDING, makeFinding, NOW } from '../support/make-finding.js';
 import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems } from './inert.js';
+import { parseFindingText } from '../../src/finding/parse.js';
+import { listCorpus, listCorpus2026, listFixtures, loadCorpusText, loadFixtureText } from '../support/finding-fixtures.js';
 
 const CONSOLE_URL = 'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?fId=9ec5b9a3f4c1e2d3b4a5968778695a4b';
 const interactive: RenderContext = { now: NOW, consoleUrl: CONSOLE_URL, interact: { destination: 'sec', canBlock: true } };
@@ -132,5 +134,30 @@ describe('digest Mute type', () => {
 
   it('encodes values compactly', () => {
     expect(encodeActionValue({ d: 'sec', f: 'abc', for: '12h' })).toBe('{"v":1,"d":"sec","f":"abc","for":"12h"}');
+  });
+});
+
+describe('every real finding with buttons on', () => {
+  const documents = [
+    ...listFixtures().map((name) => ({ name, text: loadFixtureText(name) })),
+    ...[...listCorpus(), ...listCorpus2026()].map((file) => ({ name: file, text: loadCorpusText(file) })),
+  ];
+
+  it('renders within Slack limits, inert, every value readable by the handler', () => {
+    let checked = 0;
+    for (const { name, text } of documents) {
+      for (const finding of parseFindingText(text).findings) {
+        const message = renderSlackMessage(finding, { ...interactive, interact: { destination: 'sec', canBlock: true } });
+        expect(checkSlackLimits(message), name).toEqual([]);
+        expect(validateSlackMessage(message as unknown as Record<string, unknown>), name).toBeUndefined();
+        expect(messageProblems(message, [CONSOLE_URL]), name).toEqual([]);
+        for (const element of actionsOf(message)?.elements ?? []) {
+          const values = element.type === 'button' ? (element.value === undefined ? [] : [element.value]) : element.options.map((o) => o.value);
+          for (const value of values) expect(decodeActionValue(value), name).toMatchObject({ ok: true, ref: { d: 'sec', f: finding.id } });
+        }
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 });

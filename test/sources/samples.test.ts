@@ -206,7 +206,8 @@ describe('generateSampleFindings', () => {
     expect(parsed.findings).toHaveLength(all.length);
     parsed.findings.forEach((finding, i) => {
       const event = all[i] as SampleEvent;
-      expect(finding.id).toBe(event.detail.id);
+      // An S3 malware finding's id is its object's (shared with the scan result); GuardDuty's id is then providerId.
+      expect(finding.providerId ?? finding.id).toBe(event.detail.id);
       expect(finding.type).toBe(event.detail.type);
       expect(finding.severity).toBe(event.detail.severity);
       expect(finding.sample).toBe(true);

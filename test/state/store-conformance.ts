@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DecisionRecord, LedgerEntry, MuteRule, OutboxRow, Store } from '../../src/state/store.js';
 import { toLoggedDecision } from '../../src/policy/decision-record.js';
 import type { RenderedMessage } from '../../src/core/message.js';
+import { describeBlockStoreConformance } from './block-store-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -348,6 +349,32 @@ export function describeStoreConformance(
         expect(await store.stats()).toEqual({ pending: 2, failed: 1, sent: 2, oldestPendingAt: T0 });
       });
 
+      it('counts pending and failed rows up to the limit asked, and finds the oldest pending (outboxDepth)', async () => {
+        await store.commit({
+          ...empty,
+          outbox: [
+            // Created first but held back: due order puts it last, yet it is the oldest waiting.
+            outboxRow('oldest', { createdAt: T0 - 5 * MIN, nextAttemptAt: T0 + 10 * MIN }),
+            outboxRow('p1', { createdAt: T0, nextAttemptAt: T0 }),
+            outboxRow('p2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 }),
+            outboxRow('f1', { createdAt: T0 + 2, nextAttemptAt: T0 + 2 }),
+            outboxRow('s1', { createdAt: T0 + 3, nextAttemptAt: T0 + 3 }),
+          ],
+        });
+        await store.markFailed('f1', 'channel_not_found', T0 + MIN);
+        await store.markSent('s1', T0 + MIN);
+
+        expect(await store.outboxDepth(10)).toEqual({ pending: 3, failed: 1, oldestPendingAt: T0 - 5 * MIN });
+        // At the limit a count says "at least"; the oldest is then the oldest of the first rows due.
+        expect(await store.outboxDepth(2)).toEqual({ pending: 2, failed: 1, oldestPendingAt: T0, capped: ['pending'] });
+        expect(await store.outboxDepth(1)).toEqual({ pending: 1, failed: 1, oldestPendingAt: T0, capped: ['pending', 'failed'] });
+        await store.markSent('p1', T0 + 2 * MIN);
+        await store.markSent('p2', T0 + 2 * MIN);
+        await store.markSent('oldest', T0 + 2 * MIN);
+        expect(await store.outboxDepth(10)).toEqual({ pending: 0, failed: 1 });
+        expect(await store.stats()).toEqual({ pending: 0, failed: 1, sent: 4 });
+      });
+
       it.runIf(capabilities.leases)('leases a pending row to one drainer at a time, until the lease ends or the row moves on', async () => {
         await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 })] });
         const results = await Promise.all([store.claim('m1', T0, T0 + MIN), store.claim('m1', T0, T0 + MIN)]);
@@ -433,6 +460,14 @@ export function describeStoreConformance(
         expect(await store.getCursor('us-east-1/det1')).toBe(T0 + MIN);
         expect(await store.getCursor('eu-west-1/det2')).toBe(T0 + 5);
       });
+    });
+
+    describeBlockStoreConformance({
+      store: () => store,
+      reopen: () => handle.reopen,
+      setStore: (reopened) => {
+        store = reopened;
+      },
     });
 
     it('keeps everything across a restart', async (context) => {

@@ -1,11 +1,14 @@
-import { NetworkFirewallClient, type NetworkFirewallClientConfig } from '@aws-sdk/client-network-firewall';
-import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import type { NetworkFirewallClient, NetworkFirewallClientConfig } from '@aws-sdk/client-network-firewall';
+import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 
 /**
  * SDK clients for the respond targets: the SDK's adaptive retry (throttling included: WAF allows about one write per
  * second per account), bounded timeouts, the default credential chain unless given, and the endpoint override
  * `AWS_ENDPOINT_URL_NETWORK_FIREWALL` / `AWS_ENDPOINT_URL_WAFV2` (then `AWS_ENDPOINT_URL`) that tests point at the
  * stand-ins (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+ *
+ * The SDK packages are imported on first use (here and for the commands in network-firewall.ts / waf-ip-set.ts): a
+ * Lambda cold start without `respond:` loads neither, and one with it pays on its first sync, not at start.
  */
 
 export type AwsCredentials = NonNullable<NetworkFirewallClientConfig['credentials']>;
@@ -44,14 +47,16 @@ function common(options: RespondClientOptions, service: 'NETWORK_FIREWALL' | 'WA
   };
 }
 
-/** @example createNetworkFirewallClient({ region: 'eu-west-1' }) */
-export function createNetworkFirewallClient(options: RespondClientOptions): NetworkFirewallClient {
-  return new NetworkFirewallClient(common(options, 'NETWORK_FIREWALL'));
+/** @example const client = await createNetworkFirewallClient({ region: 'eu-west-1' }); */
+export async function createNetworkFirewallClient(options: RespondClientOptions): Promise<NetworkFirewallClient> {
+  const { NetworkFirewallClient: Client } = await import('@aws-sdk/client-network-firewall');
+  return new Client(common(options, 'NETWORK_FIREWALL'));
 }
 
 /** CLOUDFRONT-scope IP sets are managed through us-east-1; the caller passes that region. */
-export function createWafv2Client(options: RespondClientOptions): WAFV2Client {
-  return new WAFV2Client(common(options, 'WAFV2'));
+export async function createWafv2Client(options: RespondClientOptions): Promise<WAFV2Client> {
+  const { WAFV2Client: Client } = await import('@aws-sdk/client-wafv2');
+  return new Client(common(options, 'WAFV2'));
 }
 
 /** `arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE` → its parts (config validated the shape). */

@@ -1,9 +1,4 @@
-import {
-  DescribeRuleGroupCommand,
-  UpdateRuleGroupCommand,
-  type DescribeRuleGroupResponse,
-  type NetworkFirewallClient,
-} from '@aws-sdk/client-network-firewall';
+import type { DescribeRuleGroupResponse, NetworkFirewallClient } from '@aws-sdk/client-network-firewall';
 import { backoffDelay, sleep } from '../../core/backoff.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { isInForce } from '../block-record.js';
@@ -45,7 +40,10 @@ export interface NetworkFirewallTargetOptions extends Partial<Omit<RespondClient
  */
 export function createNetworkFirewallTarget(options: NetworkFirewallTargetOptions): BlockTarget {
   const { name, ruleGroupArn, priority } = options;
-  const client = options.client ?? createNetworkFirewallClient({ ...options, region: arnParts(ruleGroupArn).region });
+  // Created on first use, like the SDK module itself (aws-clients.ts): a cold start without a sync loads neither.
+  let client: NetworkFirewallClient | undefined = options.client;
+  const clientNow = async (): Promise<NetworkFirewallClient> =>
+    (client ??= await createNetworkFirewallClient({ ...options, region: arnParts(ruleGroupArn).region }));
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   const wait = options.sleep ?? sleep;
@@ -59,7 +57,8 @@ export function createNetworkFirewallTarget(options: NetworkFirewallTargetOption
 
   async function describe(signal: AbortSignal | undefined): Promise<DescribeRuleGroupResponse> {
     try {
-      return await client.send(new DescribeRuleGroupCommand({ RuleGroupArn: ruleGroupArn, Type: 'STATELESS' }), { abortSignal: signal });
+      const { DescribeRuleGroupCommand } = await import('@aws-sdk/client-network-firewall');
+      return await (await clientNow()).send(new DescribeRuleGroupCommand({ RuleGroupArn: ruleGroupArn, Type: 'STATELESS' }), { abortSignal: signal });
     } catch (error) {
       throw fail('DescribeRuleGroup', error);
     }
@@ -103,7 +102,8 @@ export function createNetworkFirewallTarget(options: NetworkFirewallTargetOption
 
         try {
           calls.writes += 1;
-          await client.send(
+          const { UpdateRuleGroupCommand } = await import('@aws-sdk/client-network-firewall');
+          await (await clientNow()).send(
             new UpdateRuleGroupCommand({
               UpdateToken: described.UpdateToken,
               RuleGroupArn: ruleGroupArn,

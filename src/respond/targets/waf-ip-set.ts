@@ -1,4 +1,4 @@
-import { GetIPSetCommand, UpdateIPSetCommand, type GetIPSetResponse, type WAFV2Client } from '@aws-sdk/client-wafv2';
+import type { GetIPSetResponse, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { backoffDelay, sleep } from '../../core/backoff.js';
 import { canonicalCidr } from '../../core/ip-address.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -64,11 +64,12 @@ export function createWafIpSetTarget(options: WafIpSetTargetOptions): BlockTarge
   const { name } = options;
   const sets: IpSetRef[] = [parseIpSetArn(options.ipv4SetArn, 4)];
   if (options.ipv6SetArn !== undefined) sets.push(parseIpSetArn(options.ipv6SetArn, 6));
+  // Created on first use, like the SDK module itself (aws-clients.ts).
   const clients = new Map<string, WAFV2Client>();
-  const clientFor = (region: string): WAFV2Client => {
+  const clientFor = async (region: string): Promise<WAFV2Client> => {
     if (options.client) return options.client;
     let client = clients.get(region);
-    if (!client) clients.set(region, (client = createWafv2Client({ ...options, region })));
+    if (!client) clients.set(region, (client = await createWafv2Client({ ...options, region })));
     return client;
   };
   const now = options.now ?? Date.now;
@@ -93,7 +94,8 @@ export function createWafIpSetTarget(options: WafIpSetTargetOptions): BlockTarge
   }
 
   async function reconcileSet(set: IpSetRef, source: DesiredBlocksSource, calls: { reads: number; writes: number; conflicts: number }, opts: ReconcileOptions): Promise<SetOutcome> {
-    const client = clientFor(set.region);
+    const client = await clientFor(set.region);
+    const { GetIPSetCommand, UpdateIPSetCommand } = await import('@aws-sdk/client-wafv2');
     for (let attempt = 0; ; attempt += 1) {
       calls.reads += 1;
       let got: GetIPSetResponse;
