@@ -31,7 +31,7 @@ export interface PollIngestOptions {
   now: () => number;
   /** Aborts the poller's own throttling backoff waits. */
   signal?: AbortSignal;
-  /** Group wait in ms (the daemon: `digest.window`; backfill: 0, every page an ingest of its own). */
+  /** Group wait in ms (the daemon: `digest.window`, held only for a burst; backfill: 0, every page an ingest of its own). */
   windowMs: number;
   /** Decide and render, commit nothing (`backfill --dry-run`). */
   dryRun?: boolean;
@@ -43,9 +43,9 @@ export interface PollIngestOptions {
 }
 
 /**
- * The chain the daemon and backfill share: GuardDuty poller ─▶ group wait (one ingest at a time, see
- * {@link createIngestBatcher}) ─▶ `pipeline.ingest`. The poller moves a cursor only after its findings' ingest
- * resolved, so what it hands over is committed first.
+ * The chain the daemon and backfill share: GuardDuty poller ─▶ group wait (one ingest per tick; a burst held for the
+ * window, see {@link createIngestBatcher}) ─▶ `pipeline.ingest`. The poller's cursors go through the batcher, so a
+ * stored cursor moves only past findings that are committed.
  *
  * @example
  * const { poller, batcher } = createPollIngest({ config, regions, session, logger, now,
@@ -53,31 +53,56 @@ export interface PollIngestOptions {
  * await poller.tick();
  */
 export function createPollIngest(options: PollIngestOptions): { poller: GuardDutyPoller; batcher: IngestBatcher<SdkFinding> } {
-  const { config } = options;
+  const { config, logger } = options;
   const { pipeline, store } = options.session.runtime;
   const batcher = createIngestBatcher<SdkFinding>({
     windowMs: options.windowMs,
+    burstThreshold: config.digest.threshold,
     maxBatch: MAX_INGEST_BATCH,
+    cursorStore: store,
+    now: options.now,
     async ingest(findings) {
       const result = await pipeline.ingest([{ Findings: findings }], options.dryRun ? { dryRun: true } : undefined);
       options.onIngested(result);
     },
+    onHeldIngestFailed(error) {
+      logger.error('A held burst of findings could not be committed; the next poll reads them again', { error: String(error) });
+    },
   });
+  const metrics: PollerMetrics = {
+    ...options.metrics,
+    regionPolled(region, seconds, ok, at) {
+      options.metrics?.regionPolled?.(region, seconds, ok, at);
+      batcher.regionDone(region);
+    },
+  };
   const poller = createGuardDutyPoller({
     regions: options.regions,
     overlapMs: config.poll?.overlap ?? DEFAULT_POLL.overlap,
     includeArchived: config.poll?.includeArchived ?? DEFAULT_POLL.includeArchived,
-    store,
+    store: batcher.cursors,
     clientFor: options.session.clientFor,
-    logger: options.logger,
+    logger,
     now: options.now,
-    metrics: options.metrics,
+    metrics,
     signal: options.signal,
     onPage: options.onPage,
     ...options.pollerOptions,
-    onFindings: (findings) => batcher.add(findings),
+    onFindings: (findings, context) => batcher.add(findings, context.region),
   });
-  return { poller, batcher };
+  // Every tick tells the batcher which regions take part, so their findings become one ingest.
+  const tickingPoller: GuardDutyPoller = {
+    ...poller,
+    async tick(tickOptions) {
+      batcher.beginTick(tickOptions?.regions ?? options.regions);
+      try {
+        return await poller.tick(tickOptions);
+      } finally {
+        batcher.endTick();
+      }
+    },
+  };
+  return { poller: tickingPoller, batcher };
 }
 
 /** Why a region's poll failed: its own error, else its first failing detector's. */

@@ -13,6 +13,7 @@ const ErrorCode = {
 } as const;
 import { DeliveryError } from './errors.js';
 import { scrubError, scrubText } from './redact.js';
+import { ownEntry } from '../core/own-entry.js';
 import type { OutgoingMessage, SendResult, Sink } from './sink.js';
 
 /**
@@ -128,7 +129,7 @@ export function createSlackApiSink(options: SlackApiSinkOptions): Sink & { reado
     }
     if (result.ok === false) {
       // A fake client may resolve instead of throwing; treat it like WebClient's platform error.
-      throw platformError(result.error ?? 'unknown_error', where, undefined);
+      throw platformError(result.error, where, undefined);
     }
     return result.ts === undefined ? {} : { ts: result.ts };
   }
@@ -172,9 +173,12 @@ function toDeliveryError(error: unknown, where: string, secrets: Array<[string, 
       });
     }
     case ErrorCode.PlatformError: {
-      const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
       const retryAfter = e.data?.response_metadata?.retryAfter;
-      return platformError(code, where, cause, typeof retryAfter === 'number' ? retryAfter * 1000 : undefined);
+      // WebClient's own message repeats the server's `error` text ("An API error occurred: …"): not kept, see below.
+      const code = slackErrorCode(e.data?.error);
+      const safeCause = new Error(`An API error occurred: ${code}`);
+      safeCause.name = cause.name;
+      return platformError(code, where, safeCause, typeof retryAfter === 'number' ? retryAfter * 1000 : undefined);
     }
     case ErrorCode.HTTPError: {
       const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
@@ -206,9 +210,23 @@ function toDeliveryError(error: unknown, where: string, secrets: Array<[string, 
   }
 }
 
-function platformError(code: string, where: string, cause: Error | undefined, retryAfterMs?: number): DeliveryError {
+/**
+ * Slack's error codes are lower-case words joined by `_` (`channel_not_found`,
+ * https://docs.slack.dev/reference/methods/chat.postMessage "Errors"). The `error` field is the server's text,
+ * though, and a misbehaving endpoint or proxy can put anything there, the bot token included: anything that is not
+ * such a code is never repeated (not in messages, `lastError`, `status` or logs) and becomes `unknown_error`.
+ */
+const SLACK_ERROR_CODE = /^[a-z_]{1,64}$/;
+
+function slackErrorCode(value: unknown): string {
+  return typeof value === 'string' && SLACK_ERROR_CODE.test(value) ? value : 'unknown_error';
+}
+
+function platformError(rawCode: unknown, where: string, cause: Error | undefined, retryAfterMs?: number): DeliveryError {
+  const code = slackErrorCode(rawCode);
   const retryable = (SLACK_API_RETRYABLE_ERRORS as readonly string[]).includes(code);
-  const hint = SLACK_API_ERROR_HINTS[code];
+  const hint =
+    code === 'unknown_error' ? 'the service answered an error that is not a Slack error code (not shown); check apiUrl and any proxy' : ownEntry(SLACK_API_ERROR_HINTS, code);
   const text = retryable
     ? `${where} answered ${code}; will retry`
     : `${where} rejected the message: ${code}${hint === undefined ? '' : `: ${hint}`}`;

@@ -119,7 +119,7 @@ export function createSlackWebhookSink(options: SlackWebhookSinkOptions): Sink {
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
     }
-    const hint = slackCode !== undefined && slackCode in SLACK_WEBHOOK_ERRORS
+    const hint = slackCode !== undefined && Object.hasOwn(SLACK_WEBHOOK_ERRORS, slackCode)
       ? SLACK_WEBHOOK_ERRORS[slackCode as keyof typeof SLACK_WEBHOOK_ERRORS]
       : 'check the webhook URL and the message';
     throw new DeliveryError(`${where} rejected the message: ${status} ${shown}: ${hint}`, {

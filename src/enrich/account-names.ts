@@ -18,7 +18,16 @@ export interface AccountNameOptions {
    * an Organizations delegated administrator) to call it with, for the GuardDuty administrator account that receives
    * every member's findings but may not call DescribeAccount itself.
    */
-  organizations?: { client?: OrganizationsClient; cacheTtlMs: number; timeoutMs: number; assumeRole?: string; env?: NodeJS.ProcessEnv };
+  organizations?: {
+    client?: OrganizationsClient;
+    cacheTtlMs: number;
+    timeoutMs: number;
+    assumeRole?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Seams for tests: the Organizations endpoint, and the base credentials STS AssumeRole is called with. */
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
   logger?: Logger;
   now?: () => number;
 }
@@ -45,7 +54,12 @@ export function createAccountNameResolver(options: AccountNameOptions): AccountN
     try {
       // Loaded on first use: only configs with `organizations.enabled` pay for the client's import.
       const { DescribeAccountCommand, OrganizationsClient: Client } = await import('@aws-sdk/client-organizations');
-      client ??= new Client(org.assumeRole === undefined ? {} : { credentials: await assumedRoleCredentials(org.assumeRole, org.env) });
+      client ??= new Client({
+        ...(org.endpoint === undefined ? {} : { endpoint: org.endpoint, region: 'us-east-1' }),
+        ...(org.assumeRole === undefined
+          ? org.credentials === undefined ? {} : { credentials: org.credentials }
+          : { credentials: await assumedRoleCredentials(org.assumeRole, org.env, org.credentials) }),
+      });
       const out = await client.send(new DescribeAccountCommand({ AccountId: accountId }), {
         abortSignal: AbortSignal.timeout(org.timeoutMs),
       });
@@ -86,8 +100,18 @@ export function createAccountNameResolver(options: AccountNameOptions): AccountN
  * STS AssumeRole credentials (renewed before they expire) for the Organizations client. Organizations is a global
  * service; STS is called in the process's region (AWS_REGION), else us-east-1.
  */
-async function assumedRoleCredentials(roleArn: string, env: NodeJS.ProcessEnv | undefined) {
+async function assumedRoleCredentials(
+  roleArn: string,
+  env: NodeJS.ProcessEnv | undefined,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined,
+) {
   const { createAssumeRoleCredentials } = await import('../sources/guardduty-client.js');
   const vars = env ?? process.env;
-  return createAssumeRoleCredentials({ roleArn, region: vars.AWS_REGION ?? vars.AWS_DEFAULT_REGION ?? 'us-east-1', env: vars, sessionName: 'guardduty-notifier-org-names' });
+  return createAssumeRoleCredentials({
+    roleArn,
+    region: vars.AWS_REGION ?? vars.AWS_DEFAULT_REGION ?? 'us-east-1',
+    env: vars,
+    sessionName: 'guardduty-notifier-org-names',
+    ...(credentials === undefined ? {} : { credentials }),
+  });
 }

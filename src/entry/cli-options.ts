@@ -1,6 +1,5 @@
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, SecretError } from '../config/errors.js';
-import { loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
 import { parseDuration } from '../core/duration.js';
@@ -37,9 +36,13 @@ export function durationArg(value: string): number {
   return ms;
 }
 
-/** Loads and validates the config; an invalid one prints every problem with its path and exits 2. */
+/**
+ * Loads and validates the config; an invalid one prints every problem with its path and exits 2. The loader (zod and
+ * yaml, ~90 ms to import) is loaded here, on first use: `render` without `-c` and `--help` never pay for it.
+ */
 export async function loadConfigOrExit(path: string): Promise<Config> {
   try {
+    const { loadConfigFile } = await import('../config/load.js');
     return await loadConfigFile(path);
   } catch (error) {
     if (error instanceof ConfigError) exitWith(error.message, EXIT.usage);

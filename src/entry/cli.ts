@@ -7,7 +7,6 @@ import { createAccountNameResolver } from '../enrich/account-names.js';
 import { previewAs } from '../pipeline/render-finding.js';
 import { eachInput } from '../sources/file-input.js';
 import { openStore } from '../pipeline/open-store.js';
-import { createRuntime } from '../pipeline/runtime.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
 import { summarizeReplay, formatReplaySummary } from '../pipeline/replay-summary.js';
 import { formatStatus, formatStatusJson, readStatus } from '../state/status-report.js';
@@ -20,7 +19,7 @@ import { createChunkedWriter } from '../core/chunked-writer.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
 import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
-import { acquireDaemonLock, type DaemonLock } from '../daemon/state-lock.js';
+import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
 
 /**
@@ -98,8 +97,9 @@ export function buildProgram(): Command {
           process.stderr.write(`${input}: finding ${safeForTerminal(id)} could not be shown in full (${error.stage}: ${safeForTerminal(error.message)}); printed a plain fallback\n`);
           problems.count += 1;
         }
-        const json = jsonForTerminal(JSON.stringify(payload, null, 2)).replace(/\n/g, '\n  ');
-        await out.write(`${printed === 0 ? '[\n  ' : ',\n  '}${json}`);
+        // `[payload]` pretty-printed is the element indented as inside the list: cut its brackets.
+        const element = jsonForTerminal(JSON.stringify([payload], null, 2)).slice(2, -2);
+        await out.write(`${printed === 0 ? '[\n' : ',\n'}${element}`);
         printed += 1;
       }
       await out.write(printed === 0 ? '[]\n' : '\n]\n');
@@ -124,6 +124,8 @@ export function buildProgram(): Command {
       let lock: DaemonLock | undefined;
       if ('sqlite' in config.state && !opts.dryRun) {
         try {
+          // Loaded here, like the runtime below: `render` and `--help` never load SQLite or the sinks.
+          const { acquireDaemonLock } = await import('../daemon/state-lock.js');
           lock = acquireDaemonLock({ statePath: config.state.sqlite, command: 'replay' });
         } catch (error) {
           if (error instanceof DaemonLockError) {
@@ -288,6 +290,7 @@ function muteAddUsage(error: MuteRuleError): string {
 }
 
 async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof createConsoleLogger>) {
+  const { createRuntime } = await import('../pipeline/runtime.js');
   return createRuntime(config, { logger }).catch(exitOnStartError);
 }
 

@@ -7,6 +7,7 @@ import { parseFindingDocument } from '../finding/parse.js';
 import { isSnsLambdaEvent } from '../finding/sns-envelope.js';
 import type { Finding } from '../finding/finding.js';
 import type { IngestResult } from '../pipeline/pipeline-types.js';
+import type { ConvergeReport } from '../pipeline/responder.js';
 import { dynamoDbStoreOptions } from '../pipeline/open-store.js';
 import { createRuntime, type Runtime } from '../pipeline/runtime.js';
 import { createMemoryStore, type MemoryStore } from '../state/memory-store.js';
@@ -73,7 +74,8 @@ const NO_TABLE_WARNING =
   'STATE_TABLE is not set: deciding per invocation, with an in-memory ledger that lasts as long as this warm container; ' +
   'a message that cannot be delivered now fails its record, so the queue (or Lambda\'s retries) keeps the finding. ' +
   'Set STATE_TABLE to a DynamoDB table (the CDK stack creates one) for deduplication across invocations and cold starts, ' +
-  'digests across batches, and an outbox that keeps undelivered messages and sends them later';
+  'digests across batches, and an outbox that keeps undelivered messages and sends them later ' +
+  '(a state.sqlite in GDN_CONFIG is not used in Lambda)';
 
 function getRuntime(): Promise<LambdaRuntime> {
   runtimePromise ??= (async () => {
@@ -81,7 +83,7 @@ function getRuntime(): Promise<LambdaRuntime> {
     const state = config.state;
     if (!('dynamodb' in state)) {
       // A Lambda has no disk to keep SQLite on (and the bundle leaves SQLite out): memory it is. Said once, here.
-      logger.warn(NO_TABLE_WARNING, 'sqlite' in state && process.env.GDN_CONFIG?.includes('sqlite') ? { ignored: 'state.sqlite' } : {});
+      logger.warn(NO_TABLE_WARNING);
       const memory = createMemoryStore();
       return { runtime: await createRuntime(config, { logger, store: memory }), memory };
     }
@@ -111,6 +113,39 @@ function getRuntime(): Promise<LambdaRuntime> {
 function recordIngestMetrics(ingest: IngestResult): void {
   metrics.addMetric('FindingsReceived', MetricUnit.Count, ingest.findings);
   metrics.addMetric('FindingsSuppressed', MetricUnit.Count, ingest.decisions.filter((d) => d.outcome === 'suppress').length);
+  if (ingest.respond) {
+    metrics.addMetric('BlocksDecided', MetricUnit.Count, ingest.respond.counts.blocked + ingest.respond.counts.extended);
+    metrics.addMetric('BlocksRefused', MetricUnit.Count, ingest.respond.counts.refused);
+    if (ingest.respond.converge) recordConvergeMetrics(ingest.respond.converge);
+  }
+}
+
+/**
+ * After every converge: `BlockWriteFailures` (targets that could not be read or written; the stack alarms on it) and,
+ * per target (dimension `target`), `BlocksInForce`.
+ */
+function recordConvergeMetrics(report: ConvergeReport): void {
+  metrics.addMetric('BlockWriteFailures', MetricUnit.Count, report.outcomes.filter((o) => !o.ok).length);
+  for (const [target, count] of report.inForce) {
+    const single = metrics.singleMetric();
+    single.addDimension('target', target);
+    single.addMetric('BlocksInForce', MetricUnit.Count, count);
+  }
+}
+
+/** The schedule's respond part: end what expired, make every target match the store (and alert on one that fails). */
+async function syncRespondTargets(runtime: Runtime): Promise<void> {
+  if (!runtime.responder) return;
+  try {
+    const report = await runtime.responder.sync({ prune: true });
+    recordConvergeMetrics(report);
+    const failed = report.outcomes.filter((o) => !o.ok).map((o) => o.target);
+    if (report.pruned.length > 0 || failed.length > 0) logger.info('Respond targets synced', { pruned: report.pruned.length, failed });
+  } catch (error) {
+    // The store could not be read: the next schedule tries again; the outbox drain below still runs.
+    metrics.addMetric('BlockWriteFailures', MetricUnit.Count, 1);
+    logger.error('Respond sync failed; the next schedule tries again', { error: (error as Error).message });
+  }
 }
 
 function deadlineOf(context: Context | undefined): number {
@@ -304,6 +339,8 @@ async function handleScheduledDrain(context: Context | undefined): Promise<void>
   // Without a table nothing outlives an invocation: there is nothing to drain.
   if (lambda.memory) return;
   try {
+    // Prune and converge first, so that the unblocks and alerts it queues go out with this drain.
+    await syncRespondTargets(lambda.runtime);
     const delivered = await deliverAfterCommit(lambda, context);
     if (delivered.sent + delivered.failed > 0 || delivered.pendingLeft) {
       logger.info('Scheduled outbox drain', { sent: delivered.sent, failed: delivered.failed, pendingLeft: delivered.pendingLeft });

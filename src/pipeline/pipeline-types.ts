@@ -6,6 +6,8 @@ import type { AccountNameResolver } from '../enrich/account-names.js';
 import type { Logger } from '../core/logger.js';
 import type { Finding } from '../finding/finding.js';
 import type { DrainSummary } from '../deliver/outbox-drainer.js';
+import type { Responder } from './responder.js';
+import type { RespondSummary } from './respond-step.js';
 
 /**
  * A finding that threw in one stage (enrich, route, decide, render): one of these per (finding, stage, destination),
@@ -52,6 +54,8 @@ export interface IngestResult {
   decisions: DecisionRecord[];
   /** Outbox rows written (single messages + digests). */
   messagesQueued: number;
+  /** What respond decided (with `respond:` in the config), and the converge after the commit. */
+  respond?: RespondSummary;
 }
 
 export interface IngestOptions {
@@ -59,6 +63,8 @@ export interface IngestOptions {
   now?: number;
   /** Decide and render but commit nothing (`replay --dry-run`). */
   dryRun?: boolean;
+  /** false: plan no blocks for this batch (`backfill` without `--respond`: old findings must not block by surprise). */
+  respond?: boolean;
 }
 
 /** What a drain did: the outbox drainer's own summary. */
@@ -73,6 +79,8 @@ export interface PipelineDeps {
   logger: Logger;
   /** Clock, injectable for tests and the "realistic day" benchmark. */
   now?: () => number;
+  /** respond/ (config `respond:`): plans blocks per batch, converges the targets after the commit. */
+  responder?: Responder;
 }
 
 /**

@@ -15,6 +15,7 @@ import { createOutboxDrainer } from '../deliver/outbox-drainer.js';
 import type { OutboxRow } from '../state/store.js';
 import type { DrainSummary, FindingError, IngestOptions, IngestResult, Pipeline, PipelineDeps } from './pipeline-types.js';
 import { enrichFinding, renderEnriched, type EnrichedFinding } from './render-finding.js';
+import { respondToBatch } from './respond-step.js';
 
 /**
  * The order of the whole flow, in one place:
@@ -305,6 +306,27 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     }
 
+    // 8. Respond: which remote addresses to block (respond/, pure, over the blocks the store holds now), announced in
+    // the finding's message, or in a message of its own where it has none here; committed with the messages below.
+    const responder = deps.responder;
+    if (responder && options?.respond !== false) {
+      const routed = new Map<Finding, string[]>();
+      for (const [destination, items] of byDestination) {
+        for (const { finding } of items) routed.set(finding, [...(routed.get(finding) ?? []), destination]);
+      }
+      const step = await respondToBatch({
+        responder,
+        findings,
+        at,
+        outbox,
+        routedTo: (finding) => routed.get(finding) ?? [],
+        fallbackDestination: config.destinations[0]?.name,
+        logger,
+      });
+      result.respond = step.summary;
+      errorRecords.push(...step.errorRecords);
+    }
+
     result.findingErrors.sort((a, b) => a.document - b.document);
     result.decisions = records;
     result.messagesQueued = outbox.length;
@@ -314,7 +336,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     }
     if (options?.dryRun) return result;
-    await store.commit({ ledger, outbox, decisions: records.concat(errorRecords) });
+    const blocks = result.respond?.blocks ?? [];
+    await store.commit({ ledger, outbox, decisions: records.concat(errorRecords), ...(blocks.length > 0 ? { blocks } : {}) });
+    // Carried out after the commit: the targets are made to match the rows (enforce mode; the schedule heals the rest).
+    if (responder && result.respond && !responder.dryRun && blocks.length > 0) {
+      result.respond.converge = await responder.converge({ only: [...new Set(blocks.map((b) => b.target))] });
+    }
     return result;
   }
 

@@ -9,6 +9,8 @@ import { silentLogger } from '../core/logger.js';
 import { openStore } from './open-store.js';
 import { createPipeline } from './pipeline.js';
 import type { Pipeline } from './pipeline-types.js';
+import type { BlockTarget } from '../respond/targets/target.js';
+import { createResponder, type Responder } from './responder.js';
 
 /** Everything a running notifier holds: config, state, sinks and the pipeline over them. */
 export interface Runtime {
@@ -17,6 +19,8 @@ export interface Runtime {
   sinks: Map<string, Sink>;
   pipeline: Pipeline;
   logger: Logger;
+  /** respond/ when the config has `respond:`: prune and converge on a schedule, `block` commands. */
+  responder?: Responder;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,8 @@ export interface RuntimeOptions {
   /** How to open the configured store (the Lambda passes a DynamoDB-only opener to keep SQLite out of its bundle). */
   openStore?: (config: Config) => Promise<Store>;
   secrets?: SecretResolver;
+  /** respond targets to use instead of building them from `respond.targets` (tests: SDK clients on the stand-ins). */
+  respondTargets?: ReadonlyMap<string, BlockTarget>;
 }
 
 function secretOf(dest: DestinationConfig): { ref: Parameters<SecretResolver['resolve']>[0]; where: string } | undefined {
@@ -84,7 +90,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     now: options.now,
   });
-  const pipeline = createPipeline({ config, store, sinks, accountNames, logger, now: options.now });
+  const respond = config.respond;
+  const responder =
+    respond === undefined
+      ? undefined
+      : createResponder({
+          config: { ...config, respond },
+          store,
+          logger,
+          ...(options.now ? { now: options.now } : {}),
+          ...(options.respondTargets ? { targets: options.respondTargets } : {}),
+        });
+  const pipeline = createPipeline({ config, store, sinks, accountNames, logger, now: options.now, responder });
   let closed = false;
   return {
     config,
@@ -92,6 +109,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     sinks,
     pipeline,
     logger,
+    ...(responder ? { responder } : {}),
     async close() {
       if (closed) return;
       closed = true;

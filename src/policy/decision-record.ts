@@ -4,7 +4,7 @@ import type { Decision, NotifyKind, SuppressReason } from './decision.js';
 export type DecisionOutcome = 'notify' | 'suppress' | 'digest' | 'error';
 
 /** The per-finding stages of the pipeline; a finding that throws in one is one recorded error, never the batch's. */
-export type FindingStage = 'enrich' | 'route' | 'decide' | 'render';
+export type FindingStage = 'enrich' | 'route' | 'decide' | 'render' | 'respond';
 
 /** The destination of an error record made before routing knew one (enrich, route). */
 export const NO_DESTINATION = '-';

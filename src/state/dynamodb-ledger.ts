@@ -3,7 +3,7 @@ import { StoreConflictError } from './errors.js';
 import { PK, SK, TTL, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
 import { outboxItems, putOutboxRow, withdrawOutboxRow } from './dynamodb-outbox.js';
 import type { DynamoDbDecisionLog } from './dynamodb-decisions.js';
-import type { BlockRecord, DecisionCommit, LedgerEntry, LedgerStore } from './store.js';
+import type { BlockRecord, DecisionCommit, FindingSnapshot, LedgerEntry, LedgerStore } from './store.js';
 
 /** Ledger writes that lose the version race re-read and merge this many times; then the batch fails retryably. */
 const LEDGER_CONFLICT_RETRIES = 5;
@@ -96,6 +96,8 @@ export function createDynamoDbLedger(
     decisions: DynamoDbDecisionLog;
     /** The blocks group's writer (dynamodb-blocks.ts), for commit's `blocks`. */
     blocks?: { writeRows(rows: readonly BlockRecord[]): Promise<unknown> };
+    /** The snapshots group's writer (dynamodb-snapshots.ts), for commit's `snapshots`. */
+    snapshots?: { writeRows(rows: readonly FindingSnapshot[]): Promise<unknown> };
   },
 ): DynamoDbLedger {
   const { tableName, doc, call, conditional } = table;
@@ -237,6 +239,13 @@ export function createDynamoDbLedger(
       if (batch.blocks !== undefined && batch.blocks.length > 0) {
         if (!options.blocks) throw new Error('commit: this ledger was built without the blocks group');
         await options.blocks.writeRows(batch.blocks);
+      }
+
+      // 1c. Finding snapshots (Slack actions), after the outbox rows they name: a snapshot never points at a row that
+      // is not stored. Replacing one is idempotent, so a redelivered batch writes the same again.
+      if (batch.snapshots !== undefined && batch.snapshots.length > 0) {
+        if (!options.snapshots) throw new Error('commit: this ledger was built without the snapshots group');
+        await options.snapshots.writeRows(batch.snapshots);
       }
 
       // 2. Ledger rows, only once every outbox row is stored. Duplicates within the batch: the last wins.

@@ -154,6 +154,20 @@ export async function putOutboxRow(table: TableAccess, items: { state: Item; bod
   return conditional('PutItem (outbox)', () => doc.send(new PutCommand({ TableName: tableName, Item: items.state, ...ifAbsent })));
 }
 
+/**
+ * One outbox row by id (state and body, one consistent BatchGetItem), as the store holds it now; undefined when its
+ * state item is gone (a sent row after `sentOutboxDays`) or expired. Slack actions read a finding's last message so.
+ */
+export async function readOutboxRow(table: TableAccess, id: string): Promise<OutboxRow | undefined> {
+  const items = await table.batchGetKeys([
+    { pk: outboxPk(id), sk: STATE_SK },
+    { pk: outboxPk(id), sk: BODY_SK },
+  ]);
+  const state = items.get(itemKey(outboxPk(id), STATE_SK));
+  if (state === undefined || (typeof state[TTL] === 'number' && (state[TTL] as number) * 1000 <= table.now())) return undefined;
+  return toOutboxRow(state, items.get(itemKey(outboxPk(id), BODY_SK)));
+}
+
 /** Withdraws an outbox row nobody has touched yet (the ledger race in dynamodb-ledger.ts): state, then body. */
 export async function withdrawOutboxRow(table: TableAccess, id: string): Promise<void> {
   const { tableName, doc, conditional } = table;
@@ -280,8 +294,8 @@ export function createDynamoDbOutbox(table: TableAccess, options: { sentOutboxDa
       if (createdAt !== undefined && (oldestCreatedAt === undefined || createdAt < oldestCreatedAt)) oldestCreatedAt = createdAt;
     }
     const count = out.Count ?? 0;
-    // Reaching the limit is "at least" (as every store says it), whether or not more rows follow.
-    const capped = count >= Math.max(1, Math.trunc(limit));
+    // Reaching the limit is "at least" (as every store says it), and so is a page DynamoDB cut at 1 MB.
+    const capped = count >= Math.max(1, Math.trunc(limit)) || out.LastEvaluatedKey !== undefined;
     return oldestCreatedAt === undefined ? { count, capped } : { count, capped, oldestCreatedAt };
   }
 

@@ -1,12 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableAccess, type QueryBounds } from './dynamodb-access.js';
+import { createDynamoDbAudit } from './dynamodb-audit.js';
 import { createDynamoDbBlocks } from './dynamodb-blocks.js';
 import { createDynamoDbCursors } from './dynamodb-cursors.js';
 import { createDynamoDbDecisionLog } from './dynamodb-decisions.js';
 import { createDynamoDbLedger } from './dynamodb-ledger.js';
 import { createDynamoDbMutes } from './dynamodb-mutes.js';
 import { createDynamoDbOutbox, DEFAULT_BODY_DAYS } from './dynamodb-outbox.js';
+import { createDynamoDbReplay } from './dynamodb-replay.js';
+import { createDynamoDbSnapshots } from './dynamodb-snapshots.js';
 import { composeStore, type Store } from './store.js';
 
 export interface DynamoDbStoreOptions {
@@ -77,7 +80,8 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
 
   const decisions = createDynamoDbDecisionLog(table, { decisionsDays });
   const blocks = createDynamoDbBlocks(table, options.ttl?.endedBlocksDays === undefined ? {} : { endedDays: options.ttl.endedBlocksDays });
-  const { ledger, forgetVersions } = createDynamoDbLedger(table, { ledgerDays, sentOutboxDays, bodyDays, decisions, blocks });
+  const snapshots = createDynamoDbSnapshots(table);
+  const { ledger, forgetVersions } = createDynamoDbLedger(table, { ledgerDays, sentOutboxDays, bodyDays, decisions, blocks, snapshots });
   let closed = false;
 
   const groups = {
@@ -87,6 +91,9 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     mutes: createDynamoDbMutes(table),
     cursors: createDynamoDbCursors(table),
     blocks: blocks.group,
+    audit: createDynamoDbAudit(table),
+    snapshots: snapshots.group,
+    replay: createDynamoDbReplay(table),
   };
   return composeStore(groups, async () => {
     if (closed) return;

@@ -1,6 +1,7 @@
 import { toLoggedDecision } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
 import { createMemoryBlocks } from './memory-blocks.js';
+import { createMemoryInteract } from './memory-interact.js';
 import type {
   CursorStore,
   DecisionCommit,
@@ -185,6 +186,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       undo.delete(commitNo - UNDO_COMMITS);
       for (const decision of commit.decisions) decisionLog.push(toLoggedDecision(clone(decision)));
       if (commit.blocks !== undefined) blocks.writeNow(commit.blocks);
+      if (commit.snapshots !== undefined) interact.writeSnapshotsNow(commit.snapshots);
       if (decisionLog.length > keepDecisions * 2) decisionLog = decisionLog.slice(-keepDecisions);
     },
 
@@ -323,7 +325,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   };
 
   const blocks = createMemoryBlocks({ enter });
-  const store = composeStore({ ledger, outbox, decisions, mutes, cursors, blocks: blocks.group }, async () => {
+  const interact = createMemoryInteract({ enter, now, outboxRow: (id) => outboxRows.get(id) });
+  const groups = { ledger, outbox, decisions, mutes, cursors, blocks: blocks.group, audit: interact.audit, snapshots: interact.snapshots, replay: interact.replay };
+  const store = composeStore(groups, async () => {
     closed = true;
   });
   return {

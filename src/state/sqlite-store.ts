@@ -5,6 +5,7 @@ import { StoreError, StoreSchemaError } from './errors.js';
 import { formatDecisionReason } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
 import { createSqliteBlocks, SQLITE_BLOCKS_MIGRATION } from './sqlite-blocks.js';
+import { createSqliteInteract, SQLITE_INTERACT_MIGRATION } from './sqlite-interact.js';
 import type {
   CursorStore,
   DecisionCommit,
@@ -34,7 +35,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Bumped with every schema change; `migrate` walks an older file up to it. Stored in SQLite's `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 const DAY_MS = 86_400_000;
 /** Pruning costs a couple of index range deletes; doing it every commit would be waste at 5,000 decisions/s. */
@@ -114,6 +115,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   },
   // Blocks (respond/): sqlite-blocks.ts.
   { version: 2, sql: SQLITE_BLOCKS_MIGRATION },
+  // Slack actions: audit log, finding snapshots, replay keys (sqlite-interact.ts).
+  { version: 3, sql: SQLITE_INTERACT_MIGRATION },
 ];
 
 interface LedgerRowDb {
@@ -347,9 +350,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function prune(): void {
     stmt.pruneDecisions.run(keepDecisions - 1);
     stmt.pruneSent.run(now() - sentRetentionMs);
+    interact.prune(now());
   }
 
   const blocks = createSqliteBlocks(db, () => assertOpen());
+  const interact = createSqliteInteract(db, () => assertOpen(), now);
   let commitsSincePrune = 0;
   const commitTx = db.transaction((batch: DecisionCommit) => {
     for (const row of batch.outbox) {
@@ -394,6 +399,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       });
     }
     if (batch.blocks !== undefined && batch.blocks.length > 0) blocks.writeInTransaction(batch.blocks);
+    if (batch.snapshots !== undefined && batch.snapshots.length > 0) interact.writeSnapshotsInTransaction(batch.snapshots);
     commitsSincePrune += 1;
     if (commitsSincePrune >= PRUNE_EVERY_COMMITS) {
       prune();
@@ -543,7 +549,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
-  return composeStore({ ledger, outbox, decisions, mutes, cursors, blocks: blocks.group }, async () => {
+  const groups = { ledger, outbox, decisions, mutes, cursors, blocks: blocks.group, audit: interact.audit, snapshots: interact.snapshots, replay: interact.replay };
+  return composeStore(groups, async () => {
     if (closed) return;
     closed = true;
     db.close();

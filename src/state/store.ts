@@ -1,4 +1,5 @@
-import type { MessageKind, RenderedMessage } from '../core/message.js';
+import type { MessageKind, RenderedMessage, SlackMessage } from '../core/message.js';
+import type { AuditLog } from '../interact/audit-record.js';
 import type { DecisionRecord, LoggedDecision } from '../policy/decision-record.js';
 import type { LedgerEntry } from '../policy/ledger.js';
 import type { MuteRule } from '../policy/mute.js';
@@ -10,6 +11,7 @@ export type { DecisionOutcome, DecisionReason, DecisionRecord, LoggedDecision } 
 export type { LedgerEntry } from '../policy/ledger.js';
 export type { MuteRule } from '../policy/mute.js';
 export type { BlockRecord } from '../respond/block-record.js';
+export type { AuditAction, AuditLog, AuditRecord, AuditResult } from '../interact/audit-record.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
@@ -43,6 +45,11 @@ export interface DecisionCommit {
    * row of its key (mergeBlockRecord). DynamoDB writes them after the outbox rows and before the ledger rows.
    */
   blocks?: BlockRecord[];
+  /**
+   * What a Slack action needs to know about each finding a message of this batch names (with `interact:` only): each
+   * replaces the stored snapshot of its (destination, finding). DynamoDB writes them after the outbox rows.
+   */
+  snapshots?: FindingSnapshot[];
 }
 
 /**
@@ -175,6 +182,69 @@ export interface BlockStore {
   putBlocks(rows: readonly BlockRecord[]): Promise<BlockRecord[]>;
 }
 
+/**
+ * A finding as a Slack action needs it (src/interact/: the button only names the finding; this is what is acted on):
+ * where it lives in GuardDuty, what to mute, which addresses respond may be asked to block, and which outbox row
+ * carried its latest message here. Small on purpose: no title, no description, no resource details.
+ * Finding text (type, resource type) is attacker-controlled, as everywhere.
+ */
+export interface FindingSnapshot {
+  destination: string;
+  findingId: string;
+  /** Epoch ms of the commit that wrote it (its retention starts here: 90 days, as GuardDuty keeps findings). */
+  at: number;
+  arn?: string;
+  region?: string;
+  accountId?: string;
+  detectorId?: string;
+  product: string;
+  type: string;
+  resourceType?: string;
+  archived: boolean;
+  sample: boolean;
+  /** The remote addresses the finding names, as given (respond validates them when asked to block). */
+  remoteIps: string[];
+  /** The outbox row of the latest message about this finding in this destination. */
+  outboxId?: string;
+}
+
+/** A snapshot as read back, with what its message became. */
+export interface StoredSnapshot extends FindingSnapshot {
+  /** The Slack `ts` of the outbox row `outboxId`, once sent (slack-api), while the row is kept. */
+  sentTs?: string;
+  /**
+   * The message as we last sent it: the one saved after a click (`saveSnapshotMessage`) while `outboxId` is still the
+   * row it was made from, else the outbox row's own Slack message while the row is kept. Absent when neither is kept.
+   */
+  message?: SlackMessage;
+}
+
+/**
+ * How long audit records and finding snapshots are kept: 90 days, as long as GuardDuty keeps a finding
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings.html); a button on an older message is refused.
+ */
+export const INTERACT_RETENTION_MS = 90 * 86_400_000;
+
+/** Snapshots of notified findings, for Slack actions (written by `commit`'s `snapshots`). */
+export interface SnapshotStore {
+  /** undefined when the store holds no snapshot (never notified here with `interact:`, or past its retention). */
+  getSnapshot(destination: string, findingId: string): Promise<StoredSnapshot | undefined>;
+  /** Keeps `message` as the finding's latest message (after a click rewrote it); nothing when there is no snapshot. */
+  saveSnapshotMessage(destination: string, findingId: string, message: SlackMessage): Promise<void>;
+}
+
+/**
+ * Keys seen once, until they expire: Slack request signatures, so that a replayed request is refused even when
+ * another Lambda container (or a restarted daemon) received the first one.
+ */
+export interface ReplayStore {
+  /**
+   * Records `key` until `expiresAt` (epoch ms), atomically: true when it was not held at `now` (first sight, or its
+   * earlier record had expired), false when it is still held.
+   */
+  claimOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
 /** Poll cursors for the daemon: epoch ms per key (e.g. `us-east-1/<detectorId>`). */
 export interface CursorStore {
   getCursor(key: string): Promise<number | undefined>;
@@ -185,9 +255,10 @@ export interface CursorStore {
  * The state of the notifier: one group per concept, every group on one connection and one set of data. Two
  * implementations pass one conformance suite (test/state/store-conformance.ts, a describe per group): SQLite (embedded
  * default) and DynamoDB (Lambda); the in-memory test double passes it too. Code that needs only a group asks for that
- * group (`MuteStore` for the mute commands, `CursorStore` for the poller, `BlockStore` for respond). Next: audit.
+ * group (`MuteStore` for the mute commands, `CursorStore` for the poller, `BlockStore` for respond, `AuditLog`,
+ * `SnapshotStore` and `ReplayStore` for Slack actions).
  */
-export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore, BlockStore {
+export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore, BlockStore, AuditLog, SnapshotStore, ReplayStore {
   close(): Promise<void>;
 }
 
@@ -199,14 +270,28 @@ export interface StoreGroups {
   mutes: MuteStore;
   cursors: CursorStore;
   blocks: BlockStore;
+  audit: AuditLog;
+  snapshots: SnapshotStore;
+  replay: ReplayStore;
 }
 
 /**
  * One Store out of a backend's groups (they share its connection) and how to close it.
  *
  * @example
- * return composeStore({ ledger, outbox, decisions, mutes, cursors, blocks }, async () => db.close());
+ * return composeStore({ ledger, outbox, decisions, mutes, cursors, blocks, audit, snapshots, replay }, async () => db.close());
  */
 export function composeStore(groups: StoreGroups, close: () => Promise<void>): Store {
-  return { ...groups.ledger, ...groups.outbox, ...groups.decisions, ...groups.mutes, ...groups.cursors, ...groups.blocks, close };
+  return {
+    ...groups.ledger,
+    ...groups.outbox,
+    ...groups.decisions,
+    ...groups.mutes,
+    ...groups.cursors,
+    ...groups.blocks,
+    ...groups.audit,
+    ...groups.snapshots,
+    ...groups.replay,
+    close,
+  };
 }

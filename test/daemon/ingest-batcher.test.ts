@@ -39,4 +39,17 @@ describe('createIngestBatcher (group wait)', () => {
     const batcher = createIngestBatcher<{ Id: string }>({ windowMs: 0, maxBatch: 10, ingest: async () => Promise.reject(new Error('disk full')) });
     await expect(batcher.add([{ Id: 'a' }])).rejects.toThrow('disk full');
   });
+
+  it('takes a page of 200,000 findings at once (appends without spreading them into push)', async () => {
+    const sizes: number[] = [];
+    const batcher = createIngestBatcher<number>({
+      windowMs: 0,
+      maxBatch: 500,
+      ingest: async (findings) => {
+        sizes.push(findings.length);
+      },
+    });
+    await batcher.add(Array.from({ length: 200_000 }, (_, i) => i));
+    expect(sizes).toEqual([200_000]);
+  });
 });

@@ -166,6 +166,23 @@ describe('createOutboxDrainer', () => {
     expect((await store.getLedger('sec', ['f1'])).get('f1')?.threadTs).toBe('1700000000.000001');
   });
 
+  it("posts an attack sequence's signal into the sequence's thread, and keeps it from opening one of its own", async () => {
+    const clock = createManualClock();
+    const store = createMemoryStore();
+    const api = fakeSink('sec', clock, { threads: true });
+    const signal = (label: string, createdAt: number) =>
+      outboxRow(label, { kind: 'new', findingId: `sig-${label}`, findingIds: [`sig-${label}`], createdAt, message: { ...outboxRow(label).message, threadOf: 'seq' } });
+    await seed(store, [outboxRow('seq', { kind: 'new', findingId: 'seq', findingIds: ['seq'], createdAt: 1 }), signal('a', 2)]);
+    await createOutboxDrainer({ store, sinks: new Map([['sec', api.sink]]), now: clock.now, sleep: clock.sleep }).drainOnce();
+    expect(api.sent.map((s) => s.message.threadTs)).toEqual([undefined, '1700000000.000001']);
+    expect((await store.getLedger('sec', ['sig-a'])).get('sig-a')?.threadTs).toBeUndefined();
+
+    // Without a thread for its sequence (a webhook-made message, say), a signal goes top-level and opens its own.
+    await seed(store, [outboxRow('lonely', { kind: 'new', findingId: 'sig-lonely', findingIds: ['sig-lonely'], createdAt: 3, message: { ...outboxRow('x').message, threadOf: 'unknown-seq' } })]);
+    await createOutboxDrainer({ store, sinks: new Map([['sec', api.sink]]), now: clock.now, sleep: clock.sleep }).drainOnce();
+    expect(api.sent[2]?.message.threadTs).toBeUndefined();
+  });
+
   it('opens a thread with an escalation that had none, but never moves an existing thread', async () => {
     const clock = createManualClock();
     const store = createMemoryStore();

@@ -51,6 +51,12 @@ describe('createSlackApiSink', () => {
     expect(slack.received[0]?.threadTs).toBeUndefined();
   });
 
+  it("posts a new message that belongs to another finding's thread (an attack sequence's signal) into it", () => {
+    const message = outgoing({ kind: 'new', threadTs: '1.1' });
+    expect(postMessageArgs(message, 'C1')).not.toHaveProperty('thread_ts');
+    expect(postMessageArgs({ ...message, message: { ...message.message, threadOf: 'seq-1' } }, 'C1')).toMatchObject({ thread_ts: '1.1' });
+  });
+
   it('keeps a digest top-level even when given a thread', () => {
     expect(postMessageArgs(outgoing({ kind: 'digest', threadTs: '1.1' }), 'C1')).not.toHaveProperty('thread_ts');
   });
@@ -104,6 +110,37 @@ describe('createSlackApiSink', () => {
         expect(text ?? '').not.toContain('s3cr3tT0k3n');
       }
     }
+  });
+
+  it.each([
+    ['the token itself', (token: string) => token],
+    ['an error naming the token', (token: string) => `invalid_auth: ${token}`],
+    ['the token as a Bearer header', (token: string) => `not_authed (Authorization: Bearer ${token})`],
+    ['the token cut in two', (token: string) => `${token.slice(0, 12)} ${token.slice(12)}`],
+    ['terminal escapes', () => 'invalid_auth\u001b[2J\u009b31m'],
+  ])('never repeats what a Slack API endpoint (or a proxy) puts in its error field: %s', async (_name, errorOf) => {
+    const token = slack.token;
+    const echoed = errorOf(token);
+    // Through the real WebClient (platform error) and through a client that resolves ok:false.
+    slack.failChannel('C1', echoed);
+    const viaWebClient = await sendError(createSlackApiSink({ name: 'sec', token, channel: 'C1', apiUrl: slack.apiUrl }).send(outgoing()));
+    slack.failChannel('C1', undefined);
+    const client: SlackApiClient = { chat: { postMessage: async () => ({ ok: false, error: echoed }) } };
+    const viaClient = await sendError(createSlackApiSink({ name: 'sec', token, channel: 'C1', client }).send(outgoing()));
+    for (const error of [viaWebClient, viaClient]) {
+      expect(error.code).toBe('unknown_error');
+      const cause = error.cause as Error | undefined;
+      for (const text of [error.message, String(error), error.stack, JSON.stringify(error), String(cause), cause?.stack, JSON.stringify(cause)]) {
+        expect(text ?? '').not.toContain(token);
+        expect(text ?? '').not.toContain('standin'); // the token's own part, also when the echo cut it in two
+        expect(text ?? '').not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/);
+      }
+    }
+  });
+
+  it.each(['channel_not_found', 'invalid_auth', 'ratelimited'])('keeps a well-formed error code such as %s', async (code) => {
+    const client: SlackApiClient = { chat: { postMessage: async () => ({ ok: false, error: code }) } };
+    expect(await sendError(createSlackApiSink({ name: 'sec', token: 'xoxb-1', channel: 'C1', client }).send(outgoing()))).toMatchObject({ code });
   });
 
   it('treats a client that resolves ok:false like a platform error', async () => {

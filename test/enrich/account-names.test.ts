@@ -3,15 +3,19 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { createServer } from 'node:http';
 import { createAccountNameResolver } from '../../src/enrich/account-names.js';
 import { listenOnLoopback } from '../support/loopback-server.js';
+import { startGuardDutyStandin } from '../support/guardduty-standin.js';
 
-/** A stand-in for Organizations DescribeAccount (awsJson1_1) on loopback, counting calls. */
+/** A stand-in for Organizations DescribeAccount (awsJson1_1) on loopback, counting calls and the signing key ids. */
 async function startOrganizationsStandin(behaviour: 'ok' | 'denied' | 'hang') {
   let calls = 0;
+  const keyIds: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       calls += 1;
+      const credential = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''));
+      if (credential) keyIds.push(credential[1]!);
       if (behaviour === 'hang') return; // never answers: the resolver's timeout must cut it short
       if (behaviour === 'denied') {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException' });
@@ -30,7 +34,7 @@ async function startOrganizationsStandin(behaviour: 'ok' | 'denied' | 'hang') {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
   });
-  return { client, calls: () => calls, close: listening.close };
+  return { client, url: listening.url, keyIds, calls: () => calls, close: listening.close };
 }
 
 describe('account names', () => {
@@ -62,5 +66,45 @@ describe('account names', () => {
     expect(await names.nameOf('444455556666')).toBeUndefined();
     expect(warnings).toEqual(['Account name lookup failed, showing the account id']);
     await org.close();
+  });
+
+  it('uses the name the finding carries when the config has none, before asking Organizations', async () => {
+    const org = await startOrganizationsStandin('ok');
+    const names = createAccountNameResolver({ names: { '123456789012': 'prod-payments' }, organizations: { client: org.client, cacheTtlMs: 60_000, timeoutMs: 1_000 } });
+    expect(await names.nameOf('111122223333', 'sec-tooling')).toBe('sec-tooling');
+    expect(await names.nameOf('123456789012', 'from-the-finding')).toBe('prod-payments');
+    expect(await names.nameOf('444455556666', '  ')).toBe('org-name-6666');
+    expect(org.calls()).toBe(1);
+    await org.close();
+  });
+
+  it('never takes an account id for a key of the config map', async () => {
+    const names = createAccountNameResolver({ names: {} });
+    expect(await names.nameOf('__proto__')).toBeUndefined();
+    expect(await names.nameOf('constructor')).toBeUndefined();
+  });
+
+  it('calls DescribeAccount with the credentials of organizations.assumeRole', async () => {
+    const org = await startOrganizationsStandin('ok');
+    const sts = await startGuardDutyStandin();
+    try {
+      const names = createAccountNameResolver({
+        names: {},
+        organizations: {
+          cacheTtlMs: 60_000,
+          timeoutMs: 5_000,
+          assumeRole: 'arn:aws:iam::999988887777:role/guardduty-notifier-account-names',
+          endpoint: org.url,
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_STS: sts.endpoint },
+        },
+      });
+      expect(await names.nameOf('111122223333')).toBe('org-name-3333');
+      expect(sts.calls.filter((c) => c.operation === 'AssumeRole').map((c) => c.accessKeyId)).toEqual(['test']);
+      expect(org.keyIds).toEqual(['ASIATESTASSUMED']);
+    } finally {
+      await sts.close();
+      await org.close();
+    }
   });
 });

@@ -28,4 +28,24 @@ describe('console deep links', () => {
     expect(link?.label).toBe('Open in Security Hub');
     expect(link?.url).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/securityhub\/home\?region=eu-west-1#\/findings\?search=/);
   });
+
+  it.each([
+    [2004, 'threats'],
+    [2002, 'vulnerabilities'],
+    [2003, 'postureManagement'],
+  ])('links an OCSF finding of class %i to its view in the new Security Hub console', (ocsfClass, view) => {
+    const link = consoleUrlFor({ ...base, format: 'ocsf', ocsfClass, securityHubId: 'a'.repeat(64) } as unknown as Finding);
+    expect(link).toEqual({ label: 'Open in Security Hub', url: `https://eu-west-1.console.aws.amazon.com/securityhub/v2/home?region=eu-west-1#/${view}?findingDetailId=${'a'.repeat(64)}` });
+  });
+
+  it('opens the view without a detail id when the Security Hub id is not a plain id', () => {
+    const link = consoleUrlFor({ ...base, format: 'ocsf', ocsfClass: 2004, securityHubId: 'x&y=<!here>' } as unknown as Finding);
+    expect(link?.url).toBe('https://eu-west-1.console.aws.amazon.com/securityhub/v2/home?region=eu-west-1#/threats');
+  });
+
+  it('links an S3 malware finding by its GuardDuty id, and a scan result not at all', () => {
+    const finding = { ...base, id: 's3-object-0123456789abcdef0123456789abcdef', providerId: '6f5e4d3c2b1a09f8e7d6c5b4a3928170' };
+    expect(consoleUrlFor(finding as unknown as Finding)?.url).toContain('fId=6f5e4d3c2b1a09f8e7d6c5b4a3928170');
+    expect(consoleUrlFor({ ...base, format: 'malware-scan' } as unknown as Finding)).toBeUndefined();
+  });
 });

@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startSlackStandin, fault, type SlackStandin } from '../support/slack-standin.js';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startTestDynamoDb } from '../support/local-dynamodb.js';
+import { failedRecordIds, startLambdaContainer } from '../support/lambda-container.js';
+import { TABLE_KEYS } from '../../src/state/dynamodb-table.js';
 import { eventBridgeFinding } from './cli-helpers.js';
 
 /**
@@ -125,5 +128,37 @@ describe.skipIf(!existsSync(bundlePath))('Lambda bundle dist/lambda/index.mjs', 
     const received = slack.receivedOn('lambda');
     expect(received).toHaveLength(1);
     expect(String(received[0]?.body.text)).toMatch(/12/);
+  });
+
+  it('treats a failure after the commit as a delivery problem: the records succeed, the log says so', async () => {
+    slack.reset();
+    // A table whose index is missing: the commit (puts and conditional updates by key) succeeds, the drain's first
+    // Query fails. The same holds for any failure after the commit (DynamoDB throttling the drain, a crash mid-send).
+    const TableName = `no-index-${Math.random().toString(36).slice(2, 10)}`;
+    const { partitionKey: pk, sortKey: sk } = TABLE_KEYS;
+    await dynamo.client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: pk, KeyType: 'HASH' }, { AttributeName: sk, KeyType: 'RANGE' }],
+        AttributeDefinitions: [{ AttributeName: pk, AttributeType: 'S' }, { AttributeName: sk, AttributeType: 'S' }],
+      }),
+    );
+    const container = startLambdaContainer({
+      STATE_TABLE: TableName,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      SLACK_WEBHOOK_URL: slack.webhookUrl('lambda'),
+    });
+    try {
+      const answer = await container.invoke(sqsEvent([{ id: 'm-after-commit', body: JSON.stringify(eventBridgeFinding({ id: hex(300), severity: 8 })) }]));
+      expect(failedRecordIds(answer), JSON.stringify(container.logs)).toEqual([]);
+      const messages = container.logs.map((l) => String(l.message));
+      expect(messages).toContain('Delivery problem after the batch was committed; its messages stay in the outbox and are sent later');
+      expect(messages.some((m) => m.startsWith('Batch could not be committed'))).toBe(false);
+    } finally {
+      await container.close();
+    }
   });
 });

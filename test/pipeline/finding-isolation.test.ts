@@ -153,3 +153,13 @@ describe('one finding that throws in a stage', () => {
     expect(result.findingErrors.map((e) => [e.document, e.findingId, e.stage])).toEqual([[2, id(31), 'enrich']]);
   });
 });
+
+describe('a big batch', () => {
+  it('ingests one document of 150,000 findings (appended without spreading them into push)', async () => {
+    const { pipeline } = setup();
+    const findings = Array.from({ length: 150_000 }, (_, i) => ({ id: i.toString(16).padStart(32, '0'), type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 2 }));
+    const result = await pipeline.ingest([{ findings }], { now: NOW, dryRun: true });
+    expect(result.findings).toBe(150_000);
+    expect(result.errors).toEqual([]);
+  }, 60_000);
+});

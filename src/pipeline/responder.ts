@@ -1,0 +1,317 @@
+import { createHash } from 'node:crypto';
+import type { Config, RespondConfig } from '../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import type { Finding } from '../finding/finding.js';
+import type { BlockIntent } from '../respond/block-intent.js';
+import { announceIntent, announceUnblock } from '../respond/announce.js';
+import { expireBlocks, type BlockRecord } from '../respond/block-record.js';
+import { createAllowList } from '../respond/ip-safety.js';
+import { planBlocks, planBlocksForFindings } from '../respond/plan-blocks.js';
+import type { TargetRoom } from '../respond/target-room.js';
+import { convergeTargets, countInForce, type TargetOutcome } from '../respond/targets/converge.js';
+import type { BlockTarget } from '../respond/targets/target.js';
+import { renderRespondMessage, type RespondMessageInput } from '../render/respond-lines.js';
+import type { OutboxRow, Store } from '../state/store.js';
+
+/**
+ * respond/ in a running notifier (pipeline, Lambda, daemon, `block` commands): reads the store for the planner,
+ * converges the targets to the store, prunes expired blocks, and queues what people must hear — unblocks, and a
+ * target that cannot be written (once per episode, loudly, with what to do; and once more when it works again).
+ *
+ * "Effects are decided, committed, then carried out": the pipeline commits block rows with the messages that announce
+ * them; `converge` then makes each target match the rows (read, compare, write with the token). It never throws for a
+ * target: a failing one is an outcome (and an alert), the others go on.
+ */
+
+const HOUR_MS = 3_600_000;
+/** The alert episode of a target: the CursorStore keeps when its current failure began (0: healthy). */
+const ALERT_KEY = (target: string) => `respond/alert/${target}`;
+
+export interface ResponderOptions {
+  config: Config & { respond: RespondConfig };
+  store: Store;
+  logger: Logger;
+  now?: () => number;
+  /** Targets to converge (tests: clients on the stand-ins); default: built from `respond.targets` on first use. */
+  targets?: ReadonlyMap<string, BlockTarget>;
+}
+
+export interface RespondPlan {
+  readonly perFinding: ReadonlyArray<{ readonly finding: Finding; readonly intents: readonly BlockIntent[] }>;
+  readonly intents: readonly BlockIntent[];
+  /** Findings the planner threw on: no block for them, one logged error each. */
+  readonly failed: ReadonlyArray<{ readonly finding: Finding; readonly error: unknown }>;
+}
+
+export interface ConvergeReport {
+  readonly at: number;
+  readonly dryRun: boolean;
+  readonly outcomes: readonly TargetOutcome[];
+  /** Per target: our blocks in force after the converge (the store's count where the target failed). */
+  readonly inForce: ReadonlyMap<string, number>;
+  /** Messages queued: first failures of a target, recoveries, blocks the target had no room for. */
+  readonly alerts: number;
+}
+
+export interface SyncReport extends ConvergeReport {
+  /** Rows this sync's prune ended (expired). */
+  readonly pruned: readonly BlockRecord[];
+}
+
+/** One message of its own for respond's lines, before it becomes an outbox row. */
+export interface Announcement {
+  readonly destination: string;
+  readonly lines: readonly string[];
+  readonly finding?: { readonly id: string; readonly type: string; readonly title?: string };
+  readonly tone?: RespondMessageInput['tone'];
+  /** What makes the message unique (its outbox id is derived from these and its content). */
+  readonly idParts?: readonly string[];
+}
+
+export interface Responder {
+  readonly respond: RespondConfig;
+  /** `respond.mode` is not `enforce`: rows are dry-run, targets are read and never written. */
+  readonly dryRun: boolean;
+  /** Plans a batch's blocks (pure planning over what the store holds now); a finding it throws on is left out. */
+  plan(findings: readonly Finding[], now: number): Promise<RespondPlan>;
+  /** Makes the targets (or those named) match the store; queues alerts. Never throws for a target. */
+  converge(options?: { only?: readonly string[]; signal?: AbortSignal }): Promise<ConvergeReport>;
+  /** Ends rows whose time is up (`expired`) and queues their unblock announcements; the ended rows. */
+  prune(now?: number): Promise<BlockRecord[]>;
+  /** `prune` (when asked) then `converge` every target: the Lambda's schedule, the daemon's timer, `block prune|sync`. */
+  sync(options?: { prune?: boolean; signal?: AbortSignal }): Promise<SyncReport>;
+  /** Outbox rows for announcements (grouped per destination above the digest threshold). */
+  announcementRows(announcements: readonly Announcement[], at: number): OutboxRow[];
+  /** The targets, built on first use. */
+  targets(): Promise<ReadonlyMap<string, BlockTarget>>;
+}
+
+function outboxId(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+/** The lines of a finding's intents that people should read; a re-publication's `already-blocked` is not news. */
+export function announcedLines(intents: readonly BlockIntent[]): string[] {
+  return intents.filter((i) => !(i.kind === 'refuse' && i.reason === 'already-blocked')).map(announceIntent);
+}
+
+/** Intents worth a message of their own when the finding has none: an action, or a refusal at a cap. */
+export function isNews(intent: BlockIntent): boolean {
+  return intent.kind !== 'refuse' || intent.reason === 'cap' || intent.reason === 'rate';
+}
+
+/**
+ * @example
+ * const responder = createResponder({ config, store, logger });
+ * const plan = await responder.plan(findings, Date.now());
+ * await store.commit({ ...batch, blocks: plan.intents.flatMap((i) => (i.kind === 'refuse' ? [] : [i.record])) });
+ * await responder.converge();
+ */
+export function createResponder(options: ResponderOptions): Responder {
+  const { config, store, logger } = options;
+  const respond = config.respond;
+  const clock = options.now ?? Date.now;
+  const dryRun = respond.mode !== 'enforce';
+  const allow = createAllowList(respond.allow);
+  /** Room each target reported on its last reconcile: the planner refuses `cap` instead of overfilling it. */
+  const room = new Map<string, TargetRoom>();
+  let targetsPromise: Promise<ReadonlyMap<string, BlockTarget>> | undefined;
+
+  function targets(): Promise<ReadonlyMap<string, BlockTarget>> {
+    targetsPromise ??= (async () => {
+      if (options.targets) return options.targets;
+      // Loaded on first use: the Lambda without `respond:` never loads the targets, nor their SDK clients.
+      const { createBlockTargets } = await import('../respond/targets/create-targets.js');
+      return createBlockTargets(respond, { logger, now: clock });
+    })();
+    return targetsPromise;
+  }
+
+  function announcementRows(announcements: readonly Announcement[], at: number): OutboxRow[] {
+    const byDestination = new Map<string, Announcement[]>();
+    for (const a of announcements) {
+      if (a.lines.length === 0) continue;
+      const list = byDestination.get(a.destination);
+      if (list) list.push(a);
+      else byDestination.set(a.destination, [a]);
+    }
+    const rows: OutboxRow[] = [];
+    const row = (destination: string, a: Omit<Announcement, 'destination'>): OutboxRow => {
+      const message = renderRespondMessage({
+        lines: a.lines,
+        ...(a.tone ? { tone: a.tone } : {}),
+        ...(a.finding ? { finding: a.finding } : {}),
+      });
+      const findingId = a.finding?.id;
+      return {
+        id: outboxId([destination, 'respond', findingId ?? '', ...(a.idParts ?? []), ...a.lines]),
+        destination,
+        // With its finding: a quiet reply in the finding's thread on slack-api (the drainer looks the thread up).
+        kind: findingId === undefined ? 'new' : 'repeat',
+        ...(findingId === undefined ? {} : { findingId }),
+        findingIds: findingId === undefined ? [] : [findingId],
+        message,
+        status: 'pending',
+        attempts: 0,
+        createdAt: at,
+        nextAttemptAt: at,
+      };
+    };
+    for (const [destination, list] of byDestination) {
+      const alerts = list.filter((a) => a.tone === 'alert' || a.tone === 'recovered');
+      const news = list.filter((a) => a.tone !== 'alert' && a.tone !== 'recovered');
+      for (const a of alerts) rows.push(row(destination, a));
+      if (news.length > config.digest.threshold) {
+        // A burst: one message for the destination, like a digest, instead of one per finding.
+        rows.push(row(destination, { lines: news.flatMap((a) => a.lines), idParts: news.flatMap((a) => [...(a.idParts ?? []), a.finding?.id ?? '']) }));
+      } else {
+        for (const a of news) rows.push(row(destination, a));
+      }
+    }
+    return rows;
+  }
+
+  async function plan(findings: readonly Finding[], now: number): Promise<RespondPlan> {
+    const [standing, recent] = await Promise.all([store.listBlocks({ standing: true }), store.newBlocksSince(now - HOUR_MS)]);
+    const base = { respondConfig: respond, activeBlocks: standing, recentNewCount: recent, now, room, allow };
+    try {
+      const batch = planBlocksForFindings({ ...base, findings });
+      return { perFinding: batch.perFinding, intents: batch.intents, failed: [] };
+    } catch {
+      // One finding the planner throws on must not cost the others their blocks: each alone, carrying the blocks
+      // planned so far (so the caps still hold across the batch).
+      const perFinding: Array<{ finding: Finding; intents: BlockIntent[] }> = [];
+      const failed: Array<{ finding: Finding; error: unknown }> = [];
+      const active = new Map(standing.map((r) => [`${r.target}|${r.cidr}`, r]));
+      const counts = new Map(recent);
+      for (const finding of findings) {
+        try {
+          const intents = planBlocks({ ...base, finding, activeBlocks: [...active.values()], recentNewCount: counts });
+          for (const intent of intents) {
+            if (intent.kind === 'refuse') continue;
+            active.set(`${intent.record.target}|${intent.record.cidr}`, intent.record);
+            if (intent.kind === 'block') counts.set(intent.record.target, (counts.get(intent.record.target) ?? 0) + 1);
+          }
+          perFinding.push({ finding, intents });
+        } catch (error) {
+          failed.push({ finding, error });
+          logger.error('Could not plan the blocks of a finding; it blocks nothing', { findingId: safeId(finding), error: String(error) });
+        }
+      }
+      return { perFinding, intents: perFinding.flatMap((p) => p.intents), failed };
+    }
+  }
+
+  async function alertsFor(outcomes: readonly TargetOutcome[], all: ReadonlyMap<string, BlockTarget>, at: number): Promise<Announcement[]> {
+    const announcements: Announcement[] = [];
+    const everyone = (lines: string[], tone: Announcement['tone'], idParts: string[]) =>
+      config.destinations.map((d) => ({ destination: d.name, lines, tone, idParts }));
+    for (const outcome of outcomes) {
+      const key = ALERT_KEY(outcome.target);
+      const since = (await store.getCursor(key)) ?? 0;
+      const describe = all.get(outcome.target)?.describe() ?? outcome.target;
+      const problem = !outcome.ok
+        ? `Cannot ${dryRun ? 'read' : 'write'} ${describe}: ${outcome.error.failure}${outcome.error.code ? ` (${outcome.error.code})` : ''}. What to do: ${outcome.error.hint}`
+        : outcome.result.refused.length > 0
+          ? `${describe} cannot hold ${outcome.result.refused.length} of its blocks (${[...new Set(outcome.result.refused.map((r) => r.reason))].join(', ')}): ` +
+            `${outcome.result.refused.slice(0, 5).map((r) => r.record.ip).join(', ')}${outcome.result.refused.length > 5 ? ', …' : ''}. ` +
+            'What to do: lower respond.maxActive, or give the target room (a rule group with more capacity, an IPv6 set)'
+          : undefined;
+      if (problem !== undefined && since === 0) {
+        await store.setCursor(key, at);
+        logger.error('A respond target cannot be written; alerting once', { target: outcome.target, problem });
+        announcements.push(...everyone([problem], 'alert', ['alert', outcome.target, String(at)]));
+      } else if (problem === undefined && since > 0) {
+        await store.setCursor(key, 0);
+        const line = `${describe} ${dryRun ? 'can be read' : 'is written'} again${outcome.ok ? ` (${outcome.result.inForce} blocks in force)` : ''}.`;
+        logger.info('A respond target works again', { target: outcome.target });
+        announcements.push(...everyone([line], 'recovered', ['recovered', outcome.target, String(since)]));
+      } else if (problem !== undefined) {
+        logger.warn('A respond target still cannot be written (already alerted)', { target: outcome.target, since: new Date(since).toISOString() });
+      }
+    }
+    return announcements;
+  }
+
+  async function converge(convergeOptions: { only?: readonly string[]; signal?: AbortSignal } = {}): Promise<ConvergeReport> {
+    const all = await targets();
+    const outcomes = await convergeTargets({
+      targets: all,
+      rows: store,
+      dryRun,
+      ...(convergeOptions.only ? { only: convergeOptions.only } : {}),
+      ...(convergeOptions.signal ? { signal: convergeOptions.signal } : {}),
+    });
+    const at = clock();
+    const inForce = new Map<string, number>();
+    let fromStore: Map<string, number> | undefined;
+    for (const outcome of outcomes) {
+      if (outcome.ok) {
+        room.set(outcome.target, outcome.result.room);
+        inForce.set(outcome.target, outcome.result.inForce);
+        if (outcome.result.written || outcome.result.changed) {
+          logger.info(dryRun ? 'Respond target would change (dry-run)' : 'Respond target written', {
+            target: outcome.target,
+            added: outcome.result.added.length,
+            removed: outcome.result.removed.length,
+            inForce: outcome.result.inForce,
+          });
+        }
+      } else {
+        fromStore ??= countInForce(await store.listBlocks({ standing: true }).catch(() => []), at);
+        inForce.set(outcome.target, fromStore.get(outcome.target) ?? 0);
+      }
+    }
+    let alerts = 0;
+    try {
+      const rows = announcementRows(await alertsFor(outcomes, all, at), at);
+      if (rows.length > 0) await store.commit({ ledger: [], outbox: rows, decisions: [] });
+      alerts = rows.length;
+    } catch (error) {
+      logger.error('Could not queue the respond alert', { error: String(error) });
+    }
+    return { at, dryRun, outcomes, inForce, alerts };
+  }
+
+  async function prune(at = clock()): Promise<BlockRecord[]> {
+    const standing = await store.listBlocks({ standing: true });
+    const due = expireBlocks(standing, at);
+    if (due.length === 0) return [];
+    const stored = await store.putBlocks(due);
+    const wasActive = new Set(standing.filter((r) => r.state === 'active').map((r) => `${r.target}|${r.cidr}`));
+    const ended = stored.filter((r) => r.state === 'expired');
+    // Only real blocks are announced as unblocked; a dry-run row ending is not news.
+    const announcements: Announcement[] = [];
+    for (const r of ended) {
+      if (!wasActive.has(`${r.target}|${r.cidr}`)) continue;
+      for (const destination of r.announceTo ?? []) {
+        announcements.push({
+          destination,
+          lines: [announceUnblock(r, 'expired')],
+          ...(r.findingId === undefined ? {} : { finding: { id: r.findingId, type: r.reason } }),
+          idParts: ['unblock', r.target, r.cidr, String(r.since), String(r.until)],
+        });
+      }
+    }
+    const rows = announcementRows(announcements, at);
+    if (rows.length > 0) await store.commit({ ledger: [], outbox: rows, decisions: [] });
+    if (ended.length > 0) logger.info('Expired blocks pruned', { ended: ended.length });
+    return ended;
+  }
+
+  async function sync(syncOptions: { prune?: boolean; signal?: AbortSignal } = {}): Promise<SyncReport> {
+    const pruned = syncOptions.prune ? await prune() : [];
+    const report = await converge(syncOptions.signal ? { signal: syncOptions.signal } : {});
+    return { ...report, pruned };
+  }
+
+  return { respond, dryRun, plan, converge, prune, sync, announcementRows, targets };
+}
+
+function safeId(finding: Finding): string {
+  try {
+    return String(finding.id).slice(0, 100);
+  } catch {
+    return '';
+  }
+}
