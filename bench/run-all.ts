@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   'demo-page': () => import('./demo-page.js'),
   'interact-ack': () => import('./interact-ack.js'),
   respond: () => import('./respond.js'),
+  'dynamodb-cost': () => import('./dynamodb-cost.js'),
 };
 
 const only = process.argv.slice(2);

@@ -130,10 +130,11 @@ export async function removeBlock(deps: BlockActionDeps, request: RemoveBlockReq
   const standing = await deps.store.listBlocks({ standing: true, ...(request.target !== undefined ? { target: request.target } : {}) });
   const mine = standing.filter((r) => r.ip === canonical && isStanding(r));
   if (mine.length === 0) return { removed: [], lines: [`Not removed: ${canonical} is not blocked${request.target === undefined ? '' : ` in ${request.target}`}`] };
-  const reason = request.actor.trim() === '' ? 'removed by hand' : `removed by ${request.actor}`;
-  const stored = await deps.store.putBlocks(mine.map((r) => ({ ...r, state: 'removed' as const, reason, updatedAt: now })));
+  const by = request.actor.trim() === '' ? 'removed by hand' : `removed by ${request.actor}`;
+  const stored = await deps.store.putBlocks(mine.map((r) => ({ ...r, state: 'removed' as const, reason: `${r.reason}; ${by}`, updatedAt: now })));
   const removed = stored.filter((r) => r.state === 'removed');
-  const real = removed.filter((r) => mine.some((m) => m.target === r.target && m.state === 'active'));
+  // Real blocks (not dry-run rows) are announced as unblocked, as the rows were before this removal.
+  const real = mine.filter((m) => m.state === 'active' && removed.some((r) => r.target === m.target));
   if (real.length > 0) await deps.announceUnblocks?.(real, now);
   const converge = real.length > 0 && deps.respond.mode === 'enforce' && deps.converge ? await deps.converge([...new Set(real.map((r) => r.target))]) : undefined;
   return {

@@ -18,6 +18,8 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 const matching = (pattern: RegExp, message: string) => z.string().check(z.regex(pattern, message));
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+/** Names of environment variables as shells write them (POSIX XBD 8.1, https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/V1_chap08.html). */
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `90s`, `10m`, `12h`, `7d` (or a number of seconds) → milliseconds. */
 export const durationSchema = z.pipe(
@@ -32,7 +34,13 @@ export const durationSchema = z.pipe(
 /** A secret: a literal string, `{ env: NAME }` or `{ secretArn: arn:aws:secretsmanager:... }` (optionally with `key` for JSON secrets). */
 export const secretRefSchema = z.union([
   nonEmpty(),
-  z.strictObject({ env: nonEmpty() }),
+  z.strictObject({
+    // A name, never the secret: an invalid one is refused without being repeated (it may be the webhook URL itself).
+    env: matching(
+      ENV_VAR_NAME,
+      'not an environment variable name (letters, digits and _, not starting with a digit); put the secret itself in the environment and its name here',
+    ),
+  }),
   z.strictObject({
     secretArn: matching(/^arn:aws[a-z-]*:secretsmanager:|^[A-Za-z0-9/_+=.@-]+$/, 'expected a Secrets Manager ARN or secret name'),
     key: z.optional(z.string()),

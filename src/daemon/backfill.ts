@@ -17,6 +17,8 @@ export interface BackfillOptions extends PollingCommandOptions {
   /** How far back, in ms (GuardDuty keeps 90 days; more is clamped). */
   sinceMs: number;
   dryRun?: boolean;
+  /** Block as the daemon would (`--respond`); default false: old findings must not block by surprise. */
+  respond?: boolean;
   /** Only these regions (default: poll.regions or the SDK's region). */
   regions?: string[];
   pollerOptions?: Omit<PollerTuning, 'detectorCacheTicks'>;
@@ -90,6 +92,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       signal: options.signal,
       windowMs: 0,
       dryRun,
+      respond: options.respond === true,
       pollerOptions: options.pollerOptions,
       onPage: (p) => progress.page(p),
       onIngested(result) {

@@ -37,6 +37,8 @@ export interface BackfillCommandOptions {
   logger: Logger;
   sinceMs: number;
   dryRun?: boolean;
+  /** `--respond`: plan and write blocks like `run` (default: none for old findings). */
+  respond?: boolean;
   regions?: string[];
   drainTimeoutMs: number;
   /** Print the summary as JSON. */
@@ -54,7 +56,7 @@ export interface BackfillCommandOptions {
 export async function backfillCommand(options: BackfillCommandOptions): Promise<number> {
   const { config, logger } = options;
   const summary = await whileNotTerminated(logger, (signal) =>
-    runBackfill({ config, logger, signal, sinceMs: options.sinceMs, dryRun: options.dryRun, regions: options.regions, drainTimeoutMs: options.drainTimeoutMs }),
+    runBackfill({ config, logger, signal, sinceMs: options.sinceMs, dryRun: options.dryRun, respond: options.respond, regions: options.regions, drainTimeoutMs: options.drainTimeoutMs }),
   );
   (options.stdout ?? process.stdout).write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatBackfillSummary(summary));
   return summary.regions.some((r) => !r.ok) || (summary.delivery?.failed ?? 0) > 0 ? 1 : 0;

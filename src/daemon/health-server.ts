@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRouter, sendBody, sendText, startHttpServer, type HttpServer } from '../core/http-server.js';
+import { createRouter, sendBody, sendText, startHttpServer, type HttpServer, type Route } from '../core/http-server.js';
 import type { Logger } from '../core/logger.js';
 import { ListenError } from './errors.js';
 import type { HealthReport } from './health.js';
 
 /**
- * The daemon's HTTP listener: `/healthz` for a supervisor or load balancer, `/metrics` for Prometheus. Loopback by
- * default (`poll.listen: 127.0.0.1:9464`); it serves nothing else and reads no request body.
+ * The daemon's HTTP listener: `/healthz` for a supervisor or load balancer, `/metrics` for Prometheus, and the routes
+ * given (`POST /slack/actions` with `interact:`, src/daemon/slack-actions.ts). Loopback by default (`poll.listen:
+ * 127.0.0.1:9464`); /healthz and /metrics read no request body.
  */
 
 /** `127.0.0.1:9464`, `[::1]:9464`, `:9464` (loopback), `9464` → host and port. */
@@ -36,6 +37,8 @@ export async function startHealthServer(options: {
   health: () => HealthReport;
   metrics: () => Promise<{ body: string; contentType: string }>;
   logger: Logger;
+  /** More routes on the same listener (Slack actions). */
+  routes?: readonly Route[];
 }): Promise<HealthServer> {
   const { host, port } = parseListen(options.listen);
   const healthz = (_req: IncomingMessage, res: ServerResponse): void => {
@@ -60,6 +63,7 @@ export async function startHealthServer(options: {
         routes: [
           { method: GET_OR_HEAD, path: '/healthz', handle: healthz },
           { method: GET_OR_HEAD, path: '/metrics', handle: metrics },
+          ...(options.routes ?? []),
         ],
         notFound: (_req, res) => sendText(res, 404, 'not found: try /healthz or /metrics\n'),
       }),

@@ -35,6 +35,8 @@ export interface PollIngestOptions {
   windowMs: number;
   /** Decide and render, commit nothing (`backfill --dry-run`). */
   dryRun?: boolean;
+  /** false: plan no blocks (`backfill` without `--respond`). Default: respond like every batch. */
+  respond?: boolean;
   metrics?: PollerMetrics;
   onPage?(progress: PageProgress): void;
   pollerOptions?: PollerTuning;
@@ -62,7 +64,8 @@ export function createPollIngest(options: PollIngestOptions): { poller: GuardDut
     cursorStore: store,
     now: options.now,
     async ingest(findings) {
-      const result = await pipeline.ingest([{ Findings: findings }], options.dryRun ? { dryRun: true } : undefined);
+      const ingestOptions = { ...(options.dryRun ? { dryRun: true } : {}), ...(options.respond === false ? { respond: false } : {}) };
+      const result = await pipeline.ingest([{ Findings: findings }], Object.keys(ingestOptions).length > 0 ? ingestOptions : undefined);
       options.onIngested(result);
     },
     onHeldIngestFailed(error) {

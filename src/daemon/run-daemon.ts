@@ -3,8 +3,10 @@ import { formatDuration } from '../core/duration.js';
 import type { Logger } from '../core/logger.js';
 import type { RegionResult } from '../sources/guardduty-poller.js';
 import { startDrainLoop } from './drain-loop.js';
+import { createRespondMetrics, startRespondLoop } from './respond-loop.js';
 import { createHealthTracker, type HealthTracker } from './health.js';
 import { startHealthServer } from './health-server.js';
+import { JOBS_SHUTDOWN_WAIT_MS, startDaemonInteraction } from './slack-actions.js';
 import { createDaemonMetrics, type DaemonMetrics } from './metrics.js';
 import { DEFAULT_POLL, resolvePollRegions } from './poll-config.js';
 import { createPollIngest, regionFailure } from './poll-ingest.js';
@@ -15,10 +17,14 @@ import { withPollingSession, type PollingCommandOptions, type PollingSession } f
  *
  *   lock the state file ─ open the runtime (store, sinks, pipeline) ─ start /healthz + /metrics
  *   every poll.interval:  poller.tick()  (regions in parallel; per detector: pages → GetFindings → onFindings)
- *       onFindings ─ group wait (digest.window) ─▶ pipeline.ingest  (decisions + outbox committed; then the cursor)
+ *       onFindings ─ one ingest per tick ─▶ pipeline.ingest  (decisions + outbox committed; then the cursor)
+ *       a burst (> digest.threshold within digest.window) is held for the window, taking in the next ticks' findings
  *   meanwhile:            drain loop ─▶ pipeline.drain  (sinks, rate limits, retries)
  *   SIGTERM/SIGINT:       finish the tick ─ drain for a bounded time ─ close the store ─ release the lock ─ exit 0
  */
+
+/** Outbox rows counted for logs and the depth gauge: a bounded read whatever the store keeps. */
+const OUTBOX_DEPTH_LIMIT = 10_000;
 
 /** How long SIGTERM may spend delivering what is queued (systemd's TimeoutStopSec must be longer). */
 export const DEFAULT_SHUTDOWN_DRAIN_MS = 10_000;
@@ -78,19 +84,32 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
     const health = createHealthTracker({ regions, intervalMs, now });
     const configured = options.listen ?? config.poll?.listen ?? DEFAULT_POLL.listen;
     const listen = configured === 'off' ? false : configured;
-    const server =
-      listen === false
-        ? undefined
-        : await startHealthServer({
-            listen,
-            logger,
-            health: () => health.report(),
-            metrics: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
-          });
+    // Slack actions (`interact:`): POST /slack/actions on this listener, or on `interact.listen` of its own.
+    const { interact } = config;
+    const actions =
+      interact === undefined ? undefined : await startDaemonInteraction({ config: { ...config, interact }, session, logger, now, env, healthListen: listen });
+    let server: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+    try {
+      server =
+        listen === false
+          ? undefined
+          : await startHealthServer({
+              listen,
+              logger,
+              health: () => health.report(),
+              metrics: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
+              ...(actions?.route === undefined ? {} : { routes: [actions.route] }),
+            });
+    } catch (error) {
+      await actions?.stop(now());
+      throw error;
+    }
     try {
       return await pollUntilStopped(options, { regions, now, session, metrics, health, url: server?.url });
     } finally {
+      // No new clicks from here; the ones being carried out finish (bounded) before the store closes.
       await server?.close().catch(() => {});
+      await actions?.stop(now() + JOBS_SHUTDOWN_WAIT_MS).catch(() => {});
     }
   });
 }
@@ -109,6 +128,12 @@ async function pollUntilStopped(
 
   // --- Delivery runs beside polling.
   const drain = startDrainLoop({ pipeline: session.runtime.pipeline, store, metrics, logger, now });
+  // --- respond: prune and converge every target on respond.syncInterval (the pipeline converges after each commit).
+  const { responder } = session.runtime;
+  const respondLoop =
+    responder && config.respond
+      ? startRespondLoop({ responder, intervalMs: config.respond.syncInterval, logger, metrics: createRespondMetrics(metrics.registry) })
+      : undefined;
 
   // --- Polling.
   let ingested = { findings: 0, queued: 0 };
@@ -131,7 +156,7 @@ async function pollUntilStopped(
     },
   });
   // On stop, ingest what the group wait holds now instead of at the end of the window.
-  const flushOnStop = (): void => batcher.flush();
+  const flushOnStop = (): void => void batcher.flush().catch(() => undefined);
   signal?.addEventListener('abort', flushOnStop, { once: true });
 
   logger.info('Daemon started', {
@@ -164,7 +189,18 @@ async function pollUntilStopped(
     logTick(logger, results, ingested, ticks);
     options.onTick?.(results, ticks);
     if (options.maxTicks !== undefined && ticks >= options.maxTicks) break;
-    await (options.sleep ?? sleepUnlessStopped)(Math.max(0, intervalMs - (now() - started)), signal);
+    await waitForNextTick(started + intervalMs);
+  }
+
+  /** Sleeps until the next tick, waking to ingest a held burst when its window ends (bounded: a few wake-ups). */
+  async function waitForNextTick(nextTickAt: number): Promise<void> {
+    const sleepFor = options.sleep ?? sleepUnlessStopped;
+    for (let wake = 0; wake < 4 && !signal?.aborted; wake++) {
+      const until = Math.min(nextTickAt, batcher.heldUntil() ?? Number.POSITIVE_INFINITY);
+      await sleepFor(Math.max(0, until - now()), signal);
+      await batcher.flushDue(now()).catch(() => undefined); // a failure is logged by the batcher's owner
+      if (now() >= nextTickAt) return;
+    }
   }
 
   // --- Shutdown: the tick above finished; deliver what is queued, for a bounded time.
@@ -173,10 +209,15 @@ async function pollUntilStopped(
     within: formatDuration(shutdownDrainMs),
   });
   signal?.removeEventListener('abort', flushOnStop);
+  // A burst still held is ingested now (committed before the last drain), not lost with the process.
+  await batcher.flush().catch((error: unknown) => logger.error('Ingesting the held findings failed; the next start reads them again', { error: String(error) }));
+  await respondLoop?.stop();
   await drain.stop(now() + shutdownDrainMs);
-  const left = await store.stats().catch(() => undefined);
+  const left = await store.outboxDepth(OUTBOX_DEPTH_LIMIT).catch(() => undefined);
   if (left && left.pending > 0) {
-    logger.warn('Stopped with messages still queued; they are sent on the next start', { pending: left.pending });
+    logger.warn('Stopped with messages still queued; they are sent on the next start', {
+      pending: left.capped?.includes('pending') ? `${left.pending} or more` : left.pending,
+    });
   }
   logger.info('Daemon stopped', { ticks });
   return { exitCode: 0, ticks };

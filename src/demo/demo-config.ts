@@ -1,4 +1,5 @@
 import { configSchema, type Config } from '../config/schema.js';
+import { DEMO_RESPOND } from './respond-demo.js';
 
 /** The demo's one destination: the in-memory inbox the page draws. */
 export const DEMO_DESTINATION = 'demo';
@@ -17,5 +18,7 @@ export function demoConfig(): Config {
     // The inbox replaces this destination's sink; `stdout` is only the placeholder type the schema needs.
     destinations: [{ name: DEMO_DESTINATION, type: 'stdout' }],
     digest: { threshold: 5, top: 10 },
+    // respond in dry-run: every block is decided, recorded and announced in its message; no target is touched.
+    respond: DEMO_RESPOND,
   });
 }

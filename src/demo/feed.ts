@@ -97,9 +97,13 @@ export function createDemoFeed(): {
         else if (r.outcome === 'suppress') stats.suppressed += 1;
         else stats.digested += 1;
       }
-      const newestFirst = [...records].reverse().map(toLoggedDecision);
-      decisions.unshift(...newestFirst);
-      if (decisions.length > KEPT_DECISIONS) decisions.length = KEPT_DECISIONS;
+      // Only the newest KEPT_DECISIONS are kept, so only those are copied (never spread into unshift: a big batch
+      // would overflow the stack).
+      const newestFirst: LoggedDecision[] = [];
+      for (let i = records.length - 1; i >= 0 && newestFirst.length < KEPT_DECISIONS; i--) newestFirst.push(toLoggedDecision(records[i] as DecisionRecord));
+      const kept = newestFirst.concat(decisions.slice(0, KEPT_DECISIONS - newestFirst.length));
+      decisions.length = 0;
+      for (const d of kept) decisions.push(d);
       emit({ type: 'decisions', decisions: newestFirst, stats: { ...stats } });
     },
   };

@@ -1,6 +1,7 @@
 import { SAMPLE_TEMPLATES, hashSeed } from '../sources/sample-templates.js';
 import { buildSample, generateSampleFindings, republishSample, type SampleEvent } from '../sources/samples.js';
 import { generateSampleVariants, type SampleDocument } from '../sources/sample-variants.js';
+import { respondSample } from './respond-demo.js';
 
 /**
  * What the demo feeds, step by step: sample findings, now and then one GuardDuty re-publishes (a duplicate), one whose
@@ -36,7 +37,9 @@ export type Step =
   | { kind: 'escalate' }
   | { kind: 'burst'; size: number }
   /** The other shapes in turn: OCSF via Security Hub, a scan result, an attack sequence and its signal. */
-  | { kind: 'variant' };
+  | { kind: 'variant' }
+  /** A port probe (not a sample) from a public and a documentation address: respond's "would block" and a refusal. */
+  | { kind: 'respond' };
 
 /**
  * The script, so a visitor sees every policy outcome within the first half minute: a few findings at once, then one
@@ -46,7 +49,7 @@ export type Step =
 export function demoStep(step: number): Step {
   if (step < IMMEDIATE_STEPS) return step === IMMEDIATE_STEPS - 1 ? { kind: 'hostile' } : { kind: 'single' };
   const cycle = [
-    'single', 'variant', 'duplicate', 'single', 'escalate', 'variant', 'single', 'burst', 'single', 'variant',
+    'single', 'variant', 'duplicate', 'respond', 'escalate', 'variant', 'single', 'burst', 'single', 'variant',
     'single', 'duplicate', 'single', 'variant', 'single', 'single', 'escalate', 'variant', 'single', 'variant',
   ] as const;
   const kind = cycle[(step - IMMEDIATE_STEPS) % cycle.length] ?? 'single';
@@ -70,6 +73,7 @@ export function createDemoScript(options: { seed: number; ingest(events: SampleD
   const sent: SampleEvent[] = []; // the latest version of findings already fed one by one (for re-publishing)
   let variants: SampleDocument[] = [];
   let variantSeed = options.seed;
+  let responds = 0;
 
   const takeFresh = (): SampleEvent => {
     if (pool.length === 0) {
@@ -126,6 +130,12 @@ export function createDemoScript(options: { seed: number; ingest(events: SampleD
         const next = variants.splice(0, variants.length === 2 ? 2 : 1);
         await options.ingest(next);
         return next.length;
+      }
+      case 'respond': {
+        // A new finding each time (its own seed), so the page shows "would block" and, later, "would extend".
+        responds += 1;
+        await options.ingest([respondSample({ seed: hashSeed(options.seed, 'respond', responds), now: now() })]);
+        return 1;
       }
       case 'burst': {
         const burst = Array.from({ length: step.size }, takeFresh);

@@ -38,6 +38,14 @@ export interface DemoServer {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const MAX_EVENT_STREAMS = 64;
 const HEARTBEAT_MS = 15_000;
+/** Previews rendered (or still being sent) at once; more get 503. One preview is bounded (preview.ts), so is this. */
+export const MAX_CONCURRENT_PREVIEWS = 2;
+/**
+ * An event stream whose client stopped reading is dropped once this much waits in its buffer (Node keeps whatever
+ * the socket does not take in memory, without limit); a page that is only slow reconnects (`retry:`) and gets a
+ * snapshot.
+ */
+export const MAX_STREAM_BUFFER_BYTES = 1024 * 1024;
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -108,8 +116,24 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   const streams = new Set<ServerResponse>();
   let allowedHosts = new Set<string>();
   let closing = false;
+  let previewsInFlight = 0;
 
   async function preview(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (previewsInFlight >= MAX_CONCURRENT_PREVIEWS) {
+      json(res, 503, { ok: false, errors: [{ path: '$', message: 'busy with other previews; try again in a moment' }] }, { 'Retry-After': '1' });
+      return;
+    }
+    // Counted until the answer has left (finish) or the connection is gone (close), not until it is written: a client
+    // that does not read keeps its answer in our memory.
+    previewsInFlight += 1;
+    let counted = true;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      previewsInFlight -= 1;
+    };
+    res.once('finish', release);
+    res.once('close', release);
     const body = await readBody(req, { maxBytes: maxBody });
     if (!body.ok) {
       json(res, 413, { ok: false, errors: [{ path: '$', message: `input is larger than ${maxBody} bytes` }] }, { Connection: 'close' });
@@ -140,23 +164,36 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       'X-Accel-Buffering': 'no',
     });
     streams.add(res);
-    const write = (event: string, data: unknown) => {
-      // JSON.stringify escapes newlines, so one `data:` line is always enough.
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    res.write('retry: 2000\n\n');
-    write('snapshot', options.feed.snapshot());
-    const unsubscribe = options.feed.subscribe((event) => {
-      if (event.type === 'message') write('message', event.message);
-      else write('decisions', { decisions: event.decisions, stats: event.stats });
-    });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    const cleanup = () => {
-      clearInterval(heartbeat);
+    let unsubscribe = (): void => {};
+    let heartbeat: NodeJS.Timeout | undefined;
+    const cleanup = (): void => {
+      if (heartbeat !== undefined) clearInterval(heartbeat);
       unsubscribe();
       streams.delete(res);
     };
+    /** Before each write: a client that left more than MAX_STREAM_BUFFER_BYTES unread is dropped (one write may exceed it). */
+    const fits = (): boolean => {
+      if (res.destroyed) return false;
+      if (res.writableLength <= MAX_STREAM_BUFFER_BYTES) return true;
+      logger.warn('Dropping a demo page stream that stopped reading', { buffered: res.writableLength });
+      cleanup();
+      res.destroy();
+      return false;
+    };
+    const write = (event: string, data: unknown) => {
+      // JSON.stringify escapes newlines, so one `data:` line is always enough.
+      if (fits()) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    res.write('retry: 2000\n\n');
+    write('snapshot', options.feed.snapshot());
+    unsubscribe = options.feed.subscribe((event) => {
+      if (event.type === 'message') write('message', event.message);
+      else write('decisions', { decisions: event.decisions, stats: event.stats });
+    });
+    heartbeat = setInterval(() => {
+      if (fits()) res.write(': keep-alive\n\n');
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     req.on('close', cleanup);
     res.on('close', cleanup);
   }
@@ -190,6 +227,12 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       // DNS rebinding: a page on evil.example resolving to 127.0.0.1 would send its own Host; only ours are served.
       if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
         json(res, 421, { error: 'unexpected Host header; open the address the demo printed' });
+        return;
+      }
+      // A browser marks a request another site's page makes (no-cors requests carry no Origin): never served.
+      // https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
+      if (req.headers['sec-fetch-site'] === 'cross-site') {
+        json(res, 403, { error: 'requests from other sites are not accepted' });
         return;
       }
       const origin = req.headers.origin;

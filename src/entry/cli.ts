@@ -18,6 +18,7 @@ import { jsonForTerminal, safeForTerminal } from '../core/terminal-text.js';
 import { createChunkedWriter } from '../core/chunked-writer.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
+import { registerBlockCommands } from './block-commands.js';
 import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
 import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
@@ -142,14 +143,28 @@ export function buildProgram(): Command {
       try {
         const ingest = await runtime.pipeline.ingestFindings(findings, { dryRun: opts.dryRun });
         const drain = opts.dryRun ? undefined : await runtime.pipeline.drain({ deadlineMs: Date.now() + opts.timeout });
-        const summary = summarizeReplay({ ingest, drain, unreadable: problems, dryRun: opts.dryRun ?? false });
+        const summary = summarizeReplay({ ingest, drain, unreadable: problems, dryRun: opts.dryRun ?? false, state: config.state });
         if (opts.dryRun && !opts.json) {
           for (const d of ingest.decisions) {
             process.stdout.write(`${d.destination}\t${d.outcome}\t${safeForTerminal(formatDecisionReason(d.reason))}\t${safeForTerminal(d.findingType)}\t${safeForTerminal(d.findingId)}\n`);
           }
         }
-        process.stdout.write(opts.json ? `${jsonForTerminal(JSON.stringify(summary, null, 2))}\n` : safeForTerminalLines(formatReplaySummary(summary)));
-        if (problems > 0 || summary.failed > 0) throw new CliExit(1);
+        const respond = ingest.respond;
+        const respondJson = respond && {
+          ...respond.counts,
+          lines: respond.lines.map((l) => l.line),
+          targets: respond.converge?.outcomes.map((o) => (o.ok ? { target: o.target, ok: true, written: o.result.written, inForce: o.result.inForce } : { target: o.target, ok: false, failure: o.error.failure })),
+        };
+        process.stdout.write(opts.json ? `${jsonForTerminal(JSON.stringify(respondJson ? { ...summary, respond: respondJson } : summary, null, 2))}\n` : safeForTerminalLines(formatReplaySummary(summary)));
+        // What respond decided, as the finding messages say it (respond: in the config).
+        if (respond && !opts.json) {
+          for (const { line } of respond.lines) process.stdout.write(`respond\t${safeForTerminal(line)}\n`);
+          for (const o of respond.converge?.outcomes ?? []) {
+            process.stdout.write(`respond\t${o.target}: ${o.ok ? (o.result.written ? `written (${o.result.inForce} in force)` : 'up to date') : `FAILED (${o.error.failure}): ${safeForTerminal(o.error.hint)}`}\n`);
+          }
+        }
+        const targetFailed = respond?.converge?.outcomes.some((o) => !o.ok) ?? false;
+        if (problems > 0 || summary.failed > 0 || targetFailed) throw new CliExit(1);
       } finally {
         await runtime.close();
         lock?.release();
@@ -270,6 +285,7 @@ export function buildProgram(): Command {
 
   registerSamplesCommand(program);
   registerDaemonCommands(program);
+  registerBlockCommands(program);
   return program;
 }
 

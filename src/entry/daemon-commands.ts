@@ -81,6 +81,7 @@ export function registerDaemonCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'notifier config (YAML); poll.regions, poll.assumeRole and state: are used')
     .requiredOption('--since <duration>', 'how far back, e.g. 12h, 7d, 90d (at most 90d, GuardDuty retention)', durationArg)
     .option('--dry-run', 'decide and render, print what would be sent; record, send and move no cursor (may run beside `run`)')
+    .option('--respond', 'block attacker addresses as `run` does (respond:); without it a backfill blocks nothing: old findings should not block by surprise')
     .option('--region <region...>', 'only these regions (default: poll.regions, or the SDK region)')
     .addOption(
       new Option('--drain-timeout <duration>', 'how long to keep delivering after the walk; what is left stays queued for `run`')
@@ -101,7 +102,7 @@ export function registerDaemonCommands(program: Command): void {
       ].join('\n'),
     )
     .action(
-      async (opts: { config: string; since: number; dryRun?: boolean; region?: string[]; drainTimeout: number; json?: boolean; logFormat: 'text' | 'json' }) => {
+      async (opts: { config: string; since: number; dryRun?: boolean; respond?: boolean; region?: string[]; drainTimeout: number; json?: boolean; logFormat: 'text' | 'json' }) => {
         const config = await loadConfigOrExit(opts.config);
         const logger = cliLogger(opts);
         const { backfillCommand } = await import('../daemon/commands.js');
@@ -111,6 +112,7 @@ export function registerDaemonCommands(program: Command): void {
             logger,
             sinceMs: opts.since,
             dryRun: opts.dryRun,
+            respond: opts.respond,
             regions: opts.region,
             drainTimeoutMs: opts.drainTimeout,
             json: opts.json,

@@ -80,12 +80,18 @@ export function text(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A finite number, or a string holding one (`"8.0"`, `" 5 "`); anything else is undefined. */
+/** A decimal number as JSON writes one (`8`, `8.0`, `-1`, `.5`, `1e1`): not `0x8`, `0b1`, `0o7` or `Infinity`. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A finite number, or a string holding one in decimal (`"8.0"`, `" 5 "`); anything else is undefined. `Number()`
+ * alone would also read `"0x8"` as 8: a severity written in hex is not a severity anyone meant.
+ */
 export function numeric(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string') {
     const trimmed = value.trim();
-    if (trimmed === '') return undefined;
+    if (!DECIMAL.test(trimmed)) return undefined;
     const parsed = Number(trimmed);
     return Number.isFinite(parsed) ? parsed : undefined;
   }

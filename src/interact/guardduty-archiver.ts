@@ -11,10 +11,13 @@
  * not say whether the administrator must then pass its own detector id. When GuardDuty answers that the detector is
  * not ours (BadRequest "…detectorId is not owned by the current account"), we ask ListDetectors in that region and try
  * once more with our own.
+ *
+ * The GuardDuty client per region comes from the wiring (`clientFor`): the daemon passes its polling clients' factory
+ * (the same credentials and role per region), the Lambda one on its role. interact/ does not build AWS clients itself,
+ * which also keeps it free of sources/ (whose poller reads the store, which keeps interact's audit records).
  */
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { parseArn } from '../finding/arn.js';
-import { createGuardDutyClient } from '../sources/guardduty-client.js';
 import { ArchiveError } from './errors.js';
 import type { FindingArchiver } from './ports.js';
 
@@ -80,15 +83,14 @@ function toArchiveError(error: unknown, region: string): ArchiveError {
  * const archiver = createGuardDutyArchiver({ clientFor: (region) => new GuardDutyClient({ region }) });
  * await archiver.archive({ region: 'eu-west-1', detectorId, findingId });
  */
-export function createGuardDutyArchiver(options: { clientFor?: (region: string) => GuardDutySender } = {}): FindingArchiver {
+export function createGuardDutyArchiver(options: { clientFor: (region: string) => GuardDutySender }): FindingArchiver {
   const clients = new Map<string, GuardDutySender>();
-  const clientFor =
-    options.clientFor ??
-    ((region: string) => {
-      let client = clients.get(region);
-      if (client === undefined) clients.set(region, (client = createGuardDutyClient({ region })));
-      return client;
-    });
+  // One client per region for the life of the archiver (the factory may build a new one per call).
+  const clientFor = (region: string): GuardDutySender => {
+    let client = clients.get(region);
+    if (client === undefined) clients.set(region, (client = options.clientFor(region)));
+    return client;
+  };
 
   async function archiveWith(client: GuardDutySender, detectorId: string, findingId: string): Promise<void> {
     const { ArchiveFindingsCommand } = await import('@aws-sdk/client-guardduty');

@@ -38,6 +38,8 @@ export interface InteractionWorkerOptions {
   blocks?: BlockActions;
   now?: () => number;
   logger?: Logger;
+  /** Where the clicks come from, for the audit record: `slack` (default) or the demo page (`demo`, no Slack). */
+  via?: 'slack' | 'demo';
 }
 
 export interface JobResult {
@@ -88,6 +90,24 @@ function messageFromCopy(copy: SlackMessageCopy | undefined): SlackMessage | und
 }
 
 /**
+ * The message a click rewrites, and whether it is the finding's latest (the one the store keeps a copy of). Our copy
+ * is the finding's latest message, so it is used only when the click was on that one: the same Slack `ts` when both
+ * are known (slack-api), else the same fallback text (a webhook message has no ts we could know). A click on an older
+ * message of the finding (a thread reply, the first message after an escalation) starts from Slack's copy of it.
+ */
+function clickedMessage(job: InteractionJob, target: InteractionTarget | undefined): { base: SlackMessage | undefined; latest: boolean } {
+  const ours = target?.slack?.message;
+  const slacks = messageFromCopy(job.message);
+  const ourTs = target?.slack?.ts;
+  const clickedTs = job.container.messageTs;
+  const sameTs = ourTs === undefined || clickedTs === undefined ? undefined : ourTs === clickedTs;
+  if (ours === undefined) return { base: slacks, latest: sameTs !== false };
+  if (slacks === undefined) return { base: ours, latest: sameTs !== false };
+  const same = sameTs ?? ours.text === slacks.text;
+  return same ? { base: ours, latest: true } : { base: slacks, latest: false };
+}
+
+/**
  * @example
  * const worker = createInteractionWorker({ lookup, audit, responder, slack, archiver, mutes, blocks });
  * const { reply, job } = await handler.handle(request);
@@ -96,6 +116,7 @@ function messageFromCopy(copy: SlackMessageCopy | undefined): SlackMessage | und
 export function createInteractionWorker(options: InteractionWorkerOptions): InteractionWorker {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
+  const via = options.via ?? 'slack';
 
   async function act(job: InteractionJob, target: InteractionTarget | undefined, at: number): Promise<Outcome> {
     const { action } = job;
@@ -224,13 +245,16 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
     view: OutcomeView,
     ref: ActionRef,
   ): Promise<JobResult['update']> {
-    const base = target?.slack?.message ?? messageFromCopy(job.message);
+    const { base, latest } = clickedMessage(job, target);
     if (base === undefined) return 'none';
     const next = messageAfterAction(base, view, ref);
     let update: JobResult['update'] = 'none';
-    const channel = target?.slack?.channel;
-    const ts = target?.slack?.ts;
-    if (options.slack !== undefined && channel !== undefined && ts !== undefined) {
+    // chat.update only for a destination we post to with the bot token (target.slack.channel: slack-api); the message
+    // is the one clicked, as Slack names it in the verified request (a channel id, where the config may hold a name).
+    const posted = target?.slack?.channel !== undefined;
+    const channel = job.container.channelId ?? target?.slack?.channel;
+    const ts = job.container.messageTs ?? target?.slack?.ts;
+    if (options.slack !== undefined && posted && channel !== undefined && ts !== undefined && !job.container.isEphemeral) {
       try {
         await updateMessage(options.slack, channel, ts, next);
         update = 'chat.update';
@@ -246,7 +270,7 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
         logger.warn('Could not update the clicked message', { code: (error as { code?: string }).code });
       }
     }
-    if (update !== 'none' && target !== undefined && options.lookup.saveMessage !== undefined) {
+    if (update !== 'none' && latest && target !== undefined && options.lookup.saveMessage !== undefined) {
       await options.lookup.saveMessage(target.destination, target.findingId, next).catch((error: unknown) => {
         logger.warn('Could not keep the updated message', { code: (error as { code?: string }).code });
       });
@@ -256,8 +280,9 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
 
   async function threadLine(job: InteractionJob, target: InteractionTarget | undefined, view: OutcomeView): Promise<boolean> {
     if (options.slack === undefined) return false;
-    const channel = target?.slack?.channel ?? job.container.channelId;
-    const root = target?.slack?.ts ?? job.container.threadTs ?? job.container.messageTs;
+    const channel = job.container.channelId ?? target?.slack?.channel;
+    // The thread's parent: a reply's thread_ts, else the clicked message itself (never a reply's own ts).
+    const root = job.container.threadTs ?? job.container.messageTs ?? target?.slack?.ts;
     if (channel === undefined || root === undefined) return false;
     try {
       await postThreadLine(options.slack, channel, root, auditThreadLine(view));
@@ -301,7 +326,7 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
         told = await tellClicker(job, refusalText(outcome.reason, outcome.detail));
       }
 
-      const record = auditRecord(job, at, target, outcome);
+      const record = auditRecord(job, at, target, outcome, via);
       try {
         await options.audit.appendAudit(record);
       } catch (error) {
@@ -318,14 +343,14 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
   }
 }
 
-function auditRecord(job: InteractionJob, at: number, target: InteractionTarget | undefined, outcome: Outcome): AuditRecord {
+function auditRecord(job: InteractionJob, at: number, target: InteractionTarget | undefined, outcome: Outcome, via: 'slack' | 'demo'): AuditRecord {
   const ref = job.action.ref;
   const facts = outcome.facts ?? {};
   const record: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
-    id: `slack-${job.id}`,
+    id: `${via}-${job.id}`,
     at,
-    actor: `slack:${job.user.id}`,
-    via: 'slack',
+    actor: via === 'demo' ? 'demo' : `slack:${job.user.id}`,
+    via,
     action: AUDIT_ACTION[job.action.name],
     result: outcome.result,
   };

@@ -16,6 +16,8 @@ import type { OutboxRow } from '../state/store.js';
 import type { DrainSummary, FindingError, IngestOptions, IngestResult, Pipeline, PipelineDeps } from './pipeline-types.js';
 import { enrichFinding, renderEnriched, type EnrichedFinding } from './render-finding.js';
 import { respondToBatch } from './respond-step.js';
+import { interactContexts, snapshotOf } from './interact-ports.js';
+import type { FindingSnapshot } from '../state/store.js';
 
 /**
  * The order of the whole flow, in one place:
@@ -46,6 +48,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const clock = deps.now ?? Date.now;
   const configMutes = mutesFromConfig(config);
   const destinations = new Map(config.destinations.map((d) => [d.name, d]));
+  /** The buttons of each destination's messages (`interact:`); undefined: none. */
+  const interactFor = interactContexts(config);
   const drainer = createOutboxDrainer({ store, sinks, now: clock, logger });
 
   async function ingest(documents: readonly unknown[], options?: IngestOptions): Promise<IngestResult> {
@@ -171,10 +175,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const plan = planMessages(decisions, { threshold: config.digest.threshold });
     const outbox: OutboxRow[] = [];
     const records: DecisionRecord[] = [];
+    /** What a button on a message needs of its finding (`interact:`), committed with the message. */
+    const snapshots: FindingSnapshot[] = [];
 
     // 6. Render. A finding that does not render goes out as the plain fallback.
     for (const decision of plan.singles) {
       const f = decision.finding;
+      const interact = interactFor(decision.destination);
+      const id = outboxId([decision.destination, decision.kind, f.id, f.updatedAt, f.count, f.severity ?? undefined]);
       let message: RenderedMessage;
       try {
         message = renderEnriched(enrichedOf(f), {
@@ -183,13 +191,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           previousBand: decision.previousBand,
           runbookUrl: decision.target.runbookUrl,
           destination: decision.destination,
+          ...(interact === undefined ? {} : { interact }),
         });
+        if (interact !== undefined) snapshots.push(snapshotOf(f, decision.destination, id, at));
       } catch (error) {
         failed(f, 'render', error, decision.destination).fallback = true;
         message = fallbackFor(f);
       }
       outbox.push({
-        id: outboxId([decision.destination, decision.kind, f.id, f.updatedAt, f.count, f.severity ?? undefined]),
+        id,
         destination: decision.destination,
         kind: decision.kind,
         findingId: f.id,
@@ -212,6 +222,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         destination: digest.destination,
         top: config.digest.top,
         part: digest.part.of > 1 ? digest.part : undefined,
+        ...(interactFor(digest.destination) === undefined ? {} : { interact: { destination: digest.destination } }),
       });
     };
     const fallbackRow = (decision: NotifyDecision): OutboxRow => {
@@ -337,7 +348,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     if (options?.dryRun) return result;
     const blocks = result.respond?.blocks ?? [];
-    await store.commit({ ledger, outbox, decisions: records.concat(errorRecords), ...(blocks.length > 0 ? { blocks } : {}) });
+    await store.commit({
+      ledger,
+      outbox,
+      decisions: records.concat(errorRecords),
+      ...(blocks.length > 0 ? { blocks } : {}),
+      ...(snapshots.length > 0 ? { snapshots } : {}),
+    });
     // Carried out after the commit: the targets are made to match the rows (enforce mode; the schedule heals the rest).
     if (responder && result.respond && !responder.dryRun && blocks.length > 0) {
       result.respond.converge = await responder.converge({ only: [...new Set(blocks.map((b) => b.target))] });

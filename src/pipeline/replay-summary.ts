@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { formatDecisionReason } from '../policy/decision-record.js';
 import type { DrainSummary, IngestResult } from './pipeline-types.js';
 
@@ -14,9 +15,18 @@ export interface ReplaySummary {
   /** Still in the outbox (retryable failures past the timeout); the next run or `run` delivers them. */
   pending: number;
   destinations: Record<string, { notified: number; digested: number; suppressed: number; suppressedBy: Record<string, number>; sent: number; failed: number }>;
+  /** Where the ledger this replay decided against lives (a SQLite file as an absolute path, or a DynamoDB table). */
+  state?: { sqlite: string } | { dynamodb: string };
 }
 
-export function summarizeReplay(input: { ingest: IngestResult; drain?: DrainSummary; unreadable: number; dryRun: boolean }): ReplaySummary {
+export function summarizeReplay(input: {
+  ingest: IngestResult;
+  drain?: DrainSummary;
+  unreadable: number;
+  dryRun: boolean;
+  /** The config's `state`: shown, because a second replay of the same files is all "duplicate" by design. */
+  state?: { sqlite: string } | { dynamodb: string };
+}): ReplaySummary {
   const { ingest, drain } = input;
   const destinations: ReplaySummary['destinations'] = {};
   const entry = (name: string) => (destinations[name] ??= { notified: 0, digested: 0, suppressed: 0, suppressedBy: {}, sent: 0, failed: 0 });
@@ -46,7 +56,18 @@ export function summarizeReplay(input: { ingest: IngestResult; drain?: DrainSumm
     failed: drain?.failed ?? 0,
     pending: drain ? Math.max(0, drain.retried) : 0,
     destinations,
+    ...(input.state === undefined
+      ? {}
+      : { state: 'sqlite' in input.state ? { sqlite: resolve(input.state.sqlite) } : { dynamodb: input.state.dynamodb } }),
   };
+}
+
+/** Where the state is, and why findings seen before are duplicates: the ledger remembers them (DESIGN "policy"). */
+function stateLine(state: NonNullable<ReplaySummary['state']>): string {
+  if ('sqlite' in state) {
+    return `State: ${state.sqlite} (findings already in it are duplicates; to start fresh, delete that file or set state.sqlite to another path)`;
+  }
+  return `State: DynamoDB table ${state.dynamodb} (findings already in it are duplicates until their ledger rows expire: state.ttl, 90 days by default)`;
 }
 
 export function formatReplaySummary(s: ReplaySummary): string {
@@ -68,5 +89,6 @@ export function formatReplaySummary(s: ReplaySummary): string {
   if (!s.dryRun) {
     lines.push(`Messages: ${s.messagesQueued} queued, ${s.sent} sent, ${s.failed} failed${s.pending ? `, ${s.pending} still pending (kept in the outbox)` : ''}`);
   }
+  if (s.state) lines.push(stateLine(s.state));
   return `${lines.join('\n')}\n`;
 }

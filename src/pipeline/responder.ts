@@ -74,8 +74,11 @@ export interface Responder {
   readonly dryRun: boolean;
   /** Plans a batch's blocks (pure planning over what the store holds now); a finding it throws on is left out. */
   plan(findings: readonly Finding[], now: number): Promise<RespondPlan>;
-  /** Makes the targets (or those named) match the store; queues alerts. Never throws for a target. */
-  converge(options?: { only?: readonly string[]; signal?: AbortSignal }): Promise<ConvergeReport>;
+  /**
+   * Makes the targets (or those named) match the store; queues alerts. Never throws for a target. `dryRun: true`
+   * reads and compares only, whatever the mode (`block sync --dry-run`).
+   */
+  converge(options?: { only?: readonly string[]; signal?: AbortSignal; dryRun?: boolean }): Promise<ConvergeReport>;
   /** Ends rows whose time is up (`expired`) and queues their unblock announcements; the ended rows. */
   prune(now?: number): Promise<BlockRecord[]>;
   /** `prune` (when asked) then `converge` every target: the Lambda's schedule, the daemon's timer, `block prune|sync`. */
@@ -84,6 +87,8 @@ export interface Responder {
   announcementRows(announcements: readonly Announcement[], at: number): OutboxRow[];
   /** The targets, built on first use. */
   targets(): Promise<ReadonlyMap<string, BlockTarget>>;
+  /** Called after every converge, whoever asked for it (the daemon's metrics); returns the unsubscribe. */
+  onConverge(listener: (report: ConvergeReport) => void): () => void;
 }
 
 function outboxId(parts: readonly string[]): string {
@@ -116,6 +121,7 @@ export function createResponder(options: ResponderOptions): Responder {
   /** Room each target reported on its last reconcile: the planner refuses `cap` instead of overfilling it. */
   const room = new Map<string, TargetRoom>();
   let targetsPromise: Promise<ReadonlyMap<string, BlockTarget>> | undefined;
+  const listeners = new Set<(report: ConvergeReport) => void>();
 
   function targets(): Promise<ReadonlyMap<string, BlockTarget>> {
     targetsPromise ??= (async () => {
@@ -233,12 +239,13 @@ export function createResponder(options: ResponderOptions): Responder {
     return announcements;
   }
 
-  async function converge(convergeOptions: { only?: readonly string[]; signal?: AbortSignal } = {}): Promise<ConvergeReport> {
+  async function converge(convergeOptions: { only?: readonly string[]; signal?: AbortSignal; dryRun?: boolean } = {}): Promise<ConvergeReport> {
     const all = await targets();
+    const readOnly = dryRun || convergeOptions.dryRun === true;
     const outcomes = await convergeTargets({
       targets: all,
       rows: store,
-      dryRun,
+      dryRun: readOnly,
       ...(convergeOptions.only ? { only: convergeOptions.only } : {}),
       ...(convergeOptions.signal ? { signal: convergeOptions.signal } : {}),
     });
@@ -250,7 +257,7 @@ export function createResponder(options: ResponderOptions): Responder {
         room.set(outcome.target, outcome.result.room);
         inForce.set(outcome.target, outcome.result.inForce);
         if (outcome.result.written || outcome.result.changed) {
-          logger.info(dryRun ? 'Respond target would change (dry-run)' : 'Respond target written', {
+          logger.info(readOnly ? 'Respond target would change (dry-run)' : 'Respond target written', {
             target: outcome.target,
             added: outcome.result.added.length,
             removed: outcome.result.removed.length,
@@ -270,7 +277,15 @@ export function createResponder(options: ResponderOptions): Responder {
     } catch (error) {
       logger.error('Could not queue the respond alert', { error: String(error) });
     }
-    return { at, dryRun, outcomes, inForce, alerts };
+    const report: ConvergeReport = { at, dryRun: readOnly, outcomes, inForce, alerts };
+    for (const listener of listeners) {
+      try {
+        listener(report);
+      } catch (error) {
+        logger.warn('A converge listener threw', { error: String(error) });
+      }
+    }
+    return report;
   }
 
   async function prune(at = clock()): Promise<BlockRecord[]> {
@@ -305,7 +320,11 @@ export function createResponder(options: ResponderOptions): Responder {
     return { ...report, pruned };
   }
 
-  return { respond, dryRun, plan, converge, prune, sync, announcementRows, targets };
+  const onConverge = (listener: (report: ConvergeReport) => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  return { respond, dryRun, plan, converge, prune, sync, announcementRows, targets, onConverge };
 }
 
 function safeId(finding: Finding): string {

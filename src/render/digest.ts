@@ -13,7 +13,7 @@ import { formatCount, formatSeverity, formatWhen, parseTime, plural, severityLab
 import { accountParts, displayTitle } from './finding-facts.js';
 import { mrkdwn, partsToMrkdwn, plain } from './slack-blocks.js';
 import { setAttribute } from './render-message.js';
-import { snsSubject } from './text-message.js';
+import { inertForSlackBridges, snsSubject } from './text-message.js';
 import type { DigestContext, DigestItem } from './render-context.js';
 import { digestActionsBlock } from './interactive-actions.js';
 
@@ -324,7 +324,7 @@ function digestTextMessage(facts: DigestFacts, destination: string | undefined):
   }
   const to = destination === undefined ? '' : plainLine(destination, 100);
   if (to !== '') lines.push('', `Sent to ${to} by guardduty-notifier.`);
-  return { subject, body: lines.join('\n') };
+  return { subject, body: inertForSlackBridges(lines.join('\n')) };
 }
 
 // ---- public ----------------------------------------------------------------------------------------------------

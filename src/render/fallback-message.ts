@@ -5,7 +5,7 @@
  */
 import type { RenderedMessage } from '../core/message.js';
 import { inlineCode, mrkdwnLink, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
-import { snsSubject } from './text-message.js';
+import { inertForSlackBridges, snsSubject } from './text-message.js';
 import { DEFAULT_CONSOLE_LABEL } from './render-context.js';
 
 /** What the fallback says about a finding; every value may be missing. */
@@ -74,7 +74,7 @@ export function renderFallbackMessage(facts: FallbackFacts): RenderedMessage {
       unfurl_links: false,
       unfurl_media: false,
     },
-    text: { subject: snsSubject(`GuardDuty finding ${id} (could not be shown in full)`), body: body.replace(/</g, '<\u200D') },
+    text: { subject: snsSubject(`GuardDuty finding ${id} (could not be shown in full)`), body: inertForSlackBridges(body) },
     attributes: { kind: 'fallback' },
   };
 }

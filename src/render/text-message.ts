@@ -3,7 +3,9 @@
  * same facts as the Slack message, and the console link.
  *
  * Plain text is not parsed by anyone, so nothing is escaped; it is only sanitised (no control characters, bidi
- * controls shown as "�") and cut.
+ * controls shown as "�") and cut. One exception: once an SNS topic is bridged into Slack (a Lambda that posts the
+ * message, an e-mail-to-Slack app), `<!channel>`, `<@U…>`, `<#C…>` and `<url|label>` in it would be live again, so
+ * every `<` is followed by a zero-width joiner in the body and by a space in the (ASCII-only) subject.
  */
 import type { Finding } from '../finding/finding.js';
 import type { TextMessage } from '../core/message.js';
@@ -64,12 +66,25 @@ export function toAsciiLine(text: string): string {
 
 const STARTS_WELL = /^[A-Za-z0-9!-/:-@[-`{-~]/;
 
+const ANGLE = /</g;
+const ANGLE_BEFORE_TEXT = /<(?=\S)/g;
+
+/**
+ * Text for SNS/e-mail bodies, inert if it ever reaches Slack: a zero-width joiner (U+200D) after every `<`, which
+ * breaks `<!channel>`, `<@U…>`, `<#C…>` and `<url|label>` for Slack and is invisible to a reader. Applied last
+ * (sanitizeText would show a joiner in finding text as "�").
+ */
+export function inertForSlackBridges(text: string): string {
+  return text.includes('<') ? text.replace(ANGLE, '<\u200D') : text;
+}
+
 /**
  * An SNS Subject: printable ASCII, one line, at most SNS_SUBJECT_MAX characters (cut with "..."), starting with a
  * letter, digit or punctuation mark. https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 export function snsSubject(text: string): string {
-  let subject = toAsciiLine(text).replace(/ {2,}/g, ' ').trim();
+  // ASCII only, so a space instead of the body's zero-width joiner keeps `<!channel>` inert (see inertForSlackBridges).
+  let subject = toAsciiLine(text).replace(ANGLE_BEFORE_TEXT, '< ').replace(/ {2,}/g, ' ').trim();
   if (subject === '' || !STARTS_WELL.test(subject)) subject = `GuardDuty ${subject}`.trim();
   if (subject.length > SNS_SUBJECT_MAX) subject = `${subject.slice(0, SNS_SUBJECT_MAX - 3).trimEnd()}...`;
   return subject;
@@ -192,5 +207,5 @@ export function textMessageOf(prepared: PreparedFinding): TextMessage {
   const tailText = tail.join('\n');
   const room = Math.max(0, TEXT_BODY_MAX - headText.length - tailText.length - 2);
   const body = [headText, truncate(middle.join('\n'), room), tailText].filter((part) => part !== '').join('\n');
-  return { subject: findingSubject(prepared), body };
+  return { subject: findingSubject(prepared), body: inertForSlackBridges(body) };
 }

@@ -33,6 +33,8 @@ export interface MemoryStoreOptions {
   sentRetentionMs?: number;
   /** Decision records kept (newest). Default 1,000, as SQLite. */
   keepDecisions?: number;
+  /** Audit records and finding snapshots are kept this long. Default 90 days, as SQLite and DynamoDB; Infinity for tests. */
+  interactRetentionMs?: number;
 }
 
 /** The in-memory store, with what only a store without durability needs. */
@@ -325,7 +327,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   };
 
   const blocks = createMemoryBlocks({ enter });
-  const interact = createMemoryInteract({ enter, now, outboxRow: (id) => outboxRows.get(id) });
+  const interact = createMemoryInteract({
+    enter,
+    now,
+    outboxRow: (id) => outboxRows.get(id),
+    ...(options.interactRetentionMs === undefined ? {} : { retentionMs: options.interactRetentionMs }),
+  });
   const groups = { ledger, outbox, decisions, mutes, cursors, blocks: blocks.group, audit: interact.audit, snapshots: interact.snapshots, replay: interact.replay };
   const store = composeStore(groups, async () => {
     closed = true;

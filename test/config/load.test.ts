@@ -70,6 +70,23 @@ colour: blue
     expect(problem).toMatch(/^notifier\.yaml: line \d+, column \d+: /);
   });
 
+  it.each([
+    ['a webhook URL', 'https://hooks.slack.com/services/T0AAAA/B0BBBB/s3cr3tW3bh00k'],
+    ['a bot token', 'xoxb-1111-2222-s3cr3tT0k3n'],
+    ['a name with a space', 'SLACK WEBHOOK'],
+    ['a name starting with a digit', '1SLACK'],
+  ])('refuses %s as an environment variable name, without repeating it', (_name, value) => {
+    const problems = problemsOf(`destinations:\n  - { name: sec, type: slack-webhook, url: { env: "${value}" } }\n`);
+    expect(problems).toEqual([
+      'notifier.yaml: destinations[0].url.env: not an environment variable name (letters, digits and _, not starting with a digit); put the secret itself in the environment and its name here',
+    ]);
+    for (const problem of problems) expect(problem).not.toContain(value);
+  });
+
+  it('accepts environment variable names of letters, digits and _', () => {
+    expect(() => parseConfigText('destinations:\n  - { name: sec, type: slack-api, channel: C1, token: { env: _Slack_Bot_TOKEN_2 } }\n', 'notifier.yaml')).not.toThrow();
+  });
+
   it('rejects duplicate destination names', () => {
     expect(problemsOf('destinations: [{ name: a, type: stdout }, { name: a, type: stdout }]')).toEqual([
       'notifier.yaml: destinations[1].name: duplicate destination name "a"',
@@ -101,5 +118,15 @@ describe('Lambda configuration from the environment', () => {
 
   it('names GDN_CONFIG as the source of an invalid inline config', async () => {
     await expect(configFromEnvironment({ GDN_CONFIG: 'destinations: []' })).rejects.toThrow('GDN_CONFIG: destinations: at least one destination is needed');
+  });
+
+  it('reads STATE_TTL through the schema: a duration, refused at start when it is not one or has no table', async () => {
+    const webhook = { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x', STATE_TABLE: 'gdn-state' };
+    expect((await configFromEnvironment({ ...webhook, STATE_TTL: '30d' })).state).toEqual({ dynamodb: 'gdn-state', ttl: 30 * 86_400_000 });
+    await expect(configFromEnvironment({ ...webhook, STATE_TTL: 'a month' })).rejects.toThrow(
+      'environment (STATE_TABLE, STATE_TTL): STATE_TTL: expected a duration like 90s, 10m, 12h or 7d, got "a month"',
+    );
+    await expect(configFromEnvironment({ ...webhook, STATE_TTL: '0s' })).rejects.toThrow('STATE_TTL: must be more than 0');
+    await expect(configFromEnvironment({ SLACK_WEBHOOK_URL: webhook.SLACK_WEBHOOK_URL, STATE_TTL: '30d' })).rejects.toThrow('STATE_TTL: is the DynamoDB ledger');
   });
 });

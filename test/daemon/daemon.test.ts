@@ -5,6 +5,7 @@ import { DaemonLockError } from '../../src/daemon/errors.js';
 import type { RegionResult } from '../../src/sources/guardduty-poller.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../support/guardduty-standin.js';
 import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
+import { createManualClock } from '../support/manual-clock.js';
 import { useDaemonStandins, gd, slack, dir, captureLogger, daemonConfig, metricValue, waitUntil } from './helpers.js';
 
 let seq = 0;
@@ -206,5 +207,61 @@ describe('runDaemon', () => {
     const d = await start({ regions: [east], overrides: { maxTicks: 1, listen: false } });
     expect(await d.done).toEqual({ exitCode: 0, ticks: 1 });
     expect(slack.received).toHaveLength(3);
+  });
+});
+
+describe('runDaemon group wait (manual clock)', () => {
+  it('decides a lone finding in the first tick that reads it, and still turns a burst over several ticks into one digest', async () => {
+    const [east] = regionPair();
+    const detectorId = gd.addDetector(east);
+    const clock = createManualClock(Date.parse('2026-11-20T08:00:00Z'));
+    gd.setClock(clock.now);
+    const INTERVAL = 2_000;
+    const put: Record<string, number> = {};
+    try {
+      const d = await start({
+        regions: [east],
+        config: {
+          webhookUrl: slack.webhookUrl('sec'),
+          statePath: join(dir.path, 'state.db'),
+          regions: [east],
+          interval: '2s',
+          digestWindow: '10s',
+          digestThreshold: 5,
+        },
+        overrides: {
+          now: clock.now,
+          // The wait between ticks moves the clock instead of waiting: time is what the daemon is told.
+          sleep: async (ms) => {
+            clock.advance(ms);
+            await new Promise((resolve) => setImmediate(resolve));
+          },
+          maxTicks: 12,
+          listen: false,
+          onTick: (_results, tick) => {
+            if (tick === 1) {
+              gd.putFinding(east, detectorId, { id: `lone${seq}`, severity: 8 });
+              put.lone = clock.now();
+            }
+            // A burst that GuardDuty publishes over two ticks: 20 findings, then 4 more.
+            if (tick === 3) gd.seedFindings(east, detectorId, 20, { from: clock.now(), stepMs: 1, prefix: `burst${seq}a`, severity: 5 });
+            if (tick === 5) gd.seedFindings(east, detectorId, 4, { from: clock.now(), stepMs: 1, prefix: `burst${seq}b`, severity: 5 });
+          },
+        },
+      });
+      expect(await d.done).toEqual({ exitCode: 0, ticks: 12 });
+      const rows = d.store.outbox();
+      expect(rows.map((r) => r.kind)).toEqual(['new', 'digest']);
+      const [lone, digest] = rows;
+      // The next tick read it and decided it then: within one poll interval of GuardDuty having it, not a window later.
+      expect(lone!.createdAt - put.lone!).toBeLessThanOrEqual(INTERVAL);
+      expect(digest!.findingIds).toHaveLength(24);
+      expect(rows.every((r) => r.status === 'sent')).toBe(true);
+      expect(slack.received).toHaveLength(2);
+      // Every cursor is stored once its findings are committed.
+      expect(await d.store.getCursor(`${east}/${detectorId}`)).toBeGreaterThanOrEqual(put.lone!);
+    } finally {
+      gd.setClock(Date.now);
+    }
   });
 });

@@ -120,6 +120,8 @@ routes:
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/sec: 0 notified.*2 suppressed \(duplicate 2\)/);
     expect(slack.receivedOn('replay')).toHaveLength(2);
+    // ... which is why the summary says where the state lives and how to start fresh.
+    expect(again.stdout).toContain(`State: ${join(dir, 'replay.db')} (findings already in it are duplicates; to start fresh, delete that file`);
   });
 
   it('replay --dry-run prints the decisions and sends nothing', async () => {

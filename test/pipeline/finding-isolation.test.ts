@@ -5,6 +5,7 @@ import type { OutgoingMessage, Sink } from '../../src/deliver/sink.js';
 import { createAccountNameResolver, type AccountNameResolver } from '../../src/enrich/account-names.js';
 import type { Finding } from '../../src/finding/finding.js';
 import { createPipeline } from '../../src/pipeline/pipeline.js';
+import { previewAs } from '../../src/pipeline/render-finding.js';
 import { formatStatus, readStatus } from '../../src/state/status-report.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { createMemoryStore } from '../support/memory-store.js';
@@ -162,4 +163,22 @@ describe('a big batch', () => {
     expect(result.findings).toBe(150_000);
     expect(result.errors).toEqual([]);
   }, 60_000);
+});
+
+describe('previewAs (the render command and the demo preview)', () => {
+  const accountNames = createAccountNameResolver({ names: {} });
+
+  it.each(['slack', 'text', 'full'] as const)('gives the plain fallback in the %s format for a finding that does not render, and says why', async (format) => {
+    const { payload, error } = await previewAs(throwingOn('action', { id: id(40) }), format, { accountNames, now: NOW });
+    expect(error).toEqual({ stage: 'render', message: 'value.trim is not a function (action)' });
+    expect(JSON.stringify(payload)).toContain('A finding could not be shown in full');
+    expect(JSON.stringify(payload)).toContain(id(40));
+  });
+
+  it('computes only the format asked for', async () => {
+    const slack = await previewAs(makeFinding(), 'slack', { accountNames, now: NOW });
+    const text = await previewAs(makeFinding(), 'text', { accountNames, now: NOW });
+    expect(Object.keys(slack.payload as object)).toContain('blocks');
+    expect(Object.keys(text.payload as object).sort()).toEqual(['body', 'subject']);
+  });
 });

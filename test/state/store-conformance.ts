@@ -3,6 +3,7 @@ import type { DecisionRecord, LedgerEntry, MuteRule, OutboxRow, Store } from '..
 import { toLoggedDecision } from '../../src/policy/decision-record.js';
 import type { RenderedMessage } from '../../src/core/message.js';
 import { describeBlockStoreConformance } from './block-store-conformance.js';
+import { describeInteractStoreConformance } from './interact-store-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -109,7 +110,7 @@ export function describeStoreConformance(
       await handle.cleanup();
     });
 
-    // One describe per group of Store (src/state/store.ts); a new group (blocks, audit) adds its own here.
+    // One describe per group of Store (src/state/store.ts); a new group adds its own here.
     describe('LedgerStore: getLedger, commit, setThreadTs', () => {
       describe('ledger rows', () => {
         it('reports nothing for findings it has never seen', async () => {
@@ -463,6 +464,14 @@ export function describeStoreConformance(
     });
 
     describeBlockStoreConformance({
+      store: () => store,
+      reopen: () => handle.reopen,
+      setStore: (reopened) => {
+        store = reopened;
+      },
+    });
+
+    describeInteractStoreConformance({
       store: () => store,
       reopen: () => handle.reopen,
       setStore: (reopened) => {

