@@ -11,6 +11,10 @@ import { createWafIpSetTarget } from '../src/respond/targets/waf-ip-set.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../test/support/guardduty-standin.js';
 import { startNetworkFirewallStandin } from '../test/support/network-firewall-standin.js';
 import { startWafv2Standin } from '../test/support/wafv2-standin.js';
+import { attackEvent } from '../test/respond/events.js';
+import { createRuntime } from '../src/pipeline/runtime.js';
+import { createSqliteStore } from '../src/state/sqlite-store.js';
+import { createCountingSink } from './support.js';
 
 /**
  * The respond figures (issue E), printed, never asserted, against the local stand-ins with the real SDK clients:
@@ -100,6 +104,43 @@ export async function main(): Promise<void> {
     }
     samples.sort((a, b) => a - b);
     console.log(`finding → rule group written (plan + DescribeRuleGroup + UpdateRuleGroup, group of 500 blocks, stand-in): median ${samples[10]?.toFixed(1)} ms, max ${samples[19]?.toFixed(1)} ms`);
+
+    // The same through the whole pipeline: parse, route, decide, render, plan, commit (SQLite), converge.
+    {
+      const pipelineArn = nfw.createRuleGroup({ name: 'bench-pipeline', capacity: 2_000, rules: [foreign] });
+      const pipelineConfig = parseConfig(
+        {
+          destinations: [{ name: 'sec', type: 'stdout' }],
+          respond: {
+            mode: 'enforce',
+            maxNewPerHour: 1_000,
+            targets: [{ name: 'edge', type: 'network-firewall', ruleGroupArn: pipelineArn, priority: 30_000 }],
+            rules: [{ name: 'bench', match: { minSeverity: 7 }, for: '12h', targets: ['edge'] }],
+          },
+        },
+        'bench',
+      );
+      const store = createSqliteStore({ path: ':memory:' });
+      const targets = new Map([['edge', createNetworkFirewallTarget({ name: 'edge', ruleGroupArn: pipelineArn, priority: 30_000, client: nfClient })]]);
+      const runtime = await createRuntime(pipelineConfig, { store, sinks: new Map([['sec', createCountingSink('sec')]]), respondTargets: targets });
+      // 200 blocks standing first, so each write carries a realistic group.
+      await runtime.pipeline.ingest(Array.from({ length: 200 }, (_, i) => attackEvent({ id: `pre${String(i).padStart(29, '0')}`, ip: `11.1.${i >> 8}.${(i & 0xff) + 1}` })));
+      const through: number[] = [];
+      let written = 0;
+      for (let i = 0; i < 20; i += 1) {
+        const start = performance.now();
+        const result = await runtime.pipeline.ingest([attackEvent({ id: `bench${String(i).padStart(27, '0')}`, ip: `185.220.102.${i + 1}` })]);
+        through.push(performance.now() - start);
+        if (result.respond?.converge?.outcomes.every((o) => o.ok && o.result.written)) written += 1;
+      }
+      through.sort((a, b) => a - b);
+      console.log(
+        `finding → rule group written through the pipeline (ingest: parse … commit to SQLite, converge; 200 blocks standing, stand-in): ` +
+          `median ${through[10]?.toFixed(1)} ms, max ${through[19]?.toFixed(1)} ms (${written}/20 written within their batch)`,
+      );
+      await runtime.close();
+      await store.close();
+    }
 
     // converge of 1,000 blocks
     const arn = nfw.createRuleGroup({ name: 'bench-converge', capacity: 30_000, rules: [foreign] });

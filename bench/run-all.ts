@@ -5,6 +5,7 @@
  */
 const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   throughput: () => import('./pipeline-throughput.js'),
+  'cli-render': () => import('./cli-render.js'),
   shapes: () => import('./new-shapes.js'),
   'lambda-bundle': () => import('./lambda-bundle.js'),
   'webhook-delivery': () => import('./webhook-delivery.js'),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { durationSchema, matchSchema, routeSchema, muteConfigSchema, type ConfigInput } from '../../src/config/schema.js';
 import { formatPath, parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
+import { checkInfraRespond, infraRespondSchema, respondToApp, type RuleGroupToCreate } from './respond-config.js';
 
 /**
  * The deployment config (infra/config.yaml): where to deploy, which secrets hold the Slack credentials, and the
@@ -154,6 +155,11 @@ export const infraConfigSchema = z.strictObject({
       encryptTopic: z.boolean().default(false),
     })
     .default({ maxMessageAge: 900_000, encryptTopic: false }),
+  /**
+   * Blocking attackers (README "Blocking attackers"): the notifier's `respond:` section; a network-firewall target may
+   * say `create: true` instead of `ruleGroupArn` to have the stack create the rule group (infra/lib/respond-config.ts).
+   */
+  respond: infraRespondSchema.optional(),
   /** Tags put on every resource. */
   tags: z.record(z.string(), z.string()).default({}),
 });
@@ -180,6 +186,7 @@ function checkInfraConfig(config: InfraConfig, raw: unknown): Array<{ path: stri
       problems.push({ path: `destinations[${i}].secret`, message: 'createSecret needs a secret name, not an ARN' });
     }
   });
+  problems.push(...checkInfraRespond(config.respond));
   if (!config.sources.guardDuty && !config.sources.securityHub && !config.sources.securityHubV2 && !config.sources.malwareScanResults) {
     problems.push({ path: 'sources', message: 'enable at least one of guardDuty, securityHub, securityHubV2, malwareScanResults' });
   }
@@ -254,7 +261,10 @@ export function loadInfraConfig(path: string): InfraConfig {
  * The notifier config the function gets as GDN_CONFIG (src/config/schema.ts). Secrets are referenced by name or ARN
  * (`{ secretArn }`), never by value; `state` is left out: the function sets it from STATE_TABLE.
  */
-export function toAppConfig(config: InfraConfig): ConfigInput {
+export function toAppConfig(config: InfraConfig, options: { ruleGroupArn?: (group: RuleGroupToCreate) => string } = {}): ConfigInput {
+  // A rule group the stack creates: its ARN token in the stack; for validation, an ARN of the same shape.
+  const ruleGroupArn =
+    options.ruleGroupArn ?? ((group: RuleGroupToCreate) => `arn:aws:network-firewall:${config.regions.home}:${config.account ?? '000000000000'}:stateless-rulegroup/${group.name}`);
   const destinations: ConfigInput['destinations'] = config.destinations.map((d) => {
     const base = { name: d.name, ...(d.minSeverity !== undefined && { minSeverity: d.minSeverity }), ...(d.rate && { rate: d.rate }) };
     switch (d.type) {
@@ -286,6 +296,7 @@ export function toAppConfig(config: InfraConfig): ConfigInput {
     ...(config.dropSamples && { dropSamples: true }),
     ...(config.mutes.length > 0 && { mutes: config.mutes }),
     ...(config.digest && { digest: config.digest }),
+    ...(config.respond && { respond: respondToApp(config.respond, ruleGroupArn, config.stackName) as ConfigInput['respond'] }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { msToDurationText, toAppConfig, type InfraConfig } from './config.js';
+import type { RuleGroupToCreate } from './respond-config.js';
 
 /** Powertools' service name: the `service` dimension of every metric the function emits. */
 export const SERVICE_NAME = 'guardduty-notifier';
@@ -15,9 +16,14 @@ const TABLE_NAME_MAX = 255;
  * The function's environment, the contract with src/config/load.ts (`configFromEnvironment`): `GDN_CONFIG` holds the
  * notifier config (secrets by name or ARN, never by value), `STATE_TABLE` the table's name.
  */
-export function buildFunctionEnvironment(config: InfraConfig, tableName: string): Record<string, string> {
+export function buildFunctionEnvironment(
+  config: InfraConfig,
+  tableName: string,
+  options: { ruleGroupArn?: (group: RuleGroupToCreate) => string } = {},
+): Record<string, string> {
   const environment: Record<string, string> = {
-    GDN_CONFIG: JSON.stringify(toAppConfig(config)),
+    // A rule group the stack creates is named by its ARN token (CloudFormation joins it into the string).
+    GDN_CONFIG: JSON.stringify(toAppConfig(config, options)),
     STATE_TABLE: tableName,
     STATE_TTL: msToDurationText(config.state.ttl),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -25,13 +31,15 @@ export function buildFunctionEnvironment(config: InfraConfig, tableName: string)
     LOG_LEVEL: config.lambda.logLevel,
     NODE_OPTIONS: '--enable-source-maps',
   };
-  const size = Object.entries(environment).reduce(
+  // Measured with the placeholder ARNs (same shape and length as the real ones) where GDN_CONFIG holds tokens.
+  const measured = { ...environment, GDN_CONFIG: JSON.stringify(toAppConfig(config)) };
+  const size = Object.entries(measured).reduce(
     (sum, [key, value]) => sum + Buffer.byteLength(key) + (Token.isUnresolved(value) ? TABLE_NAME_MAX : Buffer.byteLength(value)),
     0,
   );
   if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     throw new Error(
-      `The function's environment would be ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit: GDN_CONFIG is ${Buffer.byteLength(environment.GDN_CONFIG ?? '')} bytes. Shorten routes, runbooks, mutes or account names in the config.`,
+      `The function's environment would be ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit: GDN_CONFIG is ${Buffer.byteLength(measured.GDN_CONFIG)} bytes. Shorten routes, runbooks, mutes or account names in the config.`,
     );
   }
   return environment;

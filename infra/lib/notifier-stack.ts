@@ -18,6 +18,7 @@ import type { InfraConfig } from './config.js';
 import { FindingRules } from './finding-rules.js';
 import { buildFunctionEnvironment, METRICS_NAMESPACE, SERVICE_NAME } from './function-environment.js';
 import { TABLE_INDEXES, TABLE_KEYS } from './table-keys.js';
+import { RespondResources } from './respond-resources.js';
 
 /** The repository root (infra/lib/ → ../../), where package-lock.json and src/ are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -129,7 +130,9 @@ export class NotifierStack extends Stack {
     // Instead of AWSLambdaBasicExecutionRole (logs:* on *): write to this one log group only.
     role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
 
-    const environment = buildFunctionEnvironment(config, this.table.tableName);
+    // respond: the rule groups the stack creates (their ARNs go into GDN_CONFIG) and the targets the function writes.
+    const respond = new RespondResources(this, 'Respond', { config });
+    const environment = buildFunctionEnvironment(config, this.table.tableName, { ruleGroupArn: respond.arnOf });
     this.fn = new NodejsFunction(this, 'NotifierFunction', {
       description: 'guardduty-notifier: GuardDuty findings from SQS to Slack / SNS',
       entry,
@@ -179,12 +182,16 @@ export class NotifierStack extends Stack {
     // Messages committed while Slack was unreachable wait in the outbox; this drain delivers them even when no new
     // finding (and so no SQS batch) arrives. The handler only drains on a Scheduled Event.
     new Rule(this, 'OutboxDrainSchedule', {
-      description: 'Drains the guardduty-notifier outbox (messages kept while Slack or SNS was unreachable).',
+      description: config.respond
+        ? 'Drains the guardduty-notifier outbox (messages kept while Slack or SNS was unreachable), ends expired blocks and converges the respond targets.'
+        : 'Drains the guardduty-notifier outbox (messages kept while Slack or SNS was unreachable).',
       schedule: Schedule.rate(Duration.minutes(5)),
       targets: [new LambdaFunction(this.fn, { retryAttempts: 0 })],
     });
 
     this.grantFunctionAccess(role, config);
+    // Exactly the targets it converges: DescribeRuleGroup/UpdateRuleGroup, GetIPSet/UpdateIPSet on those ARNs.
+    for (const statement of respond.statements()) role.addToPolicy(statement);
 
     // --- Alarms -----------------------------------------------------------------------------------------------------
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { alarms: config.alarms });
@@ -234,6 +241,21 @@ export class NotifierStack extends Stack {
       }),
       threshold: 1,
     });
+    if (config.respond) {
+      this.alarmTopic.alarm('BlockWriteFailures', {
+        description:
+          'A respond target (Network Firewall rule group, WAF IP set) could not be read or written: blocks decided are not in force. ' +
+          'The function logs and a Slack message say what to do (permissions, capacity, the ARN); the 5-minute sync retries on its own.',
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'BlockWriteFailures',
+          dimensionsMap: { service: SERVICE_NAME },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 1,
+      });
+    }
     this.alarmTopic.ruleFailureAlarms(this.rules.rules, (n) => `EventBridge could not deliver findings from rule ${n} to the queue (they are in the DLQ).`);
 
     // --- cdk-nag acknowledgements for choices the issue fixes --------------------------------------------------------

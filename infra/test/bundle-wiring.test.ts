@@ -34,6 +34,8 @@ const IAM_PREFIX: Record<string, string> = {
   'client-organizations': 'organizations',
   'client-guardduty': 'guardduty',
   'client-sts': 'sts',
+  'client-network-firewall': 'network-firewall',
+  'client-wafv2': 'wafv2',
 };
 /** lib-dynamodb's document commands and the DynamoDB operations (IAM actions) they send. */
 const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
@@ -268,6 +270,9 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
     const staticImports = [...code.matchAll(/(?:^|[;}\n])\s*import\s*[^;(]*?from\s*"([^"]+)"/g)].map((m) => m[1]);
     expect(staticImports.filter((name) => !name!.startsWith('@aws-sdk/') && !name!.startsWith('node:'))).toEqual([]);
     expect(staticImports).toContain('@aws-sdk/client-dynamodb');
+    // The respond clients load on the first sync of a config that has respond:, never at cold start.
+    expect(staticImports).not.toContain('@aws-sdk/client-network-firewall');
+    expect(staticImports).not.toContain('@aws-sdk/client-wafv2');
   });
 
   it('is allowed exactly the AWS calls the bundle can make, and no more', () => {
@@ -276,8 +281,8 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
     const code = readFileSync(deployment.bundle, 'utf8');
     const needed = new Set<string>();
     const imports = [
-      ...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z-]+)"/g),
-      ...code.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*"@aws-sdk\/([a-z-]+)"\s*\)/g),
+      ...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z0-9-]+)"/g),
+      ...code.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*"@aws-sdk\/([a-z0-9-]+)"\s*\)/g),
     ];
     for (const [, names, module] of imports) {
       const service = IAM_PREFIX[module!];
@@ -297,7 +302,16 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
           { name: 'p', type: 'sns', topicArn: `arn:aws:sns:${REGION}:${TEST_ACCOUNT}:pager` },
         ],
         organizations: { enabled: true, managementAccountId: '999988887777', organizationId: 'o-a1b2c3d4e5' },
-      }),
+        // Both kinds of respond target: the function converges a rule group and a WAF IP set.
+        respond: {
+          mode: 'enforce',
+          targets: [
+            { name: 'edge', type: 'network-firewall', create: true, priority: 30000 },
+            { name: 'alb', type: 'waf-ip-set', ipv4SetArn: `arn:aws:wafv2:${REGION}:${TEST_ACCOUNT}:regional/ipset/gd-v4/1a2b3c4d-0000-4000-8000-000000000001` },
+          ],
+          rules: [{ name: 'attackers', match: { minSeverity: 7 }, for: '12h', targets: ['edge', 'alb'] }],
+        },
+      } as never),
     );
     const allowed = new Set(
       Object.values(home.findResources('AWS::IAM::Policy'))

@@ -19,6 +19,7 @@ import { createChunkedWriter } from '../core/chunked-writer.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
 import { registerBlockCommands } from './block-commands.js';
+import { registerAuditCommand } from './audit-command.js';
 import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
 import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
@@ -91,20 +92,25 @@ export function buildProgram(): Command {
       const out = createChunkedWriter(process.stdout);
       const problems = { count: 0 };
       let printed = 0;
-      for await (const { finding, input } of eachFinding(files, problems)) {
-        const { payload, error } = await previewAs(finding, opts.format, { accountNames, now });
-        if (error !== undefined) {
-          const id = typeof finding.id === 'string' ? finding.id : '?';
-          process.stderr.write(`${input}: finding ${safeForTerminal(id)} could not be shown in full (${error.stage}: ${safeForTerminal(error.message)}); printed a plain fallback\n`);
-          problems.count += 1;
+      try {
+        for await (const { finding, input } of eachFinding(files, problems)) {
+          const { payload, error } = await previewAs(finding, opts.format, { accountNames, now });
+          if (error !== undefined) {
+            const id = typeof finding.id === 'string' ? finding.id : '?';
+            process.stderr.write(`${input}: finding ${safeForTerminal(id)} could not be shown in full (${error.stage}: ${safeForTerminal(error.message)}); printed a plain fallback\n`);
+            problems.count += 1;
+          }
+          // `[payload]` pretty-printed is the element indented as inside the list: cut its brackets.
+          const element = jsonForTerminal(JSON.stringify([payload], null, 2)).slice(2, -2);
+          await out.write(`${printed === 0 ? '[\n' : ',\n'}${element}`);
+          printed += 1;
         }
-        // `[payload]` pretty-printed is the element indented as inside the list: cut its brackets.
-        const element = jsonForTerminal(JSON.stringify([payload], null, 2)).slice(2, -2);
-        await out.write(`${printed === 0 ? '[\n' : ',\n'}${element}`);
-        printed += 1;
+        await out.write(printed === 0 ? '[]\n' : '\n]\n');
+        await out.end();
+      } catch (error) {
+        // The reader went away (`render … | head`): stop rendering, quietly, like any Unix filter.
+        if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
       }
-      await out.write(printed === 0 ? '[]\n' : '\n]\n');
-      await out.end();
       if (problems.count > 0) throw new CliExit(1);
     });
 
@@ -184,7 +190,7 @@ export function buildProgram(): Command {
 
   program
     .command('status')
-    .description('Show the outbox (pending, failed with their errors) and the most recent decisions.')
+    .description('Show the outbox (pending, failed with their errors), the most recent decisions and the actions taken from Slack.')
     .requiredOption('-c, --config <file>', 'notifier config (YAML); its state: is read')
     .option('-n, --limit <n>', 'how many recent decisions and failed messages to show', (v) => Number.parseInt(v, 10), 20)
     .option('--json', 'print as JSON')
@@ -286,6 +292,7 @@ export function buildProgram(): Command {
   registerSamplesCommand(program);
   registerDaemonCommands(program);
   registerBlockCommands(program);
+  registerAuditCommand(program);
   return program;
 }
 

@@ -335,7 +335,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         logger,
       });
       result.respond = step.summary;
-      errorRecords.push(...step.errorRecords);
+      for (const record of step.errorRecords) errorRecords.push(record); // never spread: a batch may be big
     }
 
     result.findingErrors.sort((a, b) => a.document - b.document);

