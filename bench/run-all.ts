@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   'interact-ack': () => import('./interact-ack.js'),
   respond: () => import('./respond.js'),
   'dynamodb-cost': () => import('./dynamodb-cost.js'),
+  'daemon-latency': () => import('./daemon-latency.js'),
 };
 
 const only = process.argv.slice(2);

@@ -104,8 +104,11 @@ export function createSlackApiSink(options: SlackApiSinkOptions): Sink & { reado
   let clientPromise: Promise<SlackApiClient> | undefined = options.client ? Promise.resolve(options.client) : undefined;
   const getClient = (): Promise<SlackApiClient> =>
     (clientPromise ??= import('@slack/web-api').then(
-      ({ WebClient: Client, LogLevel }) =>
-        new Client(token, {
+      (loaded) => {
+        // @slack/web-api is CommonJS: Node's own loader gives its named exports, but in the Lambda bundle it is a lazily
+        // loaded esbuild chunk whose namespace holds only `default` (module.exports). Either way, take the exports.
+        const { WebClient: Client, LogLevel } = loaded.WebClient === undefined ? (loaded as unknown as { default: typeof loaded }).default : loaded;
+        return new Client(token, {
           ...(options.apiUrl === undefined ? {} : { slackApiUrl: options.apiUrl }),
           retryConfig: { retries: 0 },
           rejectRateLimitedCalls: true,
@@ -113,7 +116,8 @@ export function createSlackApiSink(options: SlackApiSinkOptions): Sink & { reado
           // WebClient logs request failures on its own; ours are structured and scrubbed, so keep it quiet.
           logger: silentSlackLogger(),
           logLevel: LogLevel.ERROR,
-        }) as unknown as SlackApiClient,
+        }) as unknown as SlackApiClient;
+      },
     ));
   const where = `Slack channel ${channel} ("${name}")`;
 

@@ -31,17 +31,18 @@ export const INTERACT_SLACK_TIMEOUT_MS = 5_000;
 export function createInteractSlackClient(options: { token: string; apiUrl?: string; timeoutMs?: number }): InteractSlackClient {
   let pending: Promise<InteractSlackClient> | undefined;
   const client = (): Promise<InteractSlackClient> =>
-    (pending ??= import('@slack/web-api').then(
-      ({ WebClient, LogLevel }) =>
-        new WebClient(options.token, {
+    (pending ??= import('@slack/web-api').then((loaded) => {
+      // CommonJS: Node's loader gives named exports; the Lambda bundle's lazily loaded chunk only `default`.
+      const { WebClient, LogLevel } = loaded.WebClient === undefined ? (loaded as unknown as { default: typeof loaded }).default : loaded;
+      return new WebClient(options.token, {
           ...(options.apiUrl === undefined ? {} : { slackApiUrl: options.apiUrl }),
           // One quick retry at most: a click's follow-up is worth little minutes later.
           retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
           timeout: options.timeoutMs ?? INTERACT_SLACK_TIMEOUT_MS,
           logLevel: LogLevel.ERROR,
-          logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} },
-        }) as unknown as InteractSlackClient,
-    ));
+        logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} },
+      }) as unknown as InteractSlackClient;
+    }));
   return {
     chat: {
       update: async (args) => (await client()).chat.update(args),

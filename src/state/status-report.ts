@@ -40,7 +40,10 @@ export function formatStatus(report: StatusReport, now: number): string {
   const { stats } = report;
   const lines: string[] = [];
   const oldest = stats.oldestPendingAt !== undefined ? `, oldest ${formatDuration(now - stats.oldestPendingAt)} ago` : '';
-  lines.push(`Outbox: ${stats.pending} pending${oldest}, ${stats.failed} failed, ${stats.sent} sent`);
+  // A count the store stopped at its bound is "at least": shown as such, never as exact.
+  const count = (status: 'pending' | 'failed' | 'sent') => `${stats[status]}${stats.capped?.includes(status) ? '+' : ''}`;
+  lines.push(`Outbox: ${count('pending')} pending${oldest}, ${count('failed')} failed, ${count('sent')} sent`);
+  if (stats.capped) lines.push(`  (+: counted up to the store's bound, there are at least that many)`);
   if (report.failed.length > 0) {
     lines.push('', 'Failed (not retried; fix the destination, then re-run replay for these findings):');
     for (const row of report.failed) {

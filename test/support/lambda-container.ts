@@ -14,6 +14,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * await container.close();
  */
 export const LAMBDA_BUNDLE_PATH = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
+/** The Slack actions handler of the same build (Function URL and actions queue). */
+export const LAMBDA_ACTIONS_BUNDLE_PATH = fileURLToPath(new URL('../../dist/lambda/actions.mjs', import.meta.url));
 
 export interface LambdaContainer {
   /** One invocation; `error` is what the handler threw. `remainingMs` is what the context reports. */
@@ -26,10 +28,10 @@ export interface LambdaContainer {
 /** Invocations answer within this (stand-ins on loopback; the drain's own deadline is the remaining time). */
 const INVOKE_TIMEOUT_MS = 30_000;
 
-export function startLambdaContainer(env: Record<string, string>): LambdaContainer {
+export function startLambdaContainer(env: Record<string, string>, options: { bundle?: string } = {}): LambdaContainer {
   const script = `
     import { createInterface } from 'node:readline';
-    const { handler } = await import(${JSON.stringify(pathToFileURL(LAMBDA_BUNDLE_PATH).href)});
+    const { handler } = await import(${JSON.stringify(pathToFileURL(options.bundle ?? LAMBDA_BUNDLE_PATH).href)});
     for await (const line of createInterface({ input: process.stdin })) {
       const { event, remainingMs } = JSON.parse(line);
       const context = { functionName: 'gdn', awsRequestId: 'req', getRemainingTimeInMillis: () => remainingMs };
