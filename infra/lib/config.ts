@@ -5,6 +5,7 @@ import { durationSchema, matchSchema, routeSchema, muteConfigSchema, type Config
 import { formatPath, parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { checkInfraRespond, infraRespondSchema, respondToApp, type RuleGroupToCreate } from './respond-config.js';
+import { checkInfraInteract, infraInteractSchema, interactToApp } from './interact-config.js';
 
 /**
  * The deployment config (infra/config.yaml): where to deploy, which secrets hold the Slack credentials, and the
@@ -160,6 +161,11 @@ export const infraConfigSchema = z.strictObject({
    * say `create: true` instead of `ruleGroupArn` to have the stack create the rule group (infra/lib/respond-config.ts).
    */
   respond: infraRespondSchema.optional(),
+  /**
+   * Acting from Slack (README "Acting from Slack"): the Slack app's secrets and who may do what; the stack adds the
+   * Slack actions function and its Function URL (infra/lib/interact-config.ts, infra/lib/slack-actions.ts).
+   */
+  interact: infraInteractSchema.optional(),
   /** Tags put on every resource. */
   tags: z.record(z.string(), z.string()).default({}),
 });
@@ -187,6 +193,7 @@ function checkInfraConfig(config: InfraConfig, raw: unknown): Array<{ path: stri
     }
   });
   problems.push(...checkInfraRespond(config.respond));
+  problems.push(...checkInfraInteract(config.interact));
   if (!config.sources.guardDuty && !config.sources.securityHub && !config.sources.securityHubV2 && !config.sources.malwareScanResults) {
     problems.push({ path: 'sources', message: 'enable at least one of guardDuty, securityHub, securityHubV2, malwareScanResults' });
   }
@@ -297,6 +304,7 @@ export function toAppConfig(config: InfraConfig, options: { ruleGroupArn?: (grou
     ...(config.mutes.length > 0 && { mutes: config.mutes }),
     ...(config.digest && { digest: config.digest }),
     ...(config.respond && { respond: respondToApp(config.respond, ruleGroupArn, config.stackName) as ConfigInput['respond'] }),
+    ...(config.interact && { interact: interactToApp(config.interact) }),
   };
 }
 

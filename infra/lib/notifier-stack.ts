@@ -19,6 +19,7 @@ import { FindingRules } from './finding-rules.js';
 import { buildFunctionEnvironment, METRICS_NAMESPACE, SERVICE_NAME } from './function-environment.js';
 import { TABLE_INDEXES, TABLE_KEYS } from './table-keys.js';
 import { RespondResources } from './respond-resources.js';
+import { SlackActions } from './slack-actions.js';
 
 /** The repository root (infra/lib/ → ../../), where package-lock.json and src/ are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,6 +63,8 @@ export class NotifierStack extends Stack {
   readonly fn: NodejsFunction;
   readonly alarmTopic: AlarmTopic;
   readonly rules: FindingRules;
+  /** The Slack actions function, its Function URL and queue (with `interact:`). */
+  readonly slackActions?: SlackActions;
 
   constructor(scope: Construct, id: string, props: NotifierStackProps) {
     super(scope, id, props);
@@ -257,6 +260,27 @@ export class NotifierStack extends Stack {
       });
     }
     this.alarmTopic.ruleFailureAlarms(this.rules.rules, (n) => `EventBridge could not deliver findings from rule ${n} to the queue (they are in the DLQ).`);
+
+    // --- Slack actions (interact:): the Function URL Slack posts clicks to, its queue and function -------------------
+    const { interact } = config;
+    if (interact) {
+      this.slackActions = new SlackActions(this, 'SlackActions', {
+        config: { ...config, interact },
+        table: this.table,
+        environment,
+        tableItemActions: TABLE_ITEM_ACTIONS,
+        respondStatements: respond.statements(),
+        alarmTopic: this.alarmTopic,
+        secretResource: (secret) => secretResourceArn(this, secret),
+        bundling: {
+          banner: ESM_REQUIRE_BANNER,
+          externalModules: ['@aws-sdk/*', '@smithy/*', 'better-sqlite3', '*/sqlite-store.js'],
+          projectRoot: REPO_ROOT,
+          depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+        },
+        logRetention: retentionDays(config.lambda.logRetentionDays),
+      });
+    }
 
     // --- cdk-nag acknowledgements for choices the issue fixes --------------------------------------------------------
     Validations.of(this.fn).acknowledge({

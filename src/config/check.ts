@@ -1,3 +1,4 @@
+import { formatDuration } from '../core/duration.js';
 import type { Config } from './schema.js';
 
 /**
@@ -27,7 +28,18 @@ export function checkConfig(config: Config, options: { file: string; env: NodeJS
   config.routes.forEach((r, i) => summary.push(`  routes[${i}]${r.name ? ` (${r.name})` : ''} → ${r.to.join(', ')}${r.continue ? ' (continue)' : ''}`));
   if (config.defaultRoute) summary.push(`  defaultRoute → ${config.defaultRoute.to.join(', ')}`);
   summary.push(`  digest: more than ${config.digest.threshold} messages at once for a destination become one digest`);
-  return { summary, warnings: secretWarnings(config, file, env) };
+  const warnings = secretWarnings(config, file, env);
+  const respond = config.respond;
+  if (respond) {
+    summary.push(
+      `  respond: ${respond.mode === 'enforce' ? 'enforce (blocks are written to the targets)' : 'dry-run (blocks are decided and announced, never written)'}; ` +
+        `at most ${respond.maxActive} blocks per target, ${respond.maxNewPerHour} new an hour`,
+    );
+    for (const t of respond.targets) summary.push(`  respond target ${t.name}: ${t.type === 'network-firewall' ? `${t.ruleGroupArn}, priorities ${t.priority}–${t.priority + 99}` : [t.ipv4SetArn, t.ipv6SetArn].filter(Boolean).join(', ')}`);
+    respond.rules.forEach((r, i) => summary.push(`  respond.rules[${i}] (${r.name}) → ${r.targets.join(', ')} for ${formatDuration(r.for)}, ${r.direction}`));
+    if (respond.rules.length === 0) warnings.push(`${file}: respond.rules: none, so findings block nothing (block add still works)`);
+  }
+  return { summary, warnings };
 }
 
 /** Secrets that will not resolve here, or that sit in the file in clear. */

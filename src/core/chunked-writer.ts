@@ -19,9 +19,17 @@ export interface ChunkedWriter {
 
 const DEFAULT_CHUNK_CHARS = 1 << 20;
 
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units; a lone one: 3). */
+const MAX_UTF8_BYTES_PER_UNIT = 3;
+
 export function createChunkedWriter(stream: NodeJS.WritableStream, options: { chunkChars?: number } = {}): ChunkedWriter {
   const chunkChars = options.chunkChars ?? DEFAULT_CHUNK_CHARS;
-  let pending = '';
+  // Texts are encoded into a Buffer as they come, and the Buffer is what is written: encoding each (flat) text is
+  // several times cheaper than concatenating them and letting the stream encode the joined string (Buffer.from of a
+  // MB-sized rope flattens it, then allocates and encodes it). The bytes are the same UTF-8 either way.
+  const chunkBytes = chunkChars * MAX_UTF8_BYTES_PER_UNIT;
+  let buffer = Buffer.allocUnsafe(chunkBytes);
+  let used = 0;
   let failure: Error | undefined;
   const waiting = new Set<(error: Error) => void>();
   const settled = Promise.resolve();
@@ -31,11 +39,7 @@ export function createChunkedWriter(stream: NodeJS.WritableStream, options: { ch
     waiting.clear();
   });
 
-  function flush(): Promise<void> {
-    if (failure !== undefined) return Promise.reject(failure);
-    if (pending === '') return settled;
-    const chunk = pending;
-    pending = '';
+  function send(chunk: Buffer): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const done = (): void => {
         waiting.delete(reject);
@@ -47,11 +51,34 @@ export function createChunkedWriter(stream: NodeJS.WritableStream, options: { ch
     });
   }
 
+  function flush(): Promise<void> {
+    if (failure !== undefined) return Promise.reject(failure);
+    if (used === 0) return settled;
+    // The stream keeps the chunk until it is written: the next texts go into a new buffer.
+    const chunk = buffer.subarray(0, used);
+    buffer = Buffer.allocUnsafe(chunkBytes);
+    used = 0;
+    return send(chunk);
+  }
+
   return {
     write(text) {
       if (failure !== undefined) return Promise.reject(failure);
-      pending += text;
-      return pending.length >= chunkChars ? flush() : settled;
+      const most = text.length * MAX_UTF8_BYTES_PER_UNIT;
+      if (used + most > buffer.length) {
+        if (used > 0) {
+          // Room for the text at the start of the next buffer (or a buffer of its own when it is bigger than that).
+          const chunk = buffer.subarray(0, used);
+          buffer = Buffer.allocUnsafe(Math.max(chunkBytes, most));
+          used = 0;
+          const sent = send(chunk);
+          used = buffer.write(text, 0);
+          return sent;
+        }
+        buffer = Buffer.allocUnsafe(most);
+      }
+      used += buffer.write(text, used);
+      return used >= chunkBytes - MAX_UTF8_BYTES_PER_UNIT * 1024 ? flush() : settled;
     },
     end: flush,
   };

@@ -44,7 +44,15 @@ export interface IngestBatcherOptions<T> {
   now?: () => number;
   /** Called after a held burst's ingest failed: its findings are read again from the stored cursors. */
   onHeldIngestFailed?(error: unknown): void;
+  /**
+   * What makes a finding news (GuardDuty: id and updatedAt). Every tick re-reads the overlap window, so a burst counts
+   * only findings not handed over before; without it, every finding counts.
+   */
+  identify?(finding: T): string;
 }
+
+/** Findings remembered as already handed over (for telling a burst from re-reads); the oldest are forgotten past this. */
+const REMEMBERED_FINDINGS = 50_000;
 
 /** Appends without spreading into `push` (a page of 200,000 findings would overflow the call stack). */
 function append<T>(into: T[], items: readonly T[]): void {
@@ -73,7 +81,8 @@ interface Group<T> {
  *    every region of the tick has handed over or finished, then ingested together: a burst split across regions is one
  *    digest, and a lone finding is decided the moment its tick has read it. (A region that is slow, e.g. throttled,
  *    holds the others back for at most `windowMs`.)
- * 2. **Hold only a burst.** When a tick's findings, with those of the last `windowMs`, are more than `burstThreshold`,
+ * 2. **Hold only a burst.** When a tick's new findings (`identify`: re-reads of the overlap are not news), with those
+ *    of the last `windowMs`, are more than `burstThreshold`,
  *    a burst is under way: the group is held until `windowMs` after it began (or `maxBatch`), taking in what the next
  *    ticks read, so that the burst becomes one digest instead of one per tick. Otherwise nothing waits.
  *
@@ -113,6 +122,24 @@ export function createIngestBatcher<T = SdkFinding>(options: IngestBatcherOption
   /** The held groups whose findings are not committed yet, newest first. */
   function heldGroups(): Array<Group<T>> {
     return [...(held ? [held] : []), ...uncommitted.slice().reverse()];
+  }
+
+  /** Keys of findings handed over before, oldest first (Map order), bounded. */
+  const seen = new Map<string, true>();
+  function newsIn(findings: readonly T[]): number {
+    if (!options.identify) return findings.length;
+    let news = 0;
+    for (const finding of findings) {
+      const key = options.identify(finding);
+      if (seen.has(key)) continue;
+      news += 1;
+      seen.set(key, true);
+    }
+    for (const oldest of seen.keys()) {
+      if (seen.size <= REMEMBERED_FINDINGS) break;
+      seen.delete(oldest);
+    }
+    return news;
   }
 
   function recentCount(at: number): number {
@@ -159,8 +186,9 @@ export function createIngestBatcher<T = SdkFinding>(options: IngestBatcherOption
     tick.group = undefined;
     tick.parked.clear();
     const at = now();
-    const burst = held !== undefined || recentCount(at) + group.findings.length > options.burstThreshold;
-    recent.push({ at, count: group.findings.length });
+    const news = newsIn(group.findings);
+    const burst = held !== undefined || recentCount(at) + news > options.burstThreshold;
+    recent.push({ at, count: news });
     if (!burst || windowMs <= 0) {
       void ingest(group);
       return;

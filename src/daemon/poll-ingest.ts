@@ -68,6 +68,8 @@ export function createPollIngest(options: PollIngestOptions): { poller: GuardDut
       const result = await pipeline.ingest([{ Findings: findings }], Object.keys(ingestOptions).length > 0 ? ingestOptions : undefined);
       options.onIngested(result);
     },
+    // The same finding re-read (the overlap) is not news; an update (a later updatedAt) is.
+    identify: (finding) => `${finding.Id ?? ''}@${finding.UpdatedAt ?? ''}`,
     onHeldIngestFailed(error) {
       logger.error('A held burst of findings could not be committed; the next poll reads them again', { error: String(error) });
     },

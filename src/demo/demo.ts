@@ -9,6 +9,8 @@ import { createDemoFeed, type DemoFeed } from './feed.js';
 import { createDemoPreview } from './preview.js';
 import { createDemoScript, demoStep, IMMEDIATE_STEPS } from './script.js';
 import { startDemoServer, type DemoServer } from './server.js';
+import { createDemoActions, createDemoResponder, demoArchiver } from './actions.js';
+import { createInteractionRuntime } from '../pipeline/interact-runtime.js';
 
 /**
  * `npm start`: the real pipeline (parse → enrich → route → decide → digest → render → outbox → drain) on built-in
@@ -74,7 +76,33 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
   const config = demoConfig();
   const inbox = createInboxSink({ name: DEMO_DESTINATION });
   const runtime: Runtime = await createRuntime(config, { logger, sinks: new Map([[DEMO_DESTINATION, inbox]]) });
-  const { feed, addMessage, addDecisions } = createDemoFeed();
+  const { feed, addMessage, addDecisions, replaceMessage } = createDemoFeed();
+  // The buttons: the same worker as a Slack click, on the demo's store; the feed plays Slack's part.
+  const responder = createDemoResponder({ replace: replaceMessage });
+  const { interact } = config;
+  const actions =
+    interact === undefined
+      ? undefined
+      : createDemoActions({
+          worker: (
+            await createInteractionRuntime({
+              config: { ...config, interact },
+              store: runtime.store,
+              ...(runtime.responder === undefined ? {} : { responder: runtime.responder }),
+              guardDutyClientFor: () => {
+                throw new Error('the demo calls no AWS service');
+              },
+              archiver: demoArchiver,
+              responseUrl: responder,
+              slack: null,
+              workerOnly: true,
+              via: 'demo',
+              logger,
+            })
+          ).worker,
+          message: (seq) => feed.snapshot().messages.find((m) => m.seq === seq),
+          responder,
+        });
 
   // The finding document behind each message, for the page's "Show JSON" (bounded: the demo runs for hours).
   const sources = new Map<string, unknown>();
@@ -111,6 +139,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
       preview: createDemoPreview({ accounts: config.accounts }),
       feed,
       logger,
+      ...(actions === undefined ? {} : { actions }),
     });
   } catch (error) {
     await runtime.close();

@@ -38,6 +38,8 @@ export interface DemoSnapshot {
 
 export type DemoFeedEvent =
   | { type: 'message'; message: DemoMessage }
+  /** A message rewritten after a click on one of its buttons (what chat.update / response_url do in Slack). */
+  | { type: 'update'; message: DemoMessage }
   | { type: 'decisions'; decisions: LoggedDecision[]; stats: DemoStats };
 
 /** What the server shows: the demo (or a test) implements it. */
@@ -61,6 +63,8 @@ export function createDemoFeed(): {
   feed: DemoFeed;
   addMessage(message: DemoMessage): void;
   addDecisions(records: readonly DecisionRecord[], findings: number): void;
+  /** Replaces the Slack message of the message `seq`; false when it is no longer kept. */
+  replaceMessage(seq: number, slack: SlackMessage): boolean;
 } {
   const listeners = new Set<(event: DemoFeedEvent) => void>();
   const messages: DemoMessage[] = [];
@@ -105,6 +109,15 @@ export function createDemoFeed(): {
       decisions.length = 0;
       for (const d of kept) decisions.push(d);
       emit({ type: 'decisions', decisions: newestFirst, stats: { ...stats } });
+    },
+    replaceMessage(seq, slack) {
+      const index = messages.findIndex((m) => m.seq === seq);
+      const current = messages[index];
+      if (current === undefined) return false;
+      const next: DemoMessage = { ...current, slack };
+      messages[index] = next;
+      emit({ type: 'update', message: next });
+      return true;
     },
   };
 }

@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { createRouter, readBody, sendBody, sendJson, startHttpServer, type Route } from '../core/http-server.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
+import type { DemoActions, DemoClick } from './actions.js';
 import type { DemoFeed } from './feed.js';
 import type { PreviewResult } from './preview.js';
 
 /**
  * The demo's web server: the page (static, served from this project, no CDN), a live feed of the inbox over
- * server-sent events, and the preview endpoint. Loopback only. Everything on the page is attacker-controlled finding
+ * server-sent events, the preview endpoint and the messages' buttons (actions.ts). Loopback only. Everything on the page is attacker-controlled finding
  * text, so every response carries a strict Content-Security-Policy and the page builds its DOM with textContent only.
  */
 
@@ -25,6 +26,24 @@ export interface DemoServerOptions {
   /** Largest preview body accepted (default 1 MiB); bigger gets 413. */
   maxBodyBytes?: number;
   logger?: Logger;
+  /** The buttons of the messages (POST /api/actions); absent: the page shows them inert. */
+  actions?: DemoActions;
+}
+
+/** A click is a few hundred bytes (a button's value is at most 2,000 characters). */
+const MAX_ACTION_BODY_BYTES = 8 * 1024;
+
+function parseClick(value: unknown): DemoClick | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const text = (x: unknown, max: number): string | undefined => (typeof x === 'string' && x.length <= max ? x : undefined);
+  if (typeof v.seq !== 'number' || !Number.isInteger(v.seq) || text(v.actionId, 255) === undefined) return undefined;
+  const click: DemoClick = { seq: v.seq, actionId: v.actionId as string };
+  const buttonValue = text(v.value, 2000);
+  const option = text(v.option, 150);
+  if (buttonValue !== undefined) click.value = buttonValue;
+  if (option !== undefined) click.option = option;
+  return click;
 }
 
 export interface DemoServer {
@@ -188,6 +207,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     write('snapshot', options.feed.snapshot());
     unsubscribe = options.feed.subscribe((event) => {
       if (event.type === 'message') write('message', event.message);
+      else if (event.type === 'update') write('update', event.message);
       else write('decisions', { decisions: event.decisions, stats: event.stats });
     });
     heartbeat = setInterval(() => {
@@ -198,8 +218,30 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     res.on('close', cleanup);
   }
 
+  /** A click on a message's button: `{ seq, actionId, value? | option? }` as JSON (a cross-site form cannot send that). */
+  async function act(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.actions === undefined) return json(res, 404, { ok: false, error: 'the buttons are off in this demo' });
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return json(res, 415, { ok: false, error: 'send JSON' });
+    const body = await readBody(req, { maxBytes: MAX_ACTION_BODY_BYTES });
+    if (!body.ok) {
+      json(res, 413, { ok: false, error: 'too large' }, { Connection: 'close' });
+      if (body.aborted) req.destroy();
+      return;
+    }
+    let click: DemoClick | undefined;
+    try {
+      click = parseClick(JSON.parse(body.body.toString('utf8')));
+    } catch {
+      click = undefined;
+    }
+    if (click === undefined) return json(res, 400, { ok: false, error: 'expected { seq, actionId, value | option }' });
+    const result = await options.actions.click(click);
+    json(res, result.ok ? 200 : 404, result);
+  }
+
   const routes: Route[] = [
     { method: 'POST', path: '/api/preview', handle: preview },
+    { method: 'POST', path: '/api/actions', handle: act },
     { method: 'GET', path: '/events', handle: openEventStream },
     { method: 'GET', path: '/api/messages', handle: (_req, res) => json(res, 200, options.feed.snapshot()) },
     ...assets.map(

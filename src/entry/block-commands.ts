@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { addBlock, listBlocks, removeBlock, type BlockActionDeps } from '../actions/blocks.js';
+import type { BlockActionDeps } from '../actions/blocks.js';
 import type { Config } from '../config/schema.js';
 import { safeForTerminal } from '../core/terminal-text.js';
-import { blockActionDeps } from '../pipeline/block-actions.js';
 import { openStore } from '../pipeline/open-store.js';
-import { createResponder, type ConvergeReport } from '../pipeline/responder.js';
+import type { ConvergeReport } from '../pipeline/responder.js';
 import type { BlockRecord } from '../respond/block-record.js';
 import type { TargetOutcome } from '../respond/targets/converge.js';
 import type { Store } from '../state/store.js';
@@ -21,6 +20,8 @@ interface Opened {
   config: Config & { respond: NonNullable<Config['respond']> };
   store: Store;
   deps: BlockActionDeps;
+  /** src/actions/blocks.ts, loaded with the command (it reaches zod through respond/: ~55 ms no other command should pay). */
+  blocks: typeof import('../actions/blocks.js');
   converge(options?: { dryRun?: boolean }): Promise<ConvergeReport>;
   sync(prune: boolean): Promise<ConvergeReport & { pruned: readonly BlockRecord[] }>;
 }
@@ -30,6 +31,12 @@ async function open(configPath: string, command: string): Promise<Opened> {
   const config = await loadConfigOrExit(configPath);
   const respond = config.respond;
   if (!respond) exitWith(`block ${command}: ${configPath} has no respond: section (see README, "Blocking attackers")`, EXIT.usage);
+  // Loaded here, not at start-up: every other command (render, --help) would load them (and zod) for nothing.
+  const [blocks, { blockActionDeps }, { createResponder }] = await Promise.all([
+    import('../actions/blocks.js'),
+    import('../pipeline/block-actions.js'),
+    import('../pipeline/responder.js'),
+  ]);
   const store = await openStore(config);
   const logger = cliLogger();
   const responder = createResponder({ config: { ...config, respond }, store, logger });
@@ -39,6 +46,7 @@ async function open(configPath: string, command: string): Promise<Opened> {
     config: { ...config, respond },
     store,
     deps,
+    blocks,
     converge: (options) => responder.converge(options?.dryRun ? { dryRun: true } : {}),
     sync: (prune) => responder.sync({ prune }),
   };
@@ -97,8 +105,8 @@ export function registerBlockCommands(program: Command): void {
     .option('--target <name>', 'only this target')
     .option('--json', 'print as JSON')
     .action(async (opts: { config: string; target?: string; json?: boolean }) => {
-      await withOpened(opts.config, 'list', async ({ deps }) => {
-        const rows = await listBlocks(deps, opts.target === undefined ? {} : { target: opts.target });
+      await withOpened(opts.config, 'list', async ({ deps, blocks }) => {
+        const rows = await blocks.listBlocks(deps, opts.target === undefined ? {} : { target: opts.target });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return EXIT.ok;
@@ -125,8 +133,8 @@ export function registerBlockCommands(program: Command): void {
     .option('--by <who>', 'who asks', process.env.USER ?? '')
     .addHelpText('after', '\nExample:\n  guardduty-notifier block add 185.220.101.1 --target edge --for 24h --reason "SSH brute force on bastion" -c notifier.yaml')
     .action(async (ip: string, opts: { config: string; target?: string; for: number; reason: string; by: string }) => {
-      await withOpened(opts.config, 'add', async ({ deps }) => {
-        const outcome = await addBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), forMs: opts.for, reason: opts.reason, actor: opts.by });
+      await withOpened(opts.config, 'add', async ({ deps, blocks }) => {
+        const outcome = await blocks.addBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), forMs: opts.for, reason: opts.reason, actor: opts.by });
         for (const line of outcome.lines) print(line);
         if (outcome.refusal?.reason === 'unknown-target' || outcome.refusal?.reason === 'invalid-duration') return EXIT.usage;
         if (!outcome.blocked) return EXIT.failed;
@@ -144,8 +152,8 @@ export function registerBlockCommands(program: Command): void {
     .option('--target <name>', 'only this target')
     .option('--by <who>', 'who asks', process.env.USER ?? '')
     .action(async (ip: string, opts: { config: string; target?: string; by: string }) => {
-      await withOpened(opts.config, 'remove', async ({ deps }) => {
-        const outcome = await removeBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), actor: opts.by });
+      await withOpened(opts.config, 'remove', async ({ deps, blocks }) => {
+        const outcome = await blocks.removeBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), actor: opts.by });
         for (const line of outcome.lines) print(line);
         if (outcome.removed.length === 0) return EXIT.failed;
         return outcome.converge && !printOutcomes(outcome.converge.outcomes, false) ? EXIT.failed : EXIT.ok;

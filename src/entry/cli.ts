@@ -164,6 +164,7 @@ export function buildProgram(): Command {
         process.stdout.write(opts.json ? `${jsonForTerminal(JSON.stringify(respondJson ? { ...summary, respond: respondJson } : summary, null, 2))}\n` : safeForTerminalLines(formatReplaySummary(summary)));
         // What respond decided, as the finding messages say it (respond: in the config).
         if (respond && !opts.json) {
+          if (opts.dryRun && respond.lines.length > 0) process.stdout.write('respond\t(--dry-run: what respond would do; nothing recorded, no target written)\n');
           for (const { line } of respond.lines) process.stdout.write(`respond\t${safeForTerminal(line)}\n`);
           for (const o of respond.converge?.outcomes ?? []) {
             process.stdout.write(`respond\t${o.target}: ${o.ok ? (o.result.written ? `written (${o.result.inForce} in force)` : 'up to date') : `FAILED (${o.error.failure}): ${safeForTerminal(o.error.hint)}`}\n`);

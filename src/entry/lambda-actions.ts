@@ -80,13 +80,15 @@ function getRuntime(): Promise<ActionsRuntime> {
     });
     const queueUrl = process.env[ACTIONS_QUEUE_ENV];
     let sqs: Promise<(body: string) => Promise<void>> | undefined;
-    const sender = () =>
-      (sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageCommand }) => {
-        const client = new SQSClient({});
-        return async (body: string) => {
-          await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-        };
-      }));
+    // Loaded on the first click (the jobs half never sends); the client is kept for the container's life.
+    const loadSender = async (): Promise<(body: string) => Promise<void>> => {
+      const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
+      const client = new SQSClient({});
+      return async (body) => {
+        await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      };
+    };
+    const sender = () => (sqs ??= loadSender());
     return {
       interaction,
       async sendJob(job) {

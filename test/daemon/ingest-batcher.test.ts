@@ -93,6 +93,21 @@ describe('createIngestBatcher (group wait)', () => {
     expect(ingests.at(-1)).toEqual(['t4', 't5', 't6']);
   });
 
+  it('does not take the overlap re-read every tick for a burst: only findings not handed over before count', async () => {
+    const { batcher, ingests, clock } = setup({ identify: (finding) => finding });
+    const known = ['k1', 'k2', 'k3', 'k4'];
+    for (let tick = 0; tick < 5; tick++) {
+      batcher.beginTick(['r']);
+      await batcher.add(tick === 4 ? [...known, 'lone'] : known, 'r');
+      batcher.endTick();
+      clock.advance(2_000);
+    }
+    // Five ticks of the same four findings and then a lone new one: each decided at its tick, none held.
+    expect(ingests).toHaveLength(5);
+    expect(ingests.at(-1)).toContain('lone');
+    expect(batcher.heldUntil()).toBeUndefined();
+  });
+
   it('keeps the cursors of held findings back until they are committed, while the poller reads on from them', async () => {
     const { batcher, store, clock } = setup();
     store.values.set('r/d', 100);

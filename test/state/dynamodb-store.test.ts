@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { OUTBOX_BODY_DICTIONARY_DF1 } from '../../src/state/outbox-body-dictionary.js';
 import { GetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbStore } from '../../src/state/dynamodb-store.js';
 import { OUTBOX_INDEX, TABLE_KEYS } from '../../src/state/dynamodb-table.js';
@@ -22,6 +24,8 @@ afterAll(async () => {
  * rows, decisions) by its own clock, as it must while DynamoDB has not yet deleted an expired item.
  */
 const clock = (): number => CONFORMANCE_T0;
+/** The sha-256 of outbox body format df1's dictionary, as first shipped. */
+const DICTIONARY_DF1_SHA256 = '3284a0d13be7c5f4cfc851bc745a34e03aa29771a998d3396d760780052aac39';
 
 async function freshTable(): Promise<string> {
   return ddb.createTable(`state-${++tables}`);
@@ -213,7 +217,7 @@ describe('DynamoDB store (table layout)', () => {
     expect(state).not.toHaveProperty('findingIds');
     // Under 1 KB: each claim / sent / retry is 1 write unit (an update is billed on the larger of before and after).
     expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(1_024);
-    expect(body?.fmt).toBe('br1');
+    expect(body?.fmt).toBe('df1');
     expect((body?.b as Uint8Array).byteLength).toBeLessThan(JSON.stringify(message).length / 3);
     // The body lives 90 days (GuardDuty's retention) from when it was written; it is never updated.
     expect(body?.[TABLE_KEYS.ttlAttribute]).toBe(T0 / 1000 + 90 * 86_400);
@@ -224,6 +228,11 @@ describe('DynamoDB store (table layout)', () => {
     const [sent] = await store.listOutbox({ status: 'sent', limit: 1 });
     expect(sent).toMatchObject({ id: 'big', kind: 'digest', findingIds: digestIds, message, sentTs: '1.2', attempts: 1 });
     await store.close();
+  });
+
+  it('keeps the body format\'s dictionary frozen: bodies already stored are inflated with exactly these bytes', () => {
+    // Changing the dictionary breaks every stored body: a new one is a new format tag (dynamodb-outbox.ts), not an edit.
+    expect(createHash('sha256').update(OUTBOX_BODY_DICTIONARY_DF1).digest('hex')).toBe(DICTIONARY_DF1_SHA256);
   });
 
   it('still reads an outbox row written before the body had its own item (message inline)', async () => {

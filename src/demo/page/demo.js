@@ -159,7 +159,28 @@
 
   // ---- Block Kit ----------------------------------------------------------------------------------------------------
 
-  function renderButton(button) {
+  // ---- Buttons: a click goes to the demo's own notifier (POST /api/actions), as Slack would send it to ours ------------
+
+  /** Posts one click; the message is rewritten through the live feed ("update"), a refusal is shown under it. */
+  async function click(ctx, actionId, choice) {
+    if (!ctx || ctx.seq === undefined || typeof actionId !== 'string') return;
+    ctx.note('…', 'pending');
+    try {
+      const res = await fetch('/api/actions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ seq: ctx.seq, actionId, ...choice }),
+      });
+      const answer = await res.json();
+      if (!answer.ok) ctx.note(String(answer.error || 'not done'), 'error');
+      else if (answer.told) ctx.note(`Only visible to you: ${decode(answer.told)}`, 'ephemeral');
+      else ctx.note('', '');
+    } catch {
+      ctx.note('the demo did not answer', 'error');
+    }
+  }
+
+  function renderButton(button, ctx) {
     const label = decode((button.text && button.text.text) || 'Button');
     const style = button.style === 'primary' || button.style === 'danger' ? ` ${button.style}` : '';
     const url = typeof button.url === 'string' ? safeUrl(button.url) : undefined;
@@ -172,11 +193,40 @@
     }
     const b = appendText(el('button', `sbtn${style}`), label);
     b.type = 'button';
-    b.title = 'In Slack this button calls the notifier (interactivity); the demo only shows it.';
+    if (ctx && typeof button.action_id === 'string') {
+      b.title = 'Runs the action in the demo, as a click in Slack would (nothing leaves this machine).';
+      b.addEventListener('click', () => click(ctx, button.action_id, typeof button.value === 'string' ? { value: button.value } : {}));
+    } else {
+      b.title = 'In Slack this button calls the notifier (interactivity); the preview only shows it.';
+    }
     return b;
   }
 
-  function renderBlocks(blocks, parent) {
+  /** A static_select (Block IP, Mute similar, Mute type): a menu that runs the action on choosing an option. */
+  function renderSelect(menu, ctx) {
+    const select = el('select', 'sselect');
+    const placeholder = el('option', null, decode((menu.placeholder && menu.placeholder.text) || 'Choose'));
+    placeholder.value = '';
+    placeholder.disabled = true;
+    placeholder.selected = true;
+    select.appendChild(placeholder);
+    for (const option of Array.isArray(menu.options) ? menu.options : []) {
+      if (!option || typeof option.value !== 'string') continue;
+      const o = el('option', null, decode((option.text && option.text.text) || option.value));
+      o.value = option.value;
+      select.appendChild(o);
+    }
+    if (ctx && typeof menu.action_id === 'string') {
+      select.addEventListener('change', () => {
+        if (select.value) click(ctx, menu.action_id, { option: select.value });
+      });
+    } else {
+      select.disabled = true;
+    }
+    return select;
+  }
+
+  function renderBlocks(blocks, parent, ctx) {
     for (const block of Array.isArray(blocks) ? blocks : []) {
       if (!block || typeof block !== 'object') continue;
       switch (block.type) {
@@ -195,7 +245,7 @@
           section.appendChild(main);
           if (block.accessory && block.accessory.type === 'button') {
             section.classList.add('with-accessory');
-            section.appendChild(renderButton(block.accessory));
+            section.appendChild(renderButton(block.accessory, ctx));
           }
           parent.appendChild(section);
           break;
@@ -214,7 +264,10 @@
           break;
         case 'actions': {
           const actions = el('div', 'b-actions');
-          for (const item of block.elements || []) if (item && item.type === 'button') actions.appendChild(renderButton(item));
+          for (const item of block.elements || []) {
+            if (item && item.type === 'button') actions.appendChild(renderButton(item, ctx));
+            else if (item && item.type === 'static_select') actions.appendChild(renderSelect(item, ctx));
+          }
           parent.appendChild(actions);
           break;
         }
@@ -265,18 +318,33 @@
       head.appendChild(kind);
     }
     body.appendChild(head);
+    // Live messages (with a seq) have working buttons; a preview's only show them.
+    const note = el('div', 'action-note');
+    note.hidden = true;
+    const ctx =
+      item.seq === undefined || item.kind === 'preview'
+        ? undefined
+        : {
+            seq: item.seq,
+            note(text, state) {
+              note.textContent = text;
+              note.dataset.state = state;
+              note.hidden = text === '';
+            },
+          };
     // Slack shows `text` only when there are no top-level blocks; with blocks it is the notification fallback.
-    if (Array.isArray(slack.blocks) && slack.blocks.length) renderBlocks(slack.blocks, body);
+    if (Array.isArray(slack.blocks) && slack.blocks.length) renderBlocks(slack.blocks, body, ctx);
     else if (typeof slack.text === 'string' && slack.text) renderMrkdwn(slack.text, body);
     for (const attachment of Array.isArray(slack.attachments) ? slack.attachments : []) {
       const box = el('div', 'attachment');
       const bar = box.appendChild(el('span', 'bar'));
       const color = typeof attachment.color === 'string' && /^#[0-9a-f]{3,8}$/i.test(attachment.color) ? attachment.color : BAND_COLORS[band];
       if (color) bar.style.backgroundColor = color; // CSSOM, allowed by style-src 'self'
-      if (Array.isArray(attachment.blocks) && attachment.blocks.length) renderBlocks(attachment.blocks, box);
+      if (Array.isArray(attachment.blocks) && attachment.blocks.length) renderBlocks(attachment.blocks, box, ctx);
       else if (attachment.text || attachment.fallback) renderMrkdwn(attachment.text || attachment.fallback, box);
       body.appendChild(box);
     }
+    body.appendChild(note);
     const details = el('details', 'raw');
     details.appendChild(el('summary', null, 'Show JSON'));
     details.addEventListener('toggle', () => {
@@ -321,6 +389,15 @@
     }
     if (item.source !== undefined && (!newestSource || item.seq > newestSource.seq)) newestSource = { seq: item.seq, source: item.source };
     updateCount();
+  }
+
+  /** A message rewritten after a click (what chat.update does in Slack): drawn again in its place. */
+  function updateMessage(item) {
+    const current = shown.get(item.seq);
+    if (!current) return;
+    const node = renderMessage(item);
+    current.node.replaceWith(node);
+    shown.set(item.seq, { id: item.id, node });
   }
 
   const statLabels = [['notified', 'Sent'], ['suppressed', 'Suppressed'], ['digested', 'Digested'], ['findings', 'Findings']];
@@ -383,6 +460,7 @@
     source.addEventListener('error', () => setStatus('connecting', 'reconnecting…'));
     source.addEventListener('snapshot', (e) => applySnapshot(JSON.parse(e.data)));
     source.addEventListener('message', (e) => addMessage(JSON.parse(e.data)));
+    source.addEventListener('update', (e) => updateMessage(JSON.parse(e.data)));
     source.addEventListener('decisions', (e) => {
       const data = JSON.parse(e.data);
       addDecisions(data.decisions || [], true);
