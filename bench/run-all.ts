@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   poller: () => import('./poller.js'),
   'demo-page': () => import('./demo-page.js'),
   'interact-ack': () => import('./interact-ack.js'),
+  'interact-e2e': () => import('./interact-e2e.js'),
   respond: () => import('./respond.js'),
   'dynamodb-cost': () => import('./dynamodb-cost.js'),
   'daemon-latency': () => import('./daemon-latency.js'),

@@ -39,6 +39,17 @@ export function checkConfig(config: Config, options: { file: string; env: NodeJS
     respond.rules.forEach((r, i) => summary.push(`  respond.rules[${i}] (${r.name}) → ${r.targets.join(', ')} for ${formatDuration(r.for)}, ${r.direction}`));
     if (respond.rules.length === 0) warnings.push(`${file}: respond.rules: none, so findings block nothing (block add still works)`);
   }
+  const interact = config.interact;
+  if (interact) {
+    const who = (list: readonly string[] | undefined) => (list === undefined || list.length === 0 ? 'nobody' : list.join(', '));
+    summary.push(
+      `  interact: buttons on Slack messages; acknowledge ${who(interact.allow.acknowledge)}, archive ${who(interact.allow.archive)}, ` +
+        `mute ${who(interact.allow.mute)}, block ${respond ? who(interact.allow.block) : 'off (no respond:)'}`,
+    );
+    const signing = interact.signingSecret;
+    if (typeof signing === 'object' && 'env' in signing && !env[signing.env]) warnings.push(`${file}: interact.signingSecret: environment variable ${signing.env} is not set here`);
+    if (typeof signing === 'string') warnings.push(`${file}: interact.signingSecret: a secret written in the file; prefer { env: NAME } or { secretArn: … }`);
+  }
   return { summary, warnings };
 }
 

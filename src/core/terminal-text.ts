@@ -34,3 +34,36 @@ export function jsonForTerminal(json: string): string {
   if (!JSON_RAW_TEST.test(json)) return json;
   return json.replace(JSON_RAW, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * jsonForTerminal for JSON already encoded as UTF-8 (the `render` command's output chunks): the same bytes
+ * `Buffer.from(jsonForTerminal(text))` would give. The common case (nothing to escape) is found with a few
+ * memchr-fast `indexOf`s for the lead bytes of the characters above, instead of a regular expression over every
+ * character of a multi-megabyte text; only a chunk that holds one is decoded, escaped and encoded again. UTF-8 lead
+ * bytes never occur inside another character's encoding, so a match is always the start of a character.
+ */
+export function jsonBytesForTerminal(bytes: Buffer): Buffer {
+  return hasRawForTerminal(bytes) ? Buffer.from(jsonForTerminal(bytes.toString('utf8'))) : bytes;
+}
+
+/**
+ * The JSON_RAW characters in UTF-8: U+007F is 7F; U+0080–U+009F are C2 80–9F; U+061C is D8 9C; U+200E–U+200F and
+ * U+2028–U+202E are E2 80 8E–8F and E2 80 A8–AE; U+2066–U+2069 are E2 81 A6–A9.
+ */
+function hasRawForTerminal(bytes: Buffer): boolean {
+  if (bytes.indexOf(0x7f) !== -1) return true;
+  for (let i = bytes.indexOf(0xc2); i !== -1; i = bytes.indexOf(0xc2, i + 2)) {
+    const next = bytes[i + 1] ?? 0;
+    if (next >= 0x80 && next <= 0x9f) return true;
+  }
+  for (let i = bytes.indexOf(0xd8); i !== -1; i = bytes.indexOf(0xd8, i + 2)) {
+    if (bytes[i + 1] === 0x9c) return true;
+  }
+  for (let i = bytes.indexOf(0xe2); i !== -1; i = bytes.indexOf(0xe2, i + 3)) {
+    const second = bytes[i + 1];
+    const third = bytes[i + 2] ?? 0;
+    if (second === 0x80 && (third === 0x8e || third === 0x8f || (third >= 0xa8 && third <= 0xae))) return true;
+    if (second === 0x81 && third >= 0xa6 && third <= 0xa9) return true;
+  }
+  return false;
+}

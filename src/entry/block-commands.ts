@@ -12,9 +12,16 @@ import { cliLogger, durationArg, EXIT, exitWith, loadConfigOrExit, CliExit } fro
 /**
  * `block list|add|remove|prune|sync`, registered on the CLI's program: flags, help and printing; the bodies are
  * src/actions/blocks.ts (the same code the Slack "Block IP" menu calls) and the runtime's responder
- * (src/pipeline/responder.ts). Every command takes `--config`. Exit status: 0 done; 1 refused, not found, or a target
- * could not be written (the row is stored: the next sync tries again); 2 usage or configuration error.
+ * (src/pipeline/responder.ts). Every command takes `--config`. Exit status: 0 done; 1 refused, not found, a target
+ * could not be written (the row is stored: the next sync tries again) or an announcement could not be delivered (it
+ * stays in the outbox); 2 usage or configuration error.
+ *
+ * `add`, `remove`, `prune` and `sync` queue their announcements (and a target's alert) in the outbox, the pipeline's
+ * way, then deliver them before they return — unless a daemon holds the SQLite state file: it sends them itself.
  */
+
+/** How long a block command keeps delivering its announcements; what is left stays in the outbox. */
+const DELIVER_TIMEOUT_MS = 60_000;
 
 interface Opened {
   config: Config & { respond: NonNullable<Config['respond']> };
@@ -24,9 +31,11 @@ interface Opened {
   blocks: typeof import('../actions/blocks.js');
   converge(options?: { dryRun?: boolean }): Promise<ConvergeReport>;
   sync(prune: boolean): Promise<ConvergeReport & { pruned: readonly BlockRecord[] }>;
+  /** Delivers what is queued in the outbox now (the command's announcements first of all); the exit status. */
+  deliver(): Promise<number>;
 }
 
-/** Opens the store and a responder (no sinks: announcements are queued in the outbox for the daemon or the Lambda). */
+/** Opens the store and a responder; the sinks are built only to deliver what a command queued (`deliver`). */
 async function open(configPath: string, command: string): Promise<Opened> {
   const config = await loadConfigOrExit(configPath);
   const respond = config.respond;
@@ -49,7 +58,54 @@ async function open(configPath: string, command: string): Promise<Opened> {
     blocks,
     converge: (options) => responder.converge(options?.dryRun ? { dryRun: true } : {}),
     sync: (prune) => responder.sync({ prune }),
+    deliver: () => deliverQueued(config, store, logger),
   };
+}
+
+/**
+ * Sends the outbox's pending rows through the configured sinks (the runtime's drainer: rate limits, retries, threads),
+ * so "Blocked … by alice" reaches the channel before the command returns. A daemon holding the SQLite state file is
+ * the one sender of that outbox: then the rows are left to it. Loaded only when something is pending.
+ */
+async function deliverQueued(config: Config, store: Store, logger: ReturnType<typeof cliLogger>): Promise<number> {
+  if ((await store.outboxDepth(1)).pending === 0) return EXIT.ok;
+  let lock: { release(): void } | undefined;
+  if ('sqlite' in config.state) {
+    const [{ acquireDaemonLock }, { DaemonLockError }] = await Promise.all([import('../daemon/state-lock.js'), import('../daemon/errors.js')]);
+    try {
+      lock = acquireDaemonLock({ statePath: config.state.sqlite, command: 'block' });
+    } catch (error) {
+      if (!(error instanceof DaemonLockError)) throw error;
+      process.stderr.write('block: announcement queued; the daemon running on this state file sends it.\n');
+      return EXIT.ok;
+    }
+  }
+  try {
+    const { createRuntime } = await import('../pipeline/runtime.js');
+    let runtime: Awaited<ReturnType<typeof createRuntime>>;
+    try {
+      runtime = await createRuntime(config, { store, logger });
+    } catch (error) {
+      // A destination's secret cannot be read here (the block itself is done): say so, keep the message queued.
+      process.stderr.write(`block: announcement queued, not sent now: ${safeForTerminal((error as Error).message ?? String(error))}\n`);
+      return EXIT.failed;
+    }
+    try {
+      const drained = await runtime.pipeline.drain({ deadlineMs: Date.now() + DELIVER_TIMEOUT_MS });
+      const sentTo = Object.entries(drained.byDestination).filter(([, c]) => c.sent > 0).map(([d]) => d);
+      if (sentTo.length > 0) print(`Announced in ${sentTo.join(', ')}.`);
+      if (drained.retried > 0) process.stderr.write(`block: ${drained.retried} message(s) not delivered yet; they stay in the outbox for the next drain.\n`);
+      if (drained.failed > 0) {
+        process.stderr.write(`block: ${drained.failed} message(s) could not be delivered (see \`status\`).\n`);
+        return EXIT.failed;
+      }
+      return EXIT.ok;
+    } finally {
+      await runtime.close(); // the store is ours: closed by withOpened
+    }
+  } finally {
+    lock?.release();
+  }
 }
 
 async function withOpened(configPath: string, command: string, body: (opened: Opened) => Promise<number>): Promise<void> {
@@ -131,16 +187,29 @@ export function registerBlockCommands(program: Command): void {
     .requiredOption('--for <duration>', 'how long, e.g. 24h (at most 7d)', durationArg)
     .requiredOption('--reason <text>', 'why (kept with the block, shown in block list --json)')
     .option('--by <who>', 'who asks', process.env.USER ?? '')
+    .option('--finding <id>', 'the finding the block is for: announced where it was (on slack-api in its thread), kept in the row')
     .addHelpText('after', '\nExample:\n  guardduty-notifier block add 185.220.101.1 --target edge --for 24h --reason "SSH brute force on bastion" -c notifier.yaml')
-    .action(async (ip: string, opts: { config: string; target?: string; for: number; reason: string; by: string }) => {
-      await withOpened(opts.config, 'add', async ({ deps, blocks }) => {
-        const outcome = await blocks.addBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), forMs: opts.for, reason: opts.reason, actor: opts.by });
+    .action(async (ip: string, opts: { config: string; target?: string; for: number; reason: string; by: string; finding?: string }) => {
+      await withOpened(opts.config, 'add', async ({ deps, blocks, deliver }) => {
+        const outcome = await blocks.addBlock(deps, {
+          ip,
+          ...(opts.target !== undefined ? { target: opts.target } : {}),
+          forMs: opts.for,
+          reason: opts.reason,
+          actor: opts.by,
+          ...(opts.finding !== undefined ? { findingId: opts.finding } : {}),
+        });
         for (const line of outcome.lines) print(line);
         if (outcome.refusal?.reason === 'unknown-target' || outcome.refusal?.reason === 'invalid-duration') return EXIT.usage;
-        if (!outcome.blocked) return EXIT.failed;
+        if (!outcome.blocked) {
+          // A refusal at a cap is news (announced); others are only printed.
+          if (outcome.announced > 0) await deliver();
+          return EXIT.failed;
+        }
         const written = outcome.converge ? printOutcomes(outcome.converge.outcomes, false) : true;
         if (outcome.dryRun) print('respond.mode is dry-run: recorded, not written to any target.');
-        return written ? EXIT.ok : EXIT.failed;
+        const delivered = await deliver();
+        return written ? delivered : EXIT.failed;
       });
     });
 
@@ -152,11 +221,13 @@ export function registerBlockCommands(program: Command): void {
     .option('--target <name>', 'only this target')
     .option('--by <who>', 'who asks', process.env.USER ?? '')
     .action(async (ip: string, opts: { config: string; target?: string; by: string }) => {
-      await withOpened(opts.config, 'remove', async ({ deps, blocks }) => {
+      await withOpened(opts.config, 'remove', async ({ deps, blocks, deliver }) => {
         const outcome = await blocks.removeBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), actor: opts.by });
         for (const line of outcome.lines) print(line);
         if (outcome.removed.length === 0) return EXIT.failed;
-        return outcome.converge && !printOutcomes(outcome.converge.outcomes, false) ? EXIT.failed : EXIT.ok;
+        const written = outcome.converge ? printOutcomes(outcome.converge.outcomes, false) : true;
+        const delivered = await deliver();
+        return written ? delivered : EXIT.failed;
       });
     });
 
@@ -165,11 +236,13 @@ export function registerBlockCommands(program: Command): void {
     .description('End the blocks whose time is up and converge every target now (the Lambda and the daemon do this every 5 min).')
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
     .action(async (opts: { config: string }) => {
-      await withOpened(opts.config, 'prune', async ({ sync }) => {
+      await withOpened(opts.config, 'prune', async ({ sync, deliver }) => {
         const report = await sync(true);
         print(report.pruned.length === 0 ? 'No block has expired.' : `${report.pruned.length} expired block${report.pruned.length === 1 ? '' : 's'} ended:`);
         for (const r of report.pruned) print(`  ${r.ip} in ${r.target}, until ${iso(r.until)}`);
-        return printOutcomes(report.outcomes, report.dryRun) ? EXIT.ok : EXIT.failed;
+        const written = printOutcomes(report.outcomes, report.dryRun);
+        const delivered = await deliver();
+        return written ? delivered : EXIT.failed;
       });
     });
 
@@ -179,9 +252,12 @@ export function registerBlockCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
     .option('--dry-run', 'read and compare only: say what would change, write nothing')
     .action(async (opts: { config: string; dryRun?: boolean }) => {
-      await withOpened(opts.config, 'sync', async ({ converge }) => {
+      await withOpened(opts.config, 'sync', async ({ converge, deliver }) => {
         const report = await converge({ dryRun: opts.dryRun === true });
-        return printOutcomes(report.outcomes, report.dryRun) ? EXIT.ok : EXIT.failed;
+        const written = printOutcomes(report.outcomes, report.dryRun);
+        // A target that cannot be written alerts (queued by the converge): delivered now, like the Lambda would.
+        const delivered = opts.dryRun === true ? EXIT.ok : await deliver();
+        return written ? delivered : EXIT.failed;
       });
     });
 }

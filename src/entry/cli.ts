@@ -14,7 +14,7 @@ import { checkConfig } from '../config/check.js';
 import { addMute, checkMuteRequest, describeMuteScope, listMutes, removeMute } from '../actions/mutes.js';
 import { MuteNotFoundError, MuteRuleError } from '../actions/errors.js';
 import { formatDecisionReason } from '../policy/decision-record.js';
-import { jsonForTerminal, safeForTerminal } from '../core/terminal-text.js';
+import { jsonBytesForTerminal, jsonForTerminal, safeForTerminal } from '../core/terminal-text.js';
 import { createChunkedWriter } from '../core/chunked-writer.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
@@ -88,8 +88,9 @@ export function buildProgram(): Command {
       if (Number.isNaN(now)) throw new InvalidArgumentError(`--now: not a date-time: ${opts.now}`);
       const accountNames = createAccountNameResolver({ names: config?.accounts ?? {} });
       // Streamed: each finding is rendered (only in the format asked for), written and forgotten. The output is the
-      // JSON.stringify(list, null, 2) it always was, built element by element.
-      const out = createChunkedWriter(process.stdout);
+      // JSON.stringify(list, null, 2) it always was, built element by element, made terminal-safe chunk by chunk
+      // (jsonBytesForTerminal: the bytes jsonForTerminal would give, checked in bulk).
+      const out = createChunkedWriter(process.stdout, { beforeWrite: jsonBytesForTerminal });
       const problems = { count: 0 };
       let printed = 0;
       try {
@@ -101,8 +102,8 @@ export function buildProgram(): Command {
             problems.count += 1;
           }
           // `[payload]` pretty-printed is the element indented as inside the list: cut its brackets.
-          const element = jsonForTerminal(JSON.stringify([payload], null, 2)).slice(2, -2);
-          await out.write(`${printed === 0 ? '[\n' : ',\n'}${element}`);
+          await out.write(printed === 0 ? '[\n' : ',\n');
+          await out.write(JSON.stringify([payload], null, 2).slice(2, -2));
           printed += 1;
         }
         await out.write(printed === 0 ? '[]\n' : '\n]\n');
@@ -191,7 +192,7 @@ export function buildProgram(): Command {
 
   program
     .command('status')
-    .description('Show the outbox (pending, failed with their errors), the most recent decisions and the actions taken from Slack.')
+    .description('Show the outbox (pending, failed with their errors), the blocks in force per respond target, the most recent decisions and the actions taken from Slack.')
     .requiredOption('-c, --config <file>', 'notifier config (YAML); its state: is read')
     .option('-n, --limit <n>', 'how many recent decisions and failed messages to show', (v) => Number.parseInt(v, 10), 20)
     .option('--json', 'print as JSON')
@@ -199,7 +200,7 @@ export function buildProgram(): Command {
       const config = await loadConfigOrExit(opts.config);
       const store = await openStore(config);
       try {
-        const report = await readStatus(store, opts.limit);
+        const report = await readStatus(store, opts.limit, Date.now(), config.respond === undefined ? {} : { respond: config.respond });
         process.stdout.write(opts.json ? formatStatusJson(report) : formatStatus(report, Date.now()));
       } finally {
         await store.close();
@@ -318,9 +319,19 @@ async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof cre
   return createRuntime(config, { logger }).catch(exitOnStartError);
 }
 
+/**
+ * Commander copies `exitOverride()` to a subcommand only when the subcommand is created after it; set afterwards, on
+ * the root alone, a usage error in `block add` or `mute add` would call process.exit(1) itself. So: on every command,
+ * once the tree is built, and every usage error comes back to `main()` as a CommanderError (exit status 2).
+ */
+function exitOverrideEverywhere(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideEverywhere(sub);
+}
+
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
+  exitOverrideEverywhere(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -10,7 +10,7 @@ import type { IngestResult } from '../pipeline/pipeline-types.js';
 import type { ConvergeReport } from '../pipeline/responder.js';
 import { dynamoDbStoreOptions } from '../pipeline/open-store.js';
 import { createRuntime, type Runtime } from '../pipeline/runtime.js';
-import { createMemoryStore, type MemoryStore } from '../state/memory-store.js';
+import type { MemoryStore } from '../state/memory-store.js';
 import type { Logger } from '../core/logger.js';
 
 /**
@@ -84,6 +84,8 @@ function getRuntime(): Promise<LambdaRuntime> {
     if (!('dynamodb' in state)) {
       // A Lambda has no disk to keep SQLite on (and the bundle leaves SQLite out): memory it is. Said once, here.
       logger.warn(NO_TABLE_WARNING);
+      // Loaded only here: a deployment with a table never carries it at cold start.
+      const { createMemoryStore } = await import('../state/memory-store.js');
       const memory = createMemoryStore();
       return { runtime: await createRuntime(config, { logger, store: memory }), memory };
     }

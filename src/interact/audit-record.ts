@@ -1,8 +1,8 @@
 /**
  * The audit trail: every action a person asked for — from a Slack button, the CLI or the demo page — allowed or
  * refused, with who, what, which finding, when and how it ended. `status` and `guardduty-notifier audit [--since 7d]
- * [--json]` show it. Phase 2 adds `AuditLog` to the store's groups (SQLite table, DynamoDB items with a TTL) and gives
- * it a describe in the store conformance suite.
+ * [--json]` show it. `AuditLog` is a group of the store (SQLite table, DynamoDB items with a TTL, the memory store), kept
+ * 90 days, with a describe in the store conformance suite (test/state/interact-store-conformance.ts).
  *
  * Records hold no secret and no response_url. Strings in them may come from findings (type, account) and from Slack
  * (a user name): whoever prints them escapes for the medium (safeForTerminal on a terminal).
@@ -46,7 +46,7 @@ export interface AuditRecord {
   readonly muteId?: string;
 }
 
-/** The store group phase 2 implements (SQLite and DynamoDB), conformance-tested like the others. */
+/** The store group (SQLite, DynamoDB, memory), conformance-tested like the others. */
 export interface AuditLog {
   /** Writes the record; a record with the same id replaces it (idempotent for redelivered jobs). */
   appendAudit(record: AuditRecord): Promise<void>;

@@ -1,6 +1,6 @@
 /**
  * `POST /slack/actions` as a route of the notifier's own HTTP helper (core/http-server.ts), for the daemon's listener
- * (phase 2 adds it next to /healthz and /metrics) and for tests. The raw body is read capped and handed over as bytes,
+ * (src/daemon/slack-actions.ts, next to /healthz and /metrics) and for tests. The raw body is read capped and handed over as bytes,
  * the reply is written, and only then is the job started: Slack has its answer before any slow work begins.
  */
 import type { Logger } from '../core/logger.js';

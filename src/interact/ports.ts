@@ -1,13 +1,15 @@
 /**
- * What the interaction worker needs from the rest of the notifier, as interfaces it owns. Phase 2 implements each on
- * the real modules; tests use in-memory ones. Keeping them here (instead of importing the store, respond and the mute
+ * What the interaction worker needs from the rest of the notifier, as interfaces it owns. src/pipeline/interact-ports.ts
+ * implements each on the real modules (the store's snapshot, audit and replay groups, actions/mutes.ts, actions/blocks.ts);
+ * the worker's unit tests use in-memory ones. Keeping them here (instead of importing the store, respond and the mute
  * module) is what lets a click go "through the same code as the CLI" without interact/ depending on their insides.
  */
 import type { SlackMessage } from '../core/message.js';
 
 /**
- * What the handler must find in the store for a finding it sent to a destination. Phase 2 writes it with the outbox
- * row (the finding's facts) and completes it in `markSent` (channel and ts of a slack-api message).
+ * What the handler must find in the store for a finding it sent to a destination: the snapshot the pipeline commits
+ * with the finding's message (state/store.ts FindingSnapshot), with the channel (config) and ts (the outbox row) of a
+ * slack-api message.
  */
 export interface InteractionTarget {
   readonly destination: string;
@@ -47,7 +49,7 @@ export interface FindingArchiver {
   archive(location: { region: string; detectorId: string; findingId: string; accountId?: string }): Promise<{ detectorId: string }>;
 }
 
-/** The same rows as `mute add` (phase 2: src/actions/mutes.ts, the module the CLI uses). */
+/** The same rows as `mute add` (src/actions/mutes.ts, the module the CLI uses). */
 export interface MuteActions {
   /** `id` is chosen by the caller (stable per request) so that a repeated job writes the same rule, not a second one. */
   addMute(request: {

@@ -4,15 +4,16 @@
  * check refuses it anyway, which is why an entry can be forgotten once its window is over.
  *
  * One process (the daemon, one warm Lambda container) can hold the seen signatures in memory. Several Lambda
- * containers answer one Function URL, so there the guard must be shared: phase 2 backs it with the store (a conditional
- * put of the signature with a TTL at `expiresAt`), which is why `claim` is asynchronous.
+ * containers answer one Function URL, so there the guard must be shared: pipeline/interact-ports.ts backs it with the
+ * store (`createStoreReplayGuard`: a conditional put of the signature with a TTL at `expiresAt`), which is why `claim`
+ * is asynchronous. The daemon uses the store's guard too, so a restart within the window does not reopen a request.
  */
 export type ReplayClaim = 'fresh' | 'replayed' | 'unavailable';
 
 export interface ReplayGuard {
   /**
    * Records `key` until `expiresAt` (epoch ms): `fresh` the first time inside its window (go on), `replayed` when it
-   * was already claimed, `unavailable` when the guard cannot record it (full; in phase 2 the store failing), and then
+   * was already claimed, `unavailable` when the guard cannot record it (full; the store failing), and then
    * refusing is the safe answer: accepting unrecorded would let the same request through twice.
    */
   claim(key: string, expiresAt: number, now: number): Promise<ReplayClaim>;

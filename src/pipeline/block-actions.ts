@@ -1,12 +1,15 @@
-import type { BlockActionDeps } from '../actions/blocks.js';
-import { announceUnblock } from '../respond/announce.js';
-import type { Announcement } from './responder.js';
+import type { BlockActionDeps, BlockAnnouncer } from '../actions/blocks.js';
+import type { Config } from '../config/schema.js';
+import type { GroupedLines } from '../respond/announce.js';
+import type { Store } from '../state/store.js';
+import type { Announcement, Responder } from './responder.js';
 import type { Runtime } from './runtime.js';
 
 /**
  * The deps of actions/blocks.ts (`addBlock`, `removeBlock`) from a running notifier: its store, its `respond:`, and
- * its responder to converge the targets after a change and to announce an unblock where the block was announced.
- * The `block` commands and the Slack "Block IP" / "Unblock" actions both use this, so both act alike.
+ * its responder to converge the targets after a change and to announce blocks and unblocks the pipeline's way
+ * (respond's own messages, committed outbox rows; a reply in the finding's thread on slack-api). The `block` commands
+ * and the Slack "Block IP" / "Unblock" actions both use this, so both act alike.
  *
  * @example
  * const outcome = await addBlock(blockActionDeps(runtime), { ip, target: 'edge', forMs, reason, actor: 'U123' });
@@ -20,17 +23,41 @@ export function blockActionDeps(runtime: Pick<Runtime, 'store' | 'responder' | '
     respond,
     now,
     converge: (targets) => responder.converge({ only: targets }),
-    async announceUnblocks(removed, at) {
-      const announcements: Announcement[] = removed.flatMap((r) =>
-        (r.announceTo ?? []).map((destination) => ({
-          destination,
-          lines: [announceUnblock(r, 'removed')],
-          ...(r.findingId === undefined ? {} : { finding: { id: r.findingId, type: r.reason } }),
-          idParts: ['unblock', r.target, r.cidr, String(r.since), String(at)],
-        })),
-      );
+    announce: createBlockAnnouncer({ store, responder, config: runtime.config }),
+  };
+}
+
+/**
+ * Where a person's block is announced: in every destination the finding it names was notified in (its ledger rows),
+ * else where respond's news of a finding routed nowhere goes — the first destination, like the pipeline's respond step.
+ *
+ * @example
+ * const announce = createBlockAnnouncer({ store, responder, config });
+ * await announce.queue([{ destination: 'sec', lines: ['Unblocked 185.220.101.1 in edge by alice'], idParts: [] }], Date.now());
+ */
+export function createBlockAnnouncer(options: { store: Pick<Store, 'getLedger' | 'commit'>; responder: Pick<Responder, 'announcementRows'>; config: Pick<Config, 'destinations'> }): BlockAnnouncer {
+  const { store, responder, config } = options;
+  const fallback = config.destinations[0]?.name;
+  return {
+    async destinationsFor(findingId) {
+      const notified: string[] = [];
+      if (findingId !== undefined) {
+        for (const d of config.destinations) {
+          if ((await store.getLedger(d.name, [findingId])).has(findingId)) notified.push(d.name);
+        }
+      }
+      return notified.length > 0 ? notified : fallback === undefined ? [] : [fallback];
+    },
+    async queue(messages: readonly GroupedLines[], at) {
+      const announcements: Announcement[] = messages.map((m) => ({
+        destination: m.destination,
+        lines: m.lines,
+        ...(m.finding === undefined ? {} : { finding: m.finding }),
+        idParts: m.idParts,
+      }));
       const rows = responder.announcementRows(announcements, at);
       if (rows.length > 0) await store.commit({ ledger: [], outbox: rows, decisions: [] });
+      return rows.length;
     },
   };
 }

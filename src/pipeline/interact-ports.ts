@@ -176,6 +176,8 @@ export function createBlockActions(deps: BlockActionDeps & { store: Pick<Store, 
           reason: request.reason,
           actor: request.by,
           findingId: request.findingId,
+          // The clicked message says it itself (rewritten, and a line in its thread): the others hear it from respond.
+          alreadyTold: [request.destination],
         });
         dryRun = outcome.dryRun;
         for (const t of outcome.perTarget) {
@@ -201,7 +203,7 @@ export function createBlockActions(deps: BlockActionDeps & { store: Pick<Store, 
         // Only the blocks this finding made: an address another finding (or a person) blocked stays blocked.
         const mine = standing.filter((r) => r.ip === ip && r.findingId === request.findingId);
         for (const target of new Set(mine.map((r) => r.target))) {
-          const outcome = await removeBlock(deps, { ip, target, actor: request.by });
+          const outcome = await removeBlock(deps, { ip, target, actor: request.by, alreadyTold: [request.destination] });
           for (const r of outcome.removed) removed.push({ ip: r.ip, target: r.target });
           const writeError = writeErrorOf(outcome.converge?.outcomes);
           if (writeError !== undefined) errors.push(writeError);

@@ -3,7 +3,7 @@ import type { Config, RespondConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import type { Finding } from '../finding/finding.js';
 import type { BlockIntent } from '../respond/block-intent.js';
-import { announceIntent, announceUnblock } from '../respond/announce.js';
+import { announceIntent, announceUnblock, oneMessagePerDestination, type DestinationLine } from '../respond/announce.js';
 import { expireBlocks, type BlockRecord } from '../respond/block-record.js';
 import { createAllowList } from '../respond/ip-safety.js';
 import { planBlocks, planBlocksForFindings } from '../respond/plan-blocks.js';
@@ -11,6 +11,7 @@ import type { TargetRoom } from '../respond/target-room.js';
 import { convergeTargets, countInForce, type TargetOutcome } from '../respond/targets/converge.js';
 import type { BlockTarget } from '../respond/targets/target.js';
 import { renderRespondMessage, type RespondMessageInput } from '../render/respond-lines.js';
+import { targetFailureKey } from '../state/block-status.js';
 import type { OutboxRow, Store } from '../state/store.js';
 
 /**
@@ -24,8 +25,8 @@ import type { OutboxRow, Store } from '../state/store.js';
  */
 
 const HOUR_MS = 3_600_000;
-/** The alert episode of a target: the CursorStore keeps when its current failure began (0: healthy). */
-const ALERT_KEY = (target: string) => `respond/alert/${target}`;
+/** The alert episode of a target: the CursorStore keeps when its current failure began (0: healthy); `status` shows it. */
+const ALERT_KEY = targetFailureKey;
 
 export interface ResponderOptions {
   config: Config & { respond: RespondConfig };
@@ -295,19 +296,28 @@ export function createResponder(options: ResponderOptions): Responder {
     const stored = await store.putBlocks(due);
     const wasActive = new Set(standing.filter((r) => r.state === 'active').map((r) => `${r.target}|${r.cidr}`));
     const ended = stored.filter((r) => r.state === 'expired');
-    // Only real blocks are announced as unblocked; a dry-run row ending is not news.
-    const announcements: Announcement[] = [];
+    // Only real blocks are announced as released; a dry-run row ending is not news. One message a destination for
+    // everything this prune ended (in the finding's thread when all of it is one finding's), never one per address.
+    const fallback = config.destinations[0]?.name;
+    const lines: DestinationLine[] = [];
     for (const r of ended) {
       if (!wasActive.has(`${r.target}|${r.cidr}`)) continue;
-      for (const destination of r.announceTo ?? []) {
-        announcements.push({
+      const destinations = r.announceTo !== undefined && r.announceTo.length > 0 ? r.announceTo : fallback === undefined ? [] : [fallback];
+      for (const destination of destinations) {
+        lines.push({
           destination,
-          lines: [announceUnblock(r, 'expired')],
+          line: announceUnblock(r, 'expired'),
           ...(r.findingId === undefined ? {} : { finding: { id: r.findingId, type: r.reason } }),
           idParts: ['unblock', r.target, r.cidr, String(r.since), String(r.until)],
         });
       }
     }
+    const announcements: Announcement[] = oneMessagePerDestination(lines).map((m) => ({
+      destination: m.destination,
+      lines: m.lines,
+      ...(m.finding === undefined ? {} : { finding: m.finding }),
+      idParts: m.idParts,
+    }));
     const rows = announcementRows(announcements, at);
     if (rows.length > 0) await store.commit({ ledger: [], outbox: rows, decisions: [] });
     if (ended.length > 0) logger.info('Expired blocks pruned', { ended: ended.length });

@@ -4,13 +4,16 @@
 import type { Finding } from '../finding/finding.js';
 import { sanitizeText, truncate } from './mrkdwn.js';
 
-const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/** Made on first use: building an Intl formatter loads ICU data (~20 ms), which every CLI command paid at start-up. */
+let countFormat: Intl.NumberFormat | undefined;
 
 /** `1,234`; anything that is not a finite number shows as `?` rather than `NaN`. */
 export function formatCount(count: number): string {
   if (!Number.isFinite(count)) return '?';
   // Most counts are small: skip Intl (comparatively slow) when there is nothing to group.
-  return Number.isInteger(count) && count > -1000 && count < 1000 ? String(count) : COUNT.format(count);
+  if (Number.isInteger(count) && count > -1000 && count < 1000) return String(count);
+  countFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+  return countFormat.format(count);
 }
 
 /** `1 finding`, `2 findings`, `1,234 findings`. */

@@ -84,8 +84,67 @@ export function announceIntent(intent: BlockIntent): string {
   return `Not blocked: ${REFUSAL_TEXT[intent.reason](intent)}`;
 }
 
-/** "Unblocked 185.220.101.1 in edge (expired after 12 h)" — for prune and `block remove`. */
-export function announceUnblock(record: BlockRecord, cause: 'expired' | 'removed'): string {
-  const after = humanDuration(Math.max(0, record.until - record.since));
-  return `Unblocked ${record.ip} in ${record.target} (${cause === 'expired' ? `expired after ${after}` : 'removed by hand'})`;
+/**
+ * The end of a block: "Released 185.220.101.1 in edge (expired after 12 h)" (prune) / "Unblocked 185.220.101.1 in edge
+ * by alice" (`block remove`, Undo; "(removed by hand)" when nobody is named).
+ */
+export function announceUnblock(record: BlockRecord, cause: 'expired' | 'removed', actor?: string): string {
+  if (cause === 'expired') return `Released ${record.ip} in ${record.target} (expired after ${humanDuration(Math.max(0, record.until - record.since))})`;
+  const by = actor === undefined || actor.trim() === '' ? ' (removed by hand)' : ` by ${actor.trim()}`;
+  return `Unblocked ${record.ip} in ${record.target}${by}`;
+}
+
+/**
+ * A person's block (`block add`, the Slack menu) as its channel reads it: the line of {@link announceIntent} with who
+ * asked and why — "Blocked 185.220.101.1 for 1 d in edge (source and destination) by alice — SSH brute force".
+ */
+export function announceManualIntent(intent: BlockIntent, asked: { readonly actor: string; readonly reason: string }): string {
+  const actor = asked.actor.trim();
+  const reason = asked.reason.trim();
+  return `${announceIntent(intent)}${actor === '' ? '' : ` by ${actor}`}${reason === '' ? '' : ` — ${reason}`}`;
+}
+
+/** One line of respond's news for one destination, before lines are grouped into messages. */
+export interface DestinationLine {
+  readonly destination: string;
+  readonly line: string;
+  /** The finding the line is about: its message is a reply in that finding's thread (slack-api). */
+  readonly finding?: { readonly id: string; readonly type: string };
+  /** What makes the line unique (a message's outbox id is derived from these). */
+  readonly idParts: readonly string[];
+}
+
+export interface GroupedLines {
+  readonly destination: string;
+  readonly lines: readonly string[];
+  readonly finding?: { readonly id: string; readonly type: string };
+  readonly idParts: readonly string[];
+}
+
+/**
+ * One message per destination, not one per address: its lines in input order; about a finding (its thread) only when
+ * every line of that destination is about the same finding. A prune that ends 40 blocks is one message a channel.
+ *
+ * @example
+ * const messages = oneMessagePerDestination(ended.map((r) => ({ destination: 'sec', line: announceUnblock(r, 'expired'), idParts: [r.cidr] })));
+ */
+export function oneMessagePerDestination(items: readonly DestinationLine[]): GroupedLines[] {
+  const byDestination = new Map<string, DestinationLine[]>();
+  for (const item of items) {
+    const list = byDestination.get(item.destination);
+    if (list) list.push(item);
+    else byDestination.set(item.destination, [item]);
+  }
+  const out: GroupedLines[] = [];
+  for (const [destination, list] of byDestination) {
+    const first = list[0]?.finding;
+    const oneFinding = first !== undefined && list.every((i) => i.finding?.id === first.id);
+    out.push({
+      destination,
+      lines: list.map((i) => i.line),
+      ...(oneFinding ? { finding: first } : {}),
+      idParts: list.flatMap((i) => [...i.idParts, i.finding?.id ?? '']),
+    });
+  }
+  return out;
 }

@@ -8,15 +8,18 @@
  * | item          | pk                                       | sk                                 | gsi1pk / gsi1sk (sparse)                                      | expiresAt                |
  * |---------------|------------------------------------------|------------------------------------|---------------------------------------------------------------|--------------------------|
  * | ledger row    | `ledger#<encodeURIComponent(dest)>#<id>` | `ledger`                           | —                                                             | lastSeenAt + 90 days     |
- * | outbox row    | `outbox#<outbox id>`                     | `outbox`                           | `outbox#pending` / `<nextAttemptAt>#<createdAt>#<seq>#<id>`   | sent: sentAt + 7 days    |
+ * | outbox state  | `outbox#<outbox id>`                     | `outbox`                           | `outbox#pending` / `<nextAttemptAt>#<createdAt>#<seq>#<id>`   | sent: sentAt + 7 days    |
  * |               |                                          |                                    | `outbox#sent` / `<sentAt>#<id>`, `outbox#failed` / `<failedAt>#<id>` | pending, failed: none    |
+ * | outbox body   | `outbox#<outbox id>`                     | `body`                             | —                                                             | createdAt + 90 days      |
  * | decision      | `decision`                               | `<at>#<commit token>#<index>`      | —                                                             | at + 7 days              |
  * | mute rule     | `mute`                                   | `<rule id>`                        | —                                                             | rule expiry              |
  * | poll cursor   | `cursor`                                 | `<key>`                            | —                                                             | none                     |
  * | block row     | `block`                                  | `<target>|<cidr>`                  | —                                                             | ended: end + 7 days      |
  * | block history | `blockhist#<target>`                     | `<cidr>`                           | —                                                             | none                     |
  *
- * Times inside sort keys are epoch ms zero-padded to 16 digits so that string order is time order.
+ * Times inside sort keys are epoch ms zero-padded to 16 digits so that string order is time order. An outbox row is
+ * two items: the small state every transition rewrites, and the message body, compressed, written once
+ * (dynamodb-outbox.ts). Expired items linger until TTL deletes them (within days): every read filters by time.
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 

@@ -1,4 +1,6 @@
-import type { AuditLog, AuditRecord, DecisionLog, LoggedDecision, OutboxRow, OutboxStore, StoreStats } from './store.js';
+import type { AuditLog, AuditRecord, BlockStore, CursorStore, DecisionLog, LoggedDecision, OutboxRow, OutboxStore, StoreStats } from './store.js';
+import type { RespondConfig } from '../config/schema.js';
+import { formatBlockStatus, readBlockStatus, type BlockStatus } from './block-status.js';
 import { formatAuditLines } from '../interact/audit-report.js';
 import { formatDuration } from '../core/duration.js';
 import { jsonForTerminal, safeForTerminal as safe } from '../core/terminal-text.js';
@@ -10,6 +12,8 @@ export interface StatusReport {
   decisions: LoggedDecision[];
   /** Actions people took (Slack buttons, the demo) in the last 7 days, newest first (absent: none read). */
   actions?: AuditRecord[];
+  /** With `respond:`: per target, the blocks in force, the newest few and a recorded write failure (block-status.ts). */
+  blocks?: BlockStatus;
 }
 
 /** How far back `status` lists actions (`audit --since` shows more). */
@@ -17,17 +21,25 @@ export const STATUS_ACTIONS_SINCE_MS = 7 * 86_400_000;
 
 /**
  * What `status` shows: outbox counts, the failed and pending rows, the latest decisions, and the actions of the last
- * 7 days, `limit` of each.
+ * 7 days, `limit` of each; with `respond`, the blocks of each target (block-status.ts).
  */
-export async function readStatus(store: OutboxStore & DecisionLog & AuditLog, limit: number, now: number = Date.now()): Promise<StatusReport> {
-  const [stats, failed, pending, decisions, actions] = await Promise.all([
+export async function readStatus(
+  store: OutboxStore & DecisionLog & AuditLog & Partial<Pick<BlockStore, 'listBlocks'> & Pick<CursorStore, 'getCursor'>>,
+  limit: number,
+  now: number = Date.now(),
+  options: { respond?: RespondConfig } = {},
+): Promise<StatusReport> {
+  const { respond } = options;
+  const blockStore = store.listBlocks !== undefined && store.getCursor !== undefined ? { listBlocks: store.listBlocks.bind(store), getCursor: store.getCursor.bind(store) } : undefined;
+  const [stats, failed, pending, decisions, actions, blocks] = await Promise.all([
     store.stats(),
     store.listOutbox({ status: 'failed', limit }),
     store.listOutbox({ status: 'pending', limit }),
     store.recentDecisions(limit),
     store.listAudit({ since: now - STATUS_ACTIONS_SINCE_MS, limit }),
+    respond !== undefined && blockStore !== undefined ? readBlockStatus(blockStore, respond, now) : undefined,
   ]);
-  return { stats, failed, pending, decisions, actions };
+  return { stats, failed, pending, decisions, actions, ...(blocks === undefined ? {} : { blocks }) };
 }
 
 /** `status --json`: the report without message bodies (Block Kit is long and says nothing about the state). */
@@ -56,6 +68,7 @@ export function formatStatus(report: StatusReport, now: number): string {
       lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  attempts ${row.attempts}${row.lastError ? `  last error: ${safe(row.lastError)}` : ''}`);
     }
   }
+  if (report.blocks !== undefined) lines.push('', ...formatBlockStatus(report.blocks));
   const actions = report.actions ?? [];
   if (actions.length > 0) {
     lines.push('', `Recent actions (${actions.length}, last 7 days; \`audit\` shows more):`);

@@ -254,7 +254,7 @@ export interface CursorStore {
 /**
  * The state of the notifier: one group per concept, every group on one connection and one set of data. Two
  * implementations pass one conformance suite (test/state/store-conformance.ts, a describe per group): SQLite (embedded
- * default) and DynamoDB (Lambda); the in-memory test double passes it too. Code that needs only a group asks for that
+ * default) and DynamoDB (Lambda); the in-memory store (memory-store.ts: the Lambda without a table, and the tests' double) passes it too. Code that needs only a group asks for that
  * group (`MuteStore` for the mute commands, `CursorStore` for the poller, `BlockStore` for respond, `AuditLog`,
  * `SnapshotStore` and `ReplayStore` for Slack actions).
  */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addBlock, removeBlock, type BlockActionDeps } from '../../src/actions/blocks.js';
+import type { GroupedLines } from '../../src/respond/announce.js';
 import { mergeBlockRecord } from '../../src/respond/block-record.js';
 import { createMemoryStore } from '../support/memory-store.js';
 import { HOUR, makeBlock, respondConfig, T0 } from '../respond/helpers.js';
@@ -9,7 +10,7 @@ import { HOUR, makeBlock, respondConfig, T0 } from '../respond/helpers.js';
 function deps(overrides: Partial<Parameters<typeof respondConfig>[0]> = {}) {
   const store = createMemoryStore();
   const converged: string[][] = [];
-  const unblocked: string[] = [];
+  const queued: GroupedLines[] = [];
   const d: BlockActionDeps = {
     store,
     respond: respondConfig(overrides),
@@ -18,11 +19,16 @@ function deps(overrides: Partial<Parameters<typeof respondConfig>[0]> = {}) {
       converged.push([...targets]);
       return { outcomes: [] };
     },
-    announceUnblocks: async (rows) => {
-      unblocked.push(...rows.map((r) => `${r.target} ${r.ip}`));
+    announce: {
+      // f-2 was notified in two channels; any other finding, and no finding, in the fallback one.
+      destinationsFor: async (findingId) => (findingId === 'f-2' ? ['sec', 'ops'] : ['sec']),
+      queue: async (messages) => {
+        queued.push(...messages);
+        return messages.length;
+      },
     },
   };
-  return { d, store, converged, unblocked };
+  return { d, store, converged, queued };
 }
 
 describe('addBlock', () => {
@@ -84,16 +90,62 @@ describe('addBlock', () => {
 });
 
 describe('removeBlock', () => {
-  it('ends the address in every target, announces the real unblocks and converges', async () => {
-    const { d, store, converged, unblocked } = deps();
-    await store.putBlocks([makeBlock({ ip: '185.220.101.1' }), makeBlock({ ip: '185.220.101.1', target: 'alb', direction: 'source' }), makeBlock({ ip: '185.220.101.2' })]);
+  it('ends the address in every target, announces the real unblocks (one message a channel) and converges', async () => {
+    const { d, store, converged, queued } = deps();
+    await store.putBlocks([
+      makeBlock({ ip: '185.220.101.1', announceTo: ['ops'] }),
+      makeBlock({ ip: '185.220.101.1', target: 'alb', direction: 'source', announceTo: ['ops'] }),
+      makeBlock({ ip: '185.220.101.2' }),
+    ]);
     const outcome = await removeBlock(d, { ip: '185.220.101.1', actor: 'bob' });
     expect(outcome.removed.map((r) => `${r.target} ${r.state}`).sort()).toEqual(['alb removed', 'edge removed']);
     expect(outcome.lines).toContain('Unblocked 185.220.101.1 in edge (removed by hand)');
-    expect(unblocked.sort()).toEqual(['alb 185.220.101.1', 'edge 185.220.101.1']);
+    expect(outcome.announced).toBe(1);
+    expect(queued).toEqual([
+      expect.objectContaining({
+        destination: 'ops',
+        lines: ['Unblocked 185.220.101.1 in alb by bob', 'Unblocked 185.220.101.1 in edge by bob'],
+        finding: { id: 'f-1', type: 'UnauthorizedAccess:EC2/SSHBruteForce' },
+      }),
+    ]);
     expect(converged.map((t) => [...t].sort())).toEqual([['alb', 'edge']]);
     expect((await store.listBlocks({ standing: true })).map((r) => r.ip)).toEqual(['185.220.101.2']);
     expect((await removeBlock(d, { ip: '185.220.101.1', actor: 'bob' })).removed).toEqual([]);
+  });
+});
+
+describe('announcing what people do (the pipeline\'s way: outbox messages)', () => {
+  it('announces a block with who asked and why, in the fallback channel when it names no finding; the row remembers where', async () => {
+    const { d, store, queued } = deps();
+    const outcome = await addBlock(d, { ip: '185.220.101.1', target: 'edge', forMs: 24 * HOUR, reason: 'SSH brute force on bastion', actor: 'alice' });
+    expect(outcome.announced).toBe(1);
+    expect(queued).toEqual([{ destination: 'sec', lines: ['Blocked 185.220.101.1 for 1 d in edge (source and destination) by alice — SSH brute force on bastion'], idParts: expect.any(Array) }]);
+    expect((await store.listBlocks())[0]?.announceTo).toEqual(['sec']);
+  });
+
+  it('names the finding (its thread) in every channel it was notified in, except the one the caller tells itself', async () => {
+    const { d, store, queued } = deps();
+    await addBlock(d, { ip: '185.220.101.1', target: 'edge', forMs: HOUR, reason: 'Blocked from Slack by @sam', actor: 'U123', findingId: 'f-2', alreadyTold: ['sec'] });
+    expect(queued.map((m) => `${m.destination} ${m.finding?.id ?? '-'} ${m.lines.join('|')}`)).toEqual([
+      'ops f-2 Blocked 185.220.101.1 for 1 h in edge (source and destination) by U123 — Blocked from Slack by @sam',
+    ]);
+    // Its end is announced in both: the clicked message was told of the block too.
+    expect((await store.listBlocks())[0]?.announceTo).toEqual(['sec', 'ops']);
+    await removeBlock(d, { ip: '185.220.101.1', actor: 'U123', alreadyTold: ['sec'] });
+    expect(queued.at(-1)).toMatchObject({ destination: 'ops', lines: ['Unblocked 185.220.101.1 in edge by U123'] });
+  });
+
+  it('announces a refusal at a cap, not a refused private address; a dry-run block as "would block"', async () => {
+    const { d, store, queued } = deps({ maxActive: 1 });
+    await store.putBlocks([makeBlock({ ip: '185.220.101.9' })]);
+    await addBlock(d, { ip: '10.1.2.3', target: 'edge', forMs: HOUR, reason: 'typo', actor: 'a' });
+    expect(queued).toEqual([]);
+    await addBlock(d, { ip: '185.220.101.2', target: 'edge', forMs: HOUR, reason: 'x', actor: 'a' });
+    expect(queued.map((m) => m.lines[0])).toEqual([expect.stringMatching(/^Not blocked: 185\.220\.101\.2: .* by a — x$/)]);
+
+    const dry = deps({ mode: 'dry-run' });
+    await addBlock(dry.d, { ip: '185.220.101.3', target: 'edge', forMs: HOUR, reason: 'x', actor: 'a' });
+    expect(dry.queued.map((m) => m.lines[0])).toEqual(['Would block 185.220.101.3 for 1 h in edge (source and destination) (dry-run) by a — x']);
   });
 });
 

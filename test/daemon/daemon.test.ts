@@ -236,7 +236,7 @@ describe('runDaemon group wait (manual clock)', () => {
             clock.advance(ms);
             await new Promise((resolve) => setImmediate(resolve));
           },
-          maxTicks: 12,
+          maxTicks: 14,
           listen: false,
           onTick: (_results, tick) => {
             if (tick === 1) {
@@ -246,18 +246,24 @@ describe('runDaemon group wait (manual clock)', () => {
             // A burst that GuardDuty publishes over two ticks: 20 findings, then 4 more.
             if (tick === 3) gd.seedFindings(east, detectorId, 20, { from: clock.now(), stepMs: 1, prefix: `burst${seq}a`, severity: 5 });
             if (tick === 5) gd.seedFindings(east, detectorId, 4, { from: clock.now(), stepMs: 1, prefix: `burst${seq}b`, severity: 5 });
+            // After the burst: every tick re-reads its 24 findings (the overlap), which is no burst.
+            if (tick === 11) {
+              gd.putFinding(east, detectorId, { id: `later${seq}`, severity: 8 });
+              put.later = clock.now();
+            }
           },
         },
       });
-      expect(await d.done).toEqual({ exitCode: 0, ticks: 12 });
+      expect(await d.done).toEqual({ exitCode: 0, ticks: 14 });
       const rows = d.store.outbox();
-      expect(rows.map((r) => r.kind)).toEqual(['new', 'digest']);
-      const [lone, digest] = rows;
+      expect(rows.map((r) => r.kind)).toEqual(['new', 'digest', 'new']);
+      const [lone, digest, later] = rows;
       // The next tick read it and decided it then: within one poll interval of GuardDuty having it, not a window later.
       expect(lone!.createdAt - put.lone!).toBeLessThanOrEqual(INTERVAL);
+      expect(later!.createdAt - put.later!).toBeLessThanOrEqual(INTERVAL);
       expect(digest!.findingIds).toHaveLength(24);
       expect(rows.every((r) => r.status === 'sent')).toBe(true);
-      expect(slack.received).toHaveLength(2);
+      expect(slack.received).toHaveLength(3);
       // Every cursor is stored once its findings are committed.
       expect(await d.store.getCursor(`${east}/${detectorId}`)).toBeGreaterThanOrEqual(put.lone!);
     } finally {

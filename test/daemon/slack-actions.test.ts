@@ -6,6 +6,7 @@
  * stand-ins through the real SDK clients. Assertions are about what was done and said, never how fast.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { runDaemon } from '../../src/daemon/run-daemon.js';
@@ -58,7 +59,7 @@ let daemon: Daemon;
 let dir: ReturnType<typeof tempDir>;
 let seq = 0;
 
-async function startDaemon(options: { mode?: 'enforce' | 'dry-run' } = {}): Promise<Daemon> {
+async function startDaemon(options: { mode?: 'enforce' | 'dry-run'; pollListen?: string; interactListen?: string } = {}): Promise<Daemon> {
   seq += 1;
   const region = `${REGION}-a${seq}`;
   const detectorId = gd.addDetector(region);
@@ -68,12 +69,13 @@ async function startDaemon(options: { mode?: 'enforce' | 'dry-run' } = {}): Prom
     {
       state: { sqlite: statePath },
       destinations: [{ name: 'sec', type: 'slack-api', token: slack.token, channel: CHANNEL, apiUrl: slack.apiUrl, rate: { perSecond: 100, burst: 100 } }],
-      poll: { regions: [region], interval: '100ms', listen: '127.0.0.1:0' },
+      poll: { regions: [region], interval: '100ms', listen: options.pollListen ?? '127.0.0.1:0' },
       respond: { mode: options.mode ?? 'enforce', targets: [{ name: 'edge', type: 'network-firewall', ruleGroupArn: groupArn, priority: 30_000 }] },
       interact: {
         signingSecret: { env: 'TEST_SLACK_SIGNING_SECRET' },
         apiUrl: slack.apiUrl,
         allow: { acknowledge: ['*'], archive: ['S0SECOPS'], mute: ['S0SECOPS'], block: [SAM.id] },
+        ...(options.interactListen === undefined ? {} : { listen: options.interactListen }),
       },
     },
     'test config',
@@ -96,7 +98,9 @@ async function startDaemon(options: { mode?: 'enforce' | 'dry-run' } = {}): Prom
     onReady: (info) => ready(info.url ?? ''),
   });
   const url = await Promise.race([isReady, done.then((r) => Promise.reject(new Error(`daemon ended: ${JSON.stringify(r)}`)))]);
-  slack.setInteractionUrl(`${url}/slack/actions`);
+  // With interact.listen of its own, the actions listener says where it is.
+  const own = logger.lines.find((l) => l.message === 'Slack actions listening')?.fields?.url;
+  slack.setInteractionUrl(typeof own === 'string' ? own : `${url}/slack/actions`);
   return {
     statePath,
     groupArn,
@@ -223,6 +227,25 @@ describe('Slack actions on the daemon (POST /slack/actions on its listener)', ()
     await waitUntil('the message says would block', () => lastTextOf(message).includes('Would block'));
     expect(daemon.blocked()).toEqual([]);
     expect(nfw.calls.filter((c) => c.operation === 'UpdateRuleGroup' && JSON.stringify(c.body ?? {}).includes(daemon.groupArn))).toEqual([]);
+  });
+
+  it('serves POST /slack/actions on interact.listen, a listener of its own, when poll.listen is off', async () => {
+    await daemon.stop();
+    // interact.listen takes a real port (1–65535): a free one, found by listening on 0 for a moment.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    daemon = await startDaemon({ pollListen: 'off', interactListen: `127.0.0.1:${port}` });
+    const own = daemon.logger.lines.find((l) => l.message === 'Slack actions listening')?.fields?.url;
+    expect(own).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/slack\/actions$/);
+    const { message } = await findingMessage();
+    expect((await slack.click(message, 'gdn.acknowledge', { user: EVE })).status).toBe(200);
+    await auditOf('acknowledge');
+    // Only that path: nothing else is served there.
+    expect((await fetch(String(own).replace('/slack/actions', '/healthz'))).status).toBe(404);
   });
 
   it('Mute similar 7 d: the same rule `mute add` writes (this type, this account), and it mutes the next one', async () => {

@@ -119,7 +119,7 @@ describe.skipIf(!existsSync(bundlePath))('respond in the Lambda bundle', () => {
     expect(ours()).toEqual([]);
     expect(waf.ipSet(setArn).addresses).toEqual([]);
     const texts = slack.receivedOn('sec').map((m) => JSON.stringify(m.body));
-    expect(texts.some((t) => t.includes('Unblocked 185.220.101.21 in edge (expired after 12 h)'))).toBe(true);
+    expect(texts.some((t) => t.includes('Released 185.220.101.21 in edge (expired after 12 h)'))).toBe(true);
     const failures = emf.map((l) => JSON.parse(l) as Record<string, unknown>).filter((m) => m.BlockWriteFailures !== undefined);
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((m) => m.BlockWriteFailures === 0)).toBe(true);

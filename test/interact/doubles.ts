@@ -1,7 +1,7 @@
 /**
  * In-memory implementations of the interfaces the interaction worker needs (src/interact/ports.ts, audit-record.ts),
- * for tests until phase 2 puts the real ones (store groups, src/actions/mutes.ts, respond) behind them. They keep what
- * they were asked, so tests can assert what was (not) done.
+ * for the worker's unit tests (the real ones, on the store, mutes and respond, are src/pipeline/interact-ports.ts, tested
+ * end to end in test/daemon/slack-actions.test.ts). They keep what they were asked, so tests can assert what was done.
  */
 import type { SlackMessage } from '../../src/core/message.js';
 import type { AuditLog, AuditRecord } from '../../src/interact/audit-record.js';

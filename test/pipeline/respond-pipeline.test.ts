@@ -168,7 +168,7 @@ describe('respond through the pipeline', () => {
     expect(own[0]?.message.slack.text).toMatch(/^Extended the block of 185\.220\.101\.7 in edge to 13 h in all, until 2024-05-02 01:00 UTC/);
   });
 
-  it('after expiry, one prune takes every one of our addresses out and announces the unblock', async () => {
+  it('after expiry, one prune takes every one of our addresses out and announces the releases in one message', async () => {
     const w = await world('enforce');
     await w.runtime.pipeline.ingest([attackEvent({ probes: ['185.220.101.1', '185.220.101.2'] })]);
     await w.runtime.pipeline.drain();
@@ -182,7 +182,12 @@ describe('respond through the pipeline', () => {
     expect(w.ruleGroupOurs()).toEqual([]);
     expect(w.ipSet()).toEqual(['192.0.2.0/24']);
     expect(nfw.ruleGroup(w.groupArn).rules).toEqual([FOREIGN_RULE]);
-    expect(texts(w.inbox).join('\n')).toContain('Unblocked 185.220.101.1 in edge (expired after 12 h)');
+    // One message for the four expiries (all one finding's: a reply in its thread), not one per address.
+    const released = texts(w.inbox).filter((t) => t.includes('Released'));
+    expect(released).toHaveLength(1);
+    for (const line of ['185.220.101.1 in edge', '185.220.101.2 in edge', '185.220.101.1 in alb', '185.220.101.2 in alb']) {
+      expect(released[0]).toContain(`Released ${line} (expired after 12 h)`);
+    }
     expect((await w.store.listBlocks({ standing: true }))).toEqual([]);
   });
 

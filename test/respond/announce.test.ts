@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announceIntent, announceUnblock, humanDuration } from '../../src/respond/announce.js';
+import { announceIntent, announceUnblock, humanDuration, oneMessagePerDestination } from '../../src/respond/announce.js';
 import type { BlockIntent } from '../../src/respond/block-intent.js';
 import { HOUR, makeBlock, T0 } from './helpers.js';
 
@@ -42,9 +42,21 @@ describe('block announcements', () => {
     expect(announceIntent(intent)).toBe(text);
   });
 
-  it('announces an unblock', () => {
-    expect(announceUnblock(makeBlock(), 'expired')).toBe('Unblocked 185.220.101.1 in edge (expired after 12 h)');
+  it('announces an unblock: released at expiry, unblocked by whom', () => {
+    expect(announceUnblock(makeBlock(), 'expired')).toBe('Released 185.220.101.1 in edge (expired after 12 h)');
     expect(announceUnblock(makeBlock(), 'removed')).toBe('Unblocked 185.220.101.1 in edge (removed by hand)');
+    expect(announceUnblock(makeBlock(), 'removed', 'alice')).toBe('Unblocked 185.220.101.1 in edge by alice');
+  });
+
+  it('groups lines into one message a destination, in a finding\'s thread only when all are about it', () => {
+    const f1 = { id: 'f-1', type: 'T' };
+    const grouped = oneMessagePerDestination([
+      { destination: 'sec', line: 'a', finding: f1, idParts: ['1'] },
+      { destination: 'ops', line: 'b', finding: f1, idParts: ['2'] },
+      { destination: 'sec', line: 'c', finding: { id: 'f-2', type: 'T' }, idParts: ['3'] },
+      { destination: 'ops', line: 'd', finding: f1, idParts: ['4'] },
+    ]);
+    expect(grouped.map((g) => `${g.destination} ${g.finding?.id ?? '-'} ${g.lines.join('')}`)).toEqual(['sec - ac', 'ops f-1 bd']);
   });
 
   it.each([

@@ -74,7 +74,7 @@ export function startLambdaContainer(env: Record<string, string>, options: { bun
   });
   return {
     logs,
-    invoke(event, remainingMs = 8_000) {
+    invoke(event, remainingMs = 20_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no answer within ${INVOKE_TIMEOUT_MS} ms; stderr:\n${stderr}`)), INVOKE_TIMEOUT_MS);
         waiting.push((answer) => {
