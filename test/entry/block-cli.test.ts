@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startNetworkFirewallStandin, type NetworkFirewallStandin } from '../support/network-firewall-standin.js';
 import { startWafv2Standin, type Wafv2Standin } from '../support/wafv2-standin.js';
+import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 import { attackEvent } from '../respond/events.js';
 import { runCli } from './cli-helpers.js';
 
@@ -16,6 +17,8 @@ import { runCli } from './cli-helpers.js';
 
 let dir: string;
 let nfw: NetworkFirewallStandin;
+let slack: SlackStandin;
+const CHANNEL = 'C0SECOPS';
 let waf: Wafv2Standin;
 let env: NodeJS.ProcessEnv;
 let n = 0;
@@ -26,6 +29,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gdn-block-cli-'));
   nfw = await startNetworkFirewallStandin();
   waf = await startWafv2Standin();
+  slack = await startSlackStandin({ webhookRate: false, channelRate: false });
   env = {
     AWS_ENDPOINT_URL_NETWORK_FIREWALL: nfw.endpoint,
     AWS_ENDPOINT_URL_WAFV2: waf.endpoint,
@@ -40,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await nfw.close();
   await waf.close();
+  await slack.close();
 });
 beforeEach(() => {
   nfw.resetCalls();
@@ -48,6 +53,7 @@ beforeEach(() => {
 
 interface Setup {
   config: string;
+  env: NodeJS.ProcessEnv;
   groupArn: string;
   setArn: string;
   messages: string;
@@ -55,7 +61,7 @@ interface Setup {
   ipSet(): string[];
 }
 
-function setup(mode: 'dry-run' | 'enforce'): Setup {
+function setup(mode: 'dry-run' | 'enforce', options: { slack?: boolean } = {}): Setup {
   n += 1;
   const groupArn = nfw.createRuleGroup({ name: `cli-${n}-${Date.now()}`, capacity: 1_000, rules: [FOREIGN_RULE] });
   const setArn = waf.createIpSet({ name: `cli-${n}`, version: 'IPV4', addresses: ['192.0.2.0/24'] });
@@ -65,7 +71,9 @@ function setup(mode: 'dry-run' | 'enforce'): Setup {
     config,
     [
       `state: { sqlite: ${join(dir, `state-${n}.db`)} }`,
-      `destinations: [{ name: sec, type: file, path: ${messages} }]`,
+      options.slack
+        ? `destinations: [{ name: sec, type: slack-api, token: { env: TEST_SLACK_TOKEN }, channel: ${CHANNEL}, apiUrl: "${slack.apiUrl}", rate: { perSecond: 100, burst: 100 } }]`
+        : `destinations: [{ name: sec, type: file, path: ${messages} }]`,
       'respond:',
       `  mode: ${mode}`,
       '  targets:',
@@ -73,11 +81,13 @@ function setup(mode: 'dry-run' | 'enforce'): Setup {
       `    - { name: alb, type: waf-ip-set, ipv4SetArn: "${setArn}" }`,
       '  rules:',
       '    - { name: attackers, match: { minSeverity: 7 }, for: 12h, targets: [edge, alb] }',
+      ...(options.slack ? ['routes: [{ to: [sec] }]'] : []),
       '',
     ].join('\n'),
   );
   return {
     config,
+    env: options.slack ? { ...env, TEST_SLACK_TOKEN: slack.token } : env,
     groupArn,
     setArn,
     messages,
@@ -202,6 +212,70 @@ describe('respond through the CLI (the real bin, the real SDK clients, the stand
     expect(nfw.ruleGroup(s.groupArn).rules[0]).toEqual(FOREIGN_RULE);
     const list = JSON.parse((await runCli(['block', 'list', '--json', '-c', s.config], { env })).stdout) as Array<{ ip: string; target: string; state: string }>;
     expect(list.filter((r) => r.ip === '185.220.101.7').map((r) => r.state)).toEqual(['expired', 'expired']);
-    expect(existsSync(s.messages)).toBe(false); // a manual block is announced by the command, not in Slack
+    // Each command announced what it did in the destination (no finding named: respond's fallback, the first one);
+    // the prune's two releases (edge and alb) are one message.
+    const messages = readFileSync(s.messages, 'utf8').trim().split('\n');
+    expect(messages.filter((m) => m.includes('Blocked 185.220.101.6 for 1 d in edge (source and destination)') && m.includes('— long'))).toHaveLength(1);
+    const released = messages.filter((m) => m.includes('Released 185.220.101.7'));
+    expect(released).toHaveLength(1);
+    expect(released[0]).toContain('Released 185.220.101.7 in edge (expired after 1 s)');
+    expect(released[0]).toContain('Released 185.220.101.7 in alb (expired after 1 s)');
+  });
+
+  it('block add / remove / prune announce in Slack: in the named finding\'s thread, else top-level; a prune is one message', async () => {
+    const s = setup('enforce', { slack: true });
+    // The finding's own message opens its thread (its rule blocks nothing: the blocks below are people's).
+    const file = writeEvent('thread.json', attackEvent({ id: 'f1f2f3f4f5f6f7f8f9f0f1f2f3f4f5f6', ip: '185.220.101.40', severity: 5 }));
+    const replay = await runCli(['replay', '-c', s.config, file], { env: s.env });
+    expect(replay.code, replay.stderr).toBe(0);
+    const root = slack.receivedOn(CHANNEL).find((m) => m.threadTs === undefined);
+    expect(root?.ts).toBeDefined();
+
+    const add = await runCli(['block', 'add', '185.220.101.40', '--target', 'edge', '--for', '24h', '--reason', 'SSH brute force on bastion', '--by', 'alice', '--finding', 'f1f2f3f4f5f6f7f8f9f0f1f2f3f4f5f6', '-c', s.config], { env: s.env });
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toContain('Announced in sec.');
+    expect(s.ours()).toEqual(['185.220.101.40/32', '185.220.101.40/32']);
+    const inThread = () => slack.receivedOn(CHANNEL).filter((m) => m.threadTs === root?.ts).map((m) => JSON.stringify(m.body));
+    expect(inThread()).toEqual([expect.stringContaining('Blocked 185.220.101.40 for 1 d in edge (source and destination) by alice — SSH brute force on bastion')]);
+
+    const remove = await runCli(['block', 'remove', '185.220.101.40', '--by', 'bob', '-c', s.config], { env: s.env });
+    expect(remove.code, remove.stderr).toBe(0);
+    expect(s.ours()).toEqual([]);
+    expect(inThread()).toHaveLength(2);
+    expect(inThread()[1]).toContain('Unblocked 185.220.101.40 in edge by bob');
+
+    // No finding named: top-level messages. Two short blocks, then one prune: one message for both releases.
+    const before = slack.receivedOn(CHANNEL).length;
+    for (const ip of ['185.220.101.41', '185.220.101.42']) {
+      const short = await runCli(['block', 'add', ip, '--target', 'edge', '--for', '1s', '--reason', 'short', '--by', 'carol', '-c', s.config], { env: s.env });
+      expect(short.code, short.stderr).toBe(0);
+    }
+    const tops = slack.receivedOn(CHANNEL).slice(before);
+    expect(tops.map((m) => m.threadTs)).toEqual([undefined, undefined]);
+    expect(JSON.stringify(tops[0]?.body)).toContain('Blocked 185.220.101.41 for 1 s in edge (source and destination) by carol — short');
+    await delay(1_100);
+    const prune = await runCli(['block', 'prune', '-c', s.config], { env: s.env });
+    expect(prune.code, prune.stderr).toBe(0);
+    const pruned = slack.receivedOn(CHANNEL).slice(before + 2);
+    expect(pruned).toHaveLength(1);
+    expect(JSON.stringify(pruned[0]?.body)).toContain('Released 185.220.101.41 in edge (expired after 1 s)');
+    expect(JSON.stringify(pruned[0]?.body)).toContain('Released 185.220.101.42 in edge (expired after 1 s)');
+    expect(s.ours()).toEqual([]);
+
+    // status: what is in force per target, and a write failure the responder recorded.
+    await runCli(['block', 'add', '185.220.101.43', '--target', 'edge', '--for', '2h', '--reason', 'x', '-c', s.config], { env: s.env });
+    nfw.injectFault({ kind: 'access-denied', operation: 'UpdateRuleGroup', times: 100 });
+    const failing = await runCli(['block', 'add', '185.220.101.44', '--target', 'edge', '--for', '2h', '--reason', 'x', '-c', s.config], { env: s.env });
+    expect(failing.code).toBe(1);
+    expect(slack.receivedOn(CHANNEL).some((m) => JSON.stringify(m.body).includes('Blocking failed'))).toBe(true);
+    nfw.clearFaults();
+    const status = await runCli(['status', '-c', s.config, '--json'], { env: s.env });
+    expect(status.code, status.stderr).toBe(0);
+    const report = JSON.parse(status.stdout) as { blocks: { mode: string; targets: Array<{ target: string; inForce: number; failingSince?: number; newest: Array<{ ip: string; target: string; until: number; rule: string }> }> } };
+    const edge = report.blocks.targets.find((t) => t.target === 'edge');
+    expect(edge).toMatchObject({ inForce: 2, newest: [{ ip: '185.220.101.44', target: 'edge', rule: 'manual' }, { ip: '185.220.101.43' }] });
+    expect(edge?.failingSince).toEqual(expect.any(Number));
+    const text = await runCli(['status', '-c', s.config], { env: s.env });
+    expect(text.stdout).toMatch(/Blocks \(respond\.mode enforce\):\n {2}edge: 2 in force; WRITES FAILING since /);
   });
 });

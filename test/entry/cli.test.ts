@@ -43,6 +43,36 @@ describe('guardduty-notifier CLI (the real bin)', () => {
     expect(render.stdout).toContain('stdin');
   });
 
+  it('exits 2 on a usage error in any subcommand (README: "2 a usage or configuration error"), 0 for its --help', { timeout: 120_000 }, async () => {
+    const config = writeConfig('usage.yaml', `state: { sqlite: ${join(dir, 'usage.db')} }\ndestinations: [{ name: sec, type: stdout }]\n`);
+    const cases: Array<[string[], string]> = [
+      [['block', 'add', '-c', config, '--for', '1h', '--reason', 'x'], "missing required argument 'ip'"],
+      [['block', 'add', '185.220.101.1', '-c', config, '--for', 'soon', '--reason', 'x'], 'expected a duration'],
+      [['block', 'remove', '185.220.101.1'], "required option '-c, --config <file>' not specified"],
+      [['block', 'list', '-c', config, '--bogus'], "unknown option '--bogus'"],
+      [['mute', 'add', '-c', config, '--type', 'Recon:*', '--for', '1d', '--reason', 'x', '--bogus'], "unknown option '--bogus'"],
+      [['mute', 'remove', '-c', config], "missing required argument 'id'"],
+      [['status', '--config'], "option '-c, --config <file>' argument missing"],
+      [['render', '--format', 'yaml'], "argument 'yaml' is invalid"],
+      [['audit', '-c', config, '--bogus'], "unknown option '--bogus'"],
+      [['backfill', '-c', config, '--since', '1d', '--bogus'], "unknown option '--bogus'"],
+      [['samples', '--bogus'], "unknown option '--bogus'"],
+      [['no-such-command'], "unknown command 'no-such-command'"],
+    ];
+    // A few at a time: each is a process on a shared machine.
+    for (let i = 0; i < cases.length; i += 4) {
+      const results = await Promise.all(cases.slice(i, i + 4).map(([args]) => runCli(args)));
+      results.forEach((result, j) => {
+        const [args, message] = cases[i + j]!;
+        expect({ args, code: result.code }, result.stderr).toEqual({ args, code: 2 });
+        expect(result.stderr).toContain(message);
+      });
+    }
+    const help = await runCli(['block', 'add', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--finding <id>');
+  });
+
   it('renders a finding file as a JSON array of Slack payloads', async () => {
     const { code, stdout, stderr } = await runCli(['render', join(dir, 'good.json')]);
     expect(stderr).toBe('');
