@@ -12,8 +12,19 @@ export function formatCount(count: number): string {
   if (!Number.isFinite(count)) return '?';
   // Most counts are small: skip Intl (comparatively slow) when there is nothing to group.
   if (Number.isInteger(count) && count > -1000 && count < 1000) return String(count);
+  // Whole numbers (every count is one) grouped by hand: the same text as en-US Intl, several times faster.
+  if (Number.isSafeInteger(count)) return groupThousands(count);
   countFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   return countFormat.format(count);
+}
+
+/** `-1234567` → `-1,234,567`, as en-US writes it. */
+function groupThousands(whole: number): string {
+  const digits = String(Math.abs(whole));
+  const head = digits.length % 3 || 3;
+  let out = digits.slice(0, head);
+  for (let i = head; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return whole < 0 ? `-${out}` : out;
 }
 
 /** `1 finding`, `2 findings`, `1,234 findings`. */

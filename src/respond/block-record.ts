@@ -51,7 +51,8 @@ export interface BlockRecord {
   readonly extensions: number;
   /**
    * The destinations that announced the block (those the finding was routed to): its unblock is announced there too,
-   * on slack-api in the finding's thread. Absent for `block add` (the command prints its own outcome).
+   * on slack-api in the finding's thread. `block add` and the Slack menu set it too (actions/blocks.ts); rows without
+   * it (older manual blocks) are announced in respond's fallback destination, the first one.
    */
   readonly announceTo?: readonly string[];
 }

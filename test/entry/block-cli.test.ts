@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -81,7 +81,6 @@ function setup(mode: 'dry-run' | 'enforce', options: { slack?: boolean } = {}): 
       `    - { name: alb, type: waf-ip-set, ipv4SetArn: "${setArn}" }`,
       '  rules:',
       '    - { name: attackers, match: { minSeverity: 7 }, for: 12h, targets: [edge, alb] }',
-      ...(options.slack ? ['routes: [{ to: [sec] }]'] : []),
       '',
     ].join('\n'),
   );
