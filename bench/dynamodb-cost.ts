@@ -21,7 +21,7 @@ import { costSince, countingClient, startBenchDynamoDb, type DynamoDbCost } from
 const BATCH = 10;
 const BATCHES = 3;
 const KEPT = [0, 10_000, 50_000] as const;
-/** The Lambda's bound on what it counts after a batch (entry/lambda.ts OUTBOX_DEPTH_LIMIT). */
+/** The Lambda's bound on what it counts after a batch (src/lambda/deliver.ts OUTBOX_DEPTH_LIMIT). */
 const DEPTH_LIMIT = 100;
 const PREFILL_CONCURRENCY = 8;
 

@@ -20,7 +20,7 @@ import { TABLE_INDEXES } from './table-keys.js';
  *   Slack ─▶ Function URL (auth NONE) ─▶ SlackActionsFunction: verify, authorise, answer 200 ─▶ ActionsQueue
  *   ActionsQueue ─▶ SlackActionsFunction: ArchiveFindings / respond / mutes, chat.update, audit ─▶ (3 tries) ActionsDeadLetterQueue
  *
- * One function, two triggers (src/entry/lambda-actions.ts), the same source tree as the notifier function. Its own
+ * One function, two triggers (src/entry/lambda-actions.ts, src/lambda/actions-handler.ts), the same source tree as the notifier function. Its own
  * function rather than a second handler on the notifier's: the notifier's reserved concurrency is kept small for
  * Slack's webhook rate limit and is spent on finding batches, while a click must be answered within 3 seconds.
  *

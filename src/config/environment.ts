@@ -34,7 +34,7 @@ function stateFromEnvironment(env: NodeJS.ProcessEnv): Config['state'] | undefin
 /**
  * Lambda's configuration: `GDN_CONFIG` (inline YAML/JSON) or, for the one-webhook case, `SLACK_WEBHOOK_URL` or
  * `SLACK_WEBHOOK_SECRET_ARN` plus `MIN_SEVERITY` (default 4). `STATE_TABLE` selects the DynamoDB store and `STATE_TTL`
- * its ledger's TTL; without `STATE_TABLE` the Lambda keeps no state beyond the warm container (entry/lambda.ts).
+ * its ledger's TTL; without `STATE_TABLE` the Lambda keeps no state beyond the warm container (src/lambda/findings-runtime.ts).
  */
 export async function configFromEnvironment(env: NodeJS.ProcessEnv): Promise<Config> {
   let config: Config;

@@ -67,3 +67,11 @@ function hasRawForTerminal(bytes: Buffer): boolean {
   }
   return false;
 }
+
+/** Text of several lines, each made terminal-safe (the line breaks between them kept). */
+export function safeForTerminalLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => safeForTerminal(line))
+    .join('\n');
+}

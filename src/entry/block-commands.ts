@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { BlockActionDeps } from '../actions/blocks.js';
 import type { Config } from '../config/schema.js';
 import { safeForTerminal } from '../core/terminal-text.js';
+import { formatBlockTable, formatPruned, formatTargetOutcomes } from '../actions/blocks-report.js';
+import { deliverQueued } from '../daemon/deliver-queued.js';
 import { openStore } from '../pipeline/open-store.js';
 import type { ConvergeReport } from '../pipeline/responder.js';
 import type { BlockRecord } from '../respond/block-record.js';
@@ -58,54 +60,11 @@ async function open(configPath: string, command: string): Promise<Opened> {
     blocks,
     converge: (options) => responder.converge(options?.dryRun ? { dryRun: true } : {}),
     sync: (prune) => responder.sync({ prune }),
-    deliver: () => deliverQueued(config, store, logger),
+    deliver: async () =>
+      (await deliverQueued({ config, store, logger, command: 'block', timeoutMs: DELIVER_TIMEOUT_MS, print, warn: (line) => process.stderr.write(`${line}\n`) }))
+        ? EXIT.ok
+        : EXIT.failed,
   };
-}
-
-/**
- * Sends the outbox's pending rows through the configured sinks (the runtime's drainer: rate limits, retries, threads),
- * so "Blocked … by alice" reaches the channel before the command returns. A daemon holding the SQLite state file is
- * the one sender of that outbox: then the rows are left to it. Loaded only when something is pending.
- */
-async function deliverQueued(config: Config, store: Store, logger: ReturnType<typeof cliLogger>): Promise<number> {
-  if ((await store.outboxDepth(1)).pending === 0) return EXIT.ok;
-  let lock: { release(): void } | undefined;
-  if ('sqlite' in config.state) {
-    const [{ acquireDaemonLock }, { DaemonLockError }] = await Promise.all([import('../daemon/state-lock.js'), import('../daemon/errors.js')]);
-    try {
-      lock = acquireDaemonLock({ statePath: config.state.sqlite, command: 'block' });
-    } catch (error) {
-      if (!(error instanceof DaemonLockError)) throw error;
-      process.stderr.write('block: announcement queued; the daemon running on this state file sends it.\n');
-      return EXIT.ok;
-    }
-  }
-  try {
-    const { createRuntime } = await import('../pipeline/runtime.js');
-    let runtime: Awaited<ReturnType<typeof createRuntime>>;
-    try {
-      runtime = await createRuntime(config, { store, logger });
-    } catch (error) {
-      // A destination's secret cannot be read here (the block itself is done): say so, keep the message queued.
-      process.stderr.write(`block: announcement queued, not sent now: ${safeForTerminal((error as Error).message ?? String(error))}\n`);
-      return EXIT.failed;
-    }
-    try {
-      const drained = await runtime.pipeline.drain({ deadlineMs: Date.now() + DELIVER_TIMEOUT_MS });
-      const sentTo = Object.entries(drained.byDestination).filter(([, c]) => c.sent > 0).map(([d]) => d);
-      if (sentTo.length > 0) print(`Announced in ${sentTo.join(', ')}.`);
-      if (drained.retried > 0) process.stderr.write(`block: ${drained.retried} message(s) not delivered yet; they stay in the outbox for the next drain.\n`);
-      if (drained.failed > 0) {
-        process.stderr.write(`block: ${drained.failed} message(s) could not be delivered (see \`status\`).\n`);
-        return EXIT.failed;
-      }
-      return EXIT.ok;
-    } finally {
-      await runtime.close(); // the store is ours: closed by withOpened
-    }
-  } finally {
-    lock?.release();
-  }
 }
 
 async function withOpened(configPath: string, command: string, body: (opened: Opened) => Promise<number>): Promise<void> {
@@ -119,27 +78,14 @@ async function withOpened(configPath: string, command: string, body: (opened: Op
   if (status !== EXIT.ok) throw new CliExit(status);
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-
 function print(line: string): void {
   process.stdout.write(`${safeForTerminal(line)}\n`);
 }
 
-/** One line per target: `edge: written (+1 −0, 3 in force)`; true when every target was read (and written) fine. */
+/** Prints one line per target; true when every target was read (and written) fine. */
 function printOutcomes(outcomes: readonly TargetOutcome[], dryRun: boolean): boolean {
-  let ok = true;
-  for (const o of outcomes) {
-    if (!o.ok) {
-      ok = false;
-      print(`${o.target}: FAILED (${o.error.failure}${o.error.code ? `, ${o.error.code}` : ''}): ${o.error.message}`);
-      continue;
-    }
-    const r = o.result;
-    const delta = `+${r.added.length} −${r.removed.length}, ${r.inForce} in force`;
-    const state = r.written ? 'written' : r.changed && dryRun ? 'would change (dry-run)' : 'up to date';
-    print(`${o.target}: ${state} (${delta}; ${r.calls.reads} read${r.calls.reads === 1 ? '' : 's'}, ${r.calls.writes} write${r.calls.writes === 1 ? '' : 's'})`);
-    for (const refused of r.refused) print(`${o.target}: cannot hold ${refused.record.ip} (${refused.reason})`);
-  }
+  const { lines, ok } = formatTargetOutcomes(outcomes, dryRun);
+  for (const line of lines) print(line);
   return ok;
 }
 
@@ -167,13 +113,7 @@ export function registerBlockCommands(program: Command): void {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return EXIT.ok;
         }
-        if (rows.length === 0) {
-          print('No blocks.');
-          return EXIT.ok;
-        }
-        const row = (fields: string[]) => process.stdout.write(`${fields.map((f) => safeForTerminal(f)).join('\t')}\n`);
-        row(['IP', 'TARGET', 'SINCE', 'UNTIL', 'FINDING', 'RULE', 'STATE']);
-        for (const r of rows) row([r.ip, r.target, iso(r.since), iso(r.until), r.findingId ?? '-', r.rule, r.state]);
+        process.stdout.write(formatBlockTable(rows));
         return EXIT.ok;
       });
     });
@@ -238,8 +178,7 @@ export function registerBlockCommands(program: Command): void {
     .action(async (opts: { config: string }) => {
       await withOpened(opts.config, 'prune', async ({ sync, deliver }) => {
         const report = await sync(true);
-        print(report.pruned.length === 0 ? 'No block has expired.' : `${report.pruned.length} expired block${report.pruned.length === 1 ? '' : 's'} ended:`);
-        for (const r of report.pruned) print(`  ${r.ip} in ${r.target}, until ${iso(r.until)}`);
+        for (const line of formatPruned(report.pruned)) print(line);
         const written = printOutcomes(report.outcomes, report.dryRun);
         const delivered = await deliver();
         return written ? delivered : EXIT.failed;

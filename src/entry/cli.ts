@@ -1,20 +1,17 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
-import { formatDuration } from '../core/duration.js';
 import type { Config } from '../config/schema.js';
-import { parsedDocumentsOf } from '../finding/parse.js';
-import type { Finding } from '../finding/finding.js';
 import { createAccountNameResolver } from '../enrich/account-names.js';
 import { previewAs } from '../pipeline/render-finding.js';
-import { eachInput } from '../sources/file-input.js';
+import { eachFinding, readFindings } from '../sources/finding-inputs.js';
 import { openStore } from '../pipeline/open-store.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
-import { summarizeReplay, formatReplaySummary } from '../pipeline/replay-summary.js';
+import { summarizeReplay, formatReplaySummary, formatReplayDecisions, formatReplayRespond, replayRespondJson } from '../pipeline/replay-summary.js';
 import { formatStatus, formatStatusJson, readStatus } from '../state/status-report.js';
 import { checkConfig } from '../config/check.js';
-import { addMute, checkMuteRequest, describeMuteScope, listMutes, removeMute } from '../actions/mutes.js';
+import { addMute, checkMuteRequest, listMutes, removeMute } from '../actions/mutes.js';
+import { formatMuteAdded, formatMuteList, muteAddUsage } from '../actions/mutes-report.js';
 import { MuteNotFoundError, MuteRuleError } from '../actions/errors.js';
-import { formatDecisionReason } from '../policy/decision-record.js';
-import { jsonBytesForTerminal, jsonForTerminal, safeForTerminal } from '../core/terminal-text.js';
+import { jsonBytesForTerminal, jsonForTerminal, safeForTerminal, safeForTerminalLines } from '../core/terminal-text.js';
 import { createChunkedWriter } from '../core/chunked-writer.js';
 import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
@@ -30,36 +27,8 @@ import { DaemonLockError } from '../daemon/errors.js';
  * configuration error.
  */
 
-/**
- * Every finding of the inputs, input by input and document by document (one JSON Lines line at a time), so that a
- * caller that forgets each finding after using it holds one input in memory, not all its findings. Problems are
- * printed as `FILE: reason` (the name escaped: it is the user's, but may hold anything) and counted in `problems`.
- */
-async function* eachFinding(files: string[], problems: { count: number }): AsyncGenerator<{ finding: Finding; input: string }> {
-  for await (const input of eachInput(files)) {
-    const name = safeForTerminal(input.name);
-    if (input.bytes === undefined) {
-      process.stderr.write(`${name}: ${input.error ?? 'cannot read'}\n`);
-      problems.count += 1;
-      continue;
-    }
-    for (const parsed of parsedDocumentsOf(input.bytes)) {
-      for (const finding of parsed.findings) yield { finding, input: name };
-      for (const error of parsed.errors) {
-        process.stderr.write(`${name}: ${safeForTerminal(error.message)}\n`);
-        problems.count += 1;
-      }
-    }
-  }
-}
-
-/** Reads the inputs and parses every finding in them (appended one by one: no argument spreading of a big list). */
-async function readFindings(files: string[]): Promise<{ findings: Finding[]; problems: number }> {
-  const findings: Finding[] = [];
-  const problems = { count: 0 };
-  for await (const { finding } of eachFinding(files, problems)) findings.push(finding);
-  return { findings, problems: problems.count };
-}
+/** Where the inputs' problems are printed (`FILE: reason`). */
+const toStderr = (line: string): void => void process.stderr.write(`${line}\n`);
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -94,7 +63,7 @@ export function buildProgram(): Command {
       const problems = { count: 0 };
       let printed = 0;
       try {
-        for await (const { finding, input } of eachFinding(files, problems)) {
+        for await (const { finding, input } of eachFinding(files, problems, toStderr)) {
           const { payload, error } = await previewAs(finding, opts.format, { accountNames, now });
           if (error !== undefined) {
             const id = typeof finding.id === 'string' ? finding.id : '?';
@@ -127,7 +96,7 @@ export function buildProgram(): Command {
     .action(async (files: string[], opts: { config: string; dryRun?: boolean; json?: boolean; timeout: number }) => {
       const config = await loadConfigOrExit(opts.config);
       const logger = createConsoleLogger({ level: logLevelFromEnv(process.env) });
-      const { findings, problems } = await readFindings(files);
+      const { findings, problems } = await readFindings(files, toStderr);
       // One sender per SQLite state file: a replay next to a running daemon would drain the same outbox twice.
       let lock: DaemonLock | undefined;
       if ('sqlite' in config.state && !opts.dryRun) {
@@ -151,26 +120,12 @@ export function buildProgram(): Command {
         const ingest = await runtime.pipeline.ingestFindings(findings, { dryRun: opts.dryRun });
         const drain = opts.dryRun ? undefined : await runtime.pipeline.drain({ deadlineMs: Date.now() + opts.timeout });
         const summary = summarizeReplay({ ingest, drain, unreadable: problems, dryRun: opts.dryRun ?? false, state: config.state });
-        if (opts.dryRun && !opts.json) {
-          for (const d of ingest.decisions) {
-            process.stdout.write(`${d.destination}\t${d.outcome}\t${safeForTerminal(formatDecisionReason(d.reason))}\t${safeForTerminal(d.findingType)}\t${safeForTerminal(d.findingId)}\n`);
-          }
-        }
+        if (opts.dryRun && !opts.json) process.stdout.write(formatReplayDecisions(ingest.decisions));
         const respond = ingest.respond;
-        const respondJson = respond && {
-          ...respond.counts,
-          lines: respond.lines.map((l) => l.line),
-          targets: respond.converge?.outcomes.map((o) => (o.ok ? { target: o.target, ok: true, written: o.result.written, inForce: o.result.inForce } : { target: o.target, ok: false, failure: o.error.failure })),
-        };
+        const respondJson = respond && replayRespondJson(respond);
         process.stdout.write(opts.json ? `${jsonForTerminal(JSON.stringify(respondJson ? { ...summary, respond: respondJson } : summary, null, 2))}\n` : safeForTerminalLines(formatReplaySummary(summary)));
         // What respond decided, as the finding messages say it (respond: in the config).
-        if (respond && !opts.json) {
-          if (opts.dryRun && respond.lines.length > 0) process.stdout.write('respond\t(--dry-run: what respond would do; nothing recorded, no target written)\n');
-          for (const { line } of respond.lines) process.stdout.write(`respond\t${safeForTerminal(line)}\n`);
-          for (const o of respond.converge?.outcomes ?? []) {
-            process.stdout.write(`respond\t${o.target}: ${o.ok ? (o.result.written ? `written (${o.result.inForce} in force)` : 'up to date') : `FAILED (${o.error.failure}): ${safeForTerminal(o.error.hint)}`}\n`);
-          }
-        }
+        if (respond && !opts.json) process.stdout.write(formatReplayRespond(respond, opts.dryRun === true));
         const targetFailed = respond?.converge?.outcomes.some((o) => !o.ok) ?? false;
         if (problems > 0 || summary.failed > 0 || targetFailed) throw new CliExit(1);
       } finally {
@@ -232,7 +187,7 @@ export function buildProgram(): Command {
       const store = await openStore(config);
       try {
         const rule = await addMute(store, request, { now: Date.now(), createdBy: opts.by });
-        process.stdout.write(`${rule.id}\tmuted for ${formatDuration(opts.for)} (until ${new Date(rule.expiresAt).toISOString()})\n`);
+        process.stdout.write(formatMuteAdded(rule, opts.for));
       } finally {
         await store.close();
       }
@@ -251,13 +206,7 @@ export function buildProgram(): Command {
           process.stdout.write(`${jsonForTerminal(JSON.stringify(rules, null, 2))}\n`);
           return;
         }
-        if (rules.length === 0 && config.mutes.length === 0) process.stdout.write('No mute rules.\n');
-        for (const r of rules) {
-          process.stdout.write(
-            `${safeForTerminal(r.id)}\t${safeForTerminal(describeMuteScope(r))}\tuntil ${new Date(r.expiresAt).toISOString()}\t${safeForTerminal(r.reason)}${r.createdBy ? ` (by ${safeForTerminal(r.createdBy)})` : ''}\n`,
-          );
-        }
-        config.mutes.forEach((m, i) => process.stdout.write(`config:${i}\t${JSON.stringify(m.match)}\t${m.until ? `until ${m.until}` : 'no expiry'}\t${m.reason} (config file)\n`));
+        process.stdout.write(formatMuteList(rules, config.mutes));
       } finally {
         await store.close();
       }
@@ -296,22 +245,6 @@ export function buildProgram(): Command {
   registerBlockCommands(program);
   registerAuditCommand(program);
   return program;
-}
-
-/** Text of several lines, each made terminal-safe (the line breaks between them kept). */
-function safeForTerminalLines(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => safeForTerminal(line))
-    .join('\n');
-}
-
-/** `mute add`'s words for a refused rule, in terms of its flags. */
-function muteAddUsage(error: MuteRuleError): string {
-  if (error.details.code === 'mute_invalid_account') {
-    return `mute add: --account: expected a 12-digit AWS account id, got "${error.details.value ?? ''}"`;
-  }
-  return 'mute add: give at least one of --type, --account, --resource-type, --finding (a mute of everything is not allowed)';
 }
 
 async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof createConsoleLogger>) {

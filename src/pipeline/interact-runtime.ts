@@ -2,7 +2,7 @@
  * Slack actions in a running notifier: the fast handler (`POST /slack/actions`: verify, authorise, answer) and the
  * worker that carries out its jobs, built from the config's `interact:` section over the runtime's store, mutes and
  * respond. The daemon serves the handler on its listener and runs each job right after answering; the Lambda answers
- * on its Function URL, queues the job, and runs it from the queue (src/entry/lambda-actions.ts).
+ * on its Function URL, queues the job, and runs it from the queue (src/lambda/actions-handler.ts).
  */
 import type { Config, InteractConfig } from '../config/schema.js';
 import { createSecretResolver, type SecretResolver } from '../config/secrets.js';

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { safeForTerminal } from '../core/terminal-text.js';
 import { formatDecisionReason } from '../policy/decision-record.js';
 import type { DrainSummary, IngestResult } from './pipeline-types.js';
 
@@ -91,4 +92,33 @@ export function formatReplaySummary(s: ReplaySummary): string {
   }
   if (s.state) lines.push(stateLine(s.state));
   return `${lines.join('\n')}\n`;
+}
+
+/** `replay --dry-run`'s decision lines: destination, outcome, reason, type, finding id (tab-separated, terminal-safe). */
+export function formatReplayDecisions(decisions: IngestResult['decisions']): string {
+  return decisions
+    .map((d) => `${d.destination}\t${d.outcome}\t${safeForTerminal(formatDecisionReason(d.reason))}\t${safeForTerminal(d.findingType)}\t${safeForTerminal(d.findingId)}\n`)
+    .join('');
+}
+
+type RespondResult = NonNullable<IngestResult['respond']>;
+
+/** What respond decided, for `replay --json`'s `respond` member. */
+export function replayRespondJson(respond: RespondResult) {
+  return {
+    ...respond.counts,
+    lines: respond.lines.map((l) => l.line),
+    targets: respond.converge?.outcomes.map((o) => (o.ok ? { target: o.target, ok: true, written: o.result.written, inForce: o.result.inForce } : { target: o.target, ok: false, failure: o.error.failure })),
+  };
+}
+
+/** What respond decided, as the finding messages say it, and each target's converge: `respond\t…` lines. */
+export function formatReplayRespond(respond: RespondResult, dryRun: boolean): string {
+  const out: string[] = [];
+  if (dryRun && respond.lines.length > 0) out.push('respond\t(--dry-run: what respond would do; nothing recorded, no target written)\n');
+  for (const { line } of respond.lines) out.push(`respond\t${safeForTerminal(line)}\n`);
+  for (const o of respond.converge?.outcomes ?? []) {
+    out.push(`respond\t${o.target}: ${o.ok ? (o.result.written ? `written (${o.result.inForce} in force)` : 'up to date') : `FAILED (${o.error.failure}): ${safeForTerminal(o.error.hint)}`}\n`);
+  }
+  return out.join('');
 }

@@ -54,7 +54,7 @@ const UNDO_COMMITS = 16;
 
 /**
  * A Store in this process's memory: the Lambda without `STATE_TABLE` (dedupe within the warm container, no outbox
- * beyond the invocation: see entry/lambda.ts) and the test double of test/support. It passes the conformance suite of
+ * beyond the invocation: see src/lambda/findings-runtime.ts) and the test double of test/support. It passes the conformance suite of
  * every backend (test/state/store-conformance.ts). Like a database, it hands out and takes in deep copies; `commit`
  * applies all of its parts or none; `claim` leases like DynamoDB; a row marked sent forgets its last error; after
  * `close()` every call rejects. Bounded: ledger entries, sent rows and decisions are capped (see options).

@@ -43,6 +43,7 @@ export const IO_STAGES = [
   'state',
   'deliver',
   'daemon',
+  'lambda',
   'demo',
   'interact',
   'pipeline',

@@ -5,7 +5,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startSlackStandin, fault, type SlackStandin } from '../support/slack-standin.js';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startTestDynamoDb } from '../support/local-dynamodb.js';
-import { failedRecordIds, startLambdaContainer } from '../support/lambda-container.js';
+import { failedRecordIds, lambdaContext, sqsEvent as sqsEventOf, startLambdaContainer } from '../support/lambda-container.js';
 import { TABLE_KEYS } from '../../src/state/dynamodb-table.js';
 import { eventBridgeFinding } from './cli-helpers.js';
 
@@ -23,25 +23,8 @@ let stateTable: string;
 let handler: Handler;
 const savedEnv = { ...process.env };
 
-function context(remainingMs = 8_000): Context {
-  return { getRemainingTimeInMillis: () => remainingMs, awsRequestId: 'req-1', functionName: 'gdn' } as unknown as Context;
-}
-
-function sqsEvent(bodies: Array<{ id: string; body: string }>): SQSEvent {
-  return {
-    Records: bodies.map(({ id, body }) => ({
-      messageId: id,
-      receiptHandle: `rh-${id}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:gdn',
-      awsRegion: 'us-east-1',
-    })),
-  } as SQSEvent;
-}
+const context = (remainingMs = 8_000): Context => lambdaContext(remainingMs);
+const sqsEvent = (bodies: Array<{ id: string; body: string }>): SQSEvent => sqsEventOf(bodies);
 
 const hex = (n: number) => n.toString(16).padStart(32, '0');
 

@@ -7,6 +7,7 @@ import { startTestDynamoDb } from '../support/local-dynamodb.js';
 import { startNetworkFirewallStandin, type NetworkFirewallStandin } from '../support/network-firewall-standin.js';
 import { startWafv2Standin, type Wafv2Standin } from '../support/wafv2-standin.js';
 import { attackEvent } from '../respond/events.js';
+import { lambdaContext, sqsEvent as sqsEventOf } from '../support/lambda-container.js';
 
 /**
  * respond/ in the shipped Lambda bundle (dist/lambda/index.mjs, `npm run build`), imported and invoked as Lambda
@@ -30,25 +31,8 @@ const savedEnv = { ...process.env };
 const emf: string[] = [];
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 
-function context(remainingMs = 20_000): Context {
-  return { getRemainingTimeInMillis: () => remainingMs, awsRequestId: 'req-1', functionName: 'gdn' } as unknown as Context;
-}
-
-function sqsEvent(bodies: Array<{ id: string; body: string }>): SQSEvent {
-  return {
-    Records: bodies.map(({ id, body }) => ({
-      messageId: id,
-      receiptHandle: `rh-${id}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:gdn',
-      awsRegion: 'eu-west-1',
-    })),
-  } as SQSEvent;
-}
+const context = (remainingMs = 20_000): Context => lambdaContext(remainingMs);
+const sqsEvent = (bodies: Array<{ id: string; body: string }>): SQSEvent => sqsEventOf(bodies, 'eu-west-1');
 
 const ours = () =>
   nfw

@@ -76,4 +76,16 @@ describe('counts', () => {
   it('never prints NaN', () => {
     expect(formatCount(Number.NaN)).toBe('?');
   });
+
+  it('groups whole numbers as en-US Intl does (grouped by hand, without Intl)', () => {
+    const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+    const wrong: number[] = [];
+    const check = (n: number) => {
+      if (formatCount(n) !== intl.format(n)) wrong.push(n);
+    };
+    for (let n = -12_000; n <= 12_000; n++) check(n === 0 ? 0 : n);
+    for (let e = 3; e < 54; e++) for (const n of [2 ** e, 2 ** e - 1, -(2 ** e), 10 ** Math.min(e, 15), -(10 ** Math.min(e, 15)) + 1]) check(n);
+    for (const n of [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e21, 1234.5, -1234.5, 999.9]) check(n);
+    expect(wrong).toEqual([]);
+  });
 });

@@ -12,6 +12,7 @@ import {
   truncate,
 } from '../../src/render/mrkdwn.js';
 import { mrkdwnProblems } from './inert.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 describe('escapeMrkdwn', () => {
   it.each([
@@ -209,5 +210,25 @@ describe('plainText', () => {
 describe('escapeMrkdwnEntities', () => {
   it('escapes only &, < and >', () => {
     expect(escapeMrkdwnEntities(`&<>"'*`)).toBe(`&amp;&lt;&gt;"'*`);
+  });
+});
+
+describe('escapeMrkdwn fast path (which text needs code spans at all)', () => {
+  // The whole-string test the fast path used to be; escapeMrkdwn now asks it as four cheaper questions.
+  const RISKY_ANYWHERE = /[*_~`]|(?:^|\s)[>@#]|:[a-z0-9_+'-]+:|:\/\/|[a-z0-9-]\.[a-z]{2,}/im;
+  const ATOMS = ['*', '_', '~', '`', '>', '@', '#', ':', '.', '/', ' ', '\n', 'a', 'Z', '0', '-', '+', "'", 'ex', ':ok:', '://', 'evil.example', 'x.y', 'é', '—', '&', '<'];
+
+  it('decides as the one regular expression did which text is escaped word by word', () => {
+    const next = seededRandom(11);
+    const wrong: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let n = 1 + Math.floor(next() * 10); n > 0; n--) text += ATOMS[Math.floor(next() * ATOMS.length)];
+      const clean = sanitizeText(text);
+      // As before: whole text harmless by the one expression → entities only; else word by word.
+      const expected = RISKY_ANYWHERE.test(clean) ? clean.replace(/\S+/g, (word) => escapeMrkdwn(word)) : escapeMrkdwnEntities(clean);
+      if (escapeMrkdwn(text) !== expected) wrong.push(text);
+    }
+    expect(wrong).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Context, SQSEvent } from 'aws-lambda';
 
 /**
  * The Lambda bundle in a warm container of its own: one Node process imports dist/lambda/index.mjs once (built by
@@ -92,7 +93,8 @@ export function startLambdaContainer(env: Record<string, string>, options: { bun
 }
 
 /** An SQS event as Lambda's event source mapping hands it over; bodies that are not strings are sent as JSON. */
-export function sqsEvent(bodies: Array<{ id: string; body: unknown }>): unknown {
+/** An SQS batch as Lambda hands it over: one record per body (an object body is JSON-encoded), from a queue in `region`. */
+export function sqsEvent(bodies: Array<{ id: string; body: unknown }>, region = 'us-east-1'): SQSEvent {
   return {
     Records: bodies.map(({ id, body }) => ({
       messageId: id,
@@ -102,10 +104,15 @@ export function sqsEvent(bodies: Array<{ id: string; body: unknown }>): unknown 
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:gdn',
-      awsRegion: 'us-east-1',
+      eventSourceARN: `arn:aws:sqs:${region}:123456789012:gdn`,
+      awsRegion: region,
     })),
-  };
+  } as SQSEvent;
+}
+
+/** A Lambda context with `remainingMs` left of the invocation. */
+export function lambdaContext(remainingMs: number): Context {
+  return { getRemainingTimeInMillis: () => remainingMs, awsRequestId: 'req-1', functionName: 'gdn' } as unknown as Context;
 }
 
 /** The ids an SQS batch response reports failed, sorted. */

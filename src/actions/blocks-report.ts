@@ -1,0 +1,43 @@
+import { safeForTerminal } from '../core/terminal-text.js';
+import type { BlockRecord } from '../respond/block-record.js';
+import type { TargetOutcome } from '../respond/targets/converge.js';
+
+/**
+ * The block commands' printed text, as lines (not yet terminal-safe unless said: the CLI escapes each as it prints).
+ */
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** One line per target: `edge: written (+1 −0, 3 in force)`; `ok` when every target was read (and written) fine. */
+export function formatTargetOutcomes(outcomes: readonly TargetOutcome[], dryRun: boolean): { lines: string[]; ok: boolean } {
+  const lines: string[] = [];
+  let ok = true;
+  for (const o of outcomes) {
+    if (!o.ok) {
+      ok = false;
+      lines.push(`${o.target}: FAILED (${o.error.failure}${o.error.code ? `, ${o.error.code}` : ''}): ${o.error.message}`);
+      continue;
+    }
+    const r = o.result;
+    const delta = `+${r.added.length} −${r.removed.length}, ${r.inForce} in force`;
+    const state = r.written ? 'written' : r.changed && dryRun ? 'would change (dry-run)' : 'up to date';
+    lines.push(`${o.target}: ${state} (${delta}; ${r.calls.reads} read${r.calls.reads === 1 ? '' : 's'}, ${r.calls.writes} write${r.calls.writes === 1 ? '' : 's'})`);
+    for (const refused of r.refused) lines.push(`${o.target}: cannot hold ${refused.record.ip} (${refused.reason})`);
+  }
+  return { lines, ok };
+}
+
+/** `block list`'s table, tab-separated with a header, every field terminal-safe; `No blocks.` when empty. */
+export function formatBlockTable(rows: readonly BlockRecord[]): string {
+  if (rows.length === 0) return 'No blocks.\n';
+  const row = (fields: string[]) => `${fields.map((f) => safeForTerminal(f)).join('\t')}\n`;
+  return [row(['IP', 'TARGET', 'SINCE', 'UNTIL', 'FINDING', 'RULE', 'STATE']), ...rows.map((r) => row([r.ip, r.target, iso(r.since), iso(r.until), r.findingId ?? '-', r.rule, r.state]))].join('');
+}
+
+/** `block prune`'s lines for the blocks it ended. */
+export function formatPruned(pruned: readonly BlockRecord[]): string[] {
+  return [
+    pruned.length === 0 ? 'No block has expired.' : `${pruned.length} expired block${pruned.length === 1 ? '' : 's'} ended:`,
+    ...pruned.map((r) => `  ${r.ip} in ${r.target}, until ${iso(r.until)}`),
+  ];
+}
