@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockRecord, Store } from '../../src/state/store.js';
 import type { RenderedMessage } from '../../src/core/message.js';
+import { makeBlock } from '../respond/helpers.js';
 
 /**
  * The BlockStore group of the store conformance suite (store-conformance.ts calls it inside its per-backend describe):
@@ -12,23 +13,7 @@ const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 const HOUR = 3_600_000;
 
 export function block(ip: string, overrides: Partial<BlockRecord> = {}): BlockRecord {
-  const family = ip.includes(':') ? 6 : 4;
-  return {
-    ip,
-    cidr: `${ip}/${family === 4 ? 32 : 128}`,
-    family,
-    target: 'edge',
-    since: T0,
-    until: T0 + 12 * HOUR,
-    findingId: 'f-1',
-    rule: 'attackers',
-    direction: 'both',
-    state: 'active',
-    reason: 'UnauthorizedAccess:EC2/SSHBruteForce',
-    updatedAt: T0,
-    extensions: 0,
-    ...overrides,
-  };
+  return makeBlock({ since: T0, until: T0 + 12 * HOUR, updatedAt: T0, ...overrides, ip });
 }
 
 const message: RenderedMessage = { slack: { text: 'Blocked 185.220.101.1' }, text: { subject: 'Blocked', body: 'Blocked 185.220.101.1' }, attributes: {} };
