@@ -78,7 +78,7 @@ export function normaliseGuardDutyFinding(finding: JsonObject, format: FindingFo
  * A finding with neither id nor ARN still needs a stable identity, or every repeat would look new downstream:
  * the same document always gets the same id.
  */
-function fingerprint(finding: JsonObject): string {
+export function fingerprint(finding: JsonObject): string {
   let serialised: string;
   try {
     serialised = JSON.stringify(finding);

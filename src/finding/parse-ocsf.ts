@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { findingIdFromArn, lastSegment, parseArn } from './arn.js';
 import { readOcsfAttackSequence } from './attack-sequence.js';
 import { DetailList } from './detail-list.js';
@@ -15,7 +14,7 @@ import {
 import { countOf, sealFinding } from './finding-draft.js';
 import { guardDutyTypeFromAsffType, parseFindingType } from './finding-type.js';
 import { get, getArray, getNumber, getObject, getText, isObject, numeric, text, type JsonObject } from './keys.js';
-import type { EnvelopeFacts } from './parse-guardduty.js';
+import { fingerprint, type EnvelopeFacts } from './parse-guardduty.js';
 import { directionOf, RemoteAddressList } from './remote-addresses.js';
 import { S3_MALICIOUS_FILE_TYPE, s3ObjectFindingId, s3ObjectOfOcsfResources } from './s3-object-id.js';
 import { joinCapped } from './service-details.js';
@@ -231,16 +230,6 @@ function statusOf(finding: JsonObject): { closed: boolean; word?: string } {
 /** `created_time` (epoch ms), else its `_dt` twin (ISO text). */
 function timeOf(info: JsonObject | undefined, member: string): string | undefined {
   return toIsoTimestamp(get(info, member)) ?? toIsoTimestamp(get(info, `${member}_dt`));
-}
-
-function fingerprint(finding: JsonObject): string {
-  let serialised: string;
-  try {
-    serialised = JSON.stringify(finding);
-  } catch {
-    return 'unidentified';
-  }
-  return `unidentified-${createHash('sha256').update(serialised).digest('hex').slice(0, 32)}`;
 }
 
 // ---- resources -----------------------------------------------------------------------------------------------------
