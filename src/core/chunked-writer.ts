@@ -1,5 +1,5 @@
 /**
- * Writes a long output (the `render` command's JSON array) as it is produced, in chunks of about `chunkChars` bytes: one
+ * Writes a long output (the `render` command's JSON array) as it is produced, in chunks of about `chunkBytes`: one
  * write(2) per chunk instead of one per finding, and never the whole output as one string in memory. Respects the
  * stream's backpressure (waits for `drain` when a write was not taken at once). A stream error (EPIPE when the reader
  * went away, as with `| head`) rejects the pending and every later write, instead of surfacing as an unhandled
@@ -17,7 +17,11 @@ export interface ChunkedWriter {
   end(): Promise<void>;
 }
 
-const DEFAULT_CHUNK_CHARS = 1 << 20;
+/**
+ * 256 KiB: as fast as bigger chunks, and the peak memory of a 100,000-finding `render` stays lower (1 MiB chunks,
+ * freed only when V8 next collects, kept ~50 MB more resident).
+ */
+const DEFAULT_CHUNK_BYTES = 1 << 18;
 
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units; a lone one: 3). */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
@@ -25,7 +29,7 @@ const MAX_UTF8_BYTES_PER_UNIT = 3;
 export function createChunkedWriter(
   stream: NodeJS.WritableStream,
   options: {
-    chunkChars?: number;
+    chunkBytes?: number;
     /** Applied to every chunk before it is written (e.g. jsonBytesForTerminal): texts are never split across chunks. */
     beforeWrite?: (chunk: Buffer) => Buffer;
   } = {},
@@ -33,7 +37,7 @@ export function createChunkedWriter(
   // Each text is encoded into the current chunk as it comes, and the chunk (a Buffer) is what is written: encoding
   // flat texts one by one is several times cheaper than joining them and letting the stream encode the joined string
   // (Buffer.from of a MB-sized rope flattens it, then allocates and encodes it). Same UTF-8 bytes either way.
-  const chunkBytes = options.chunkChars ?? DEFAULT_CHUNK_CHARS;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   let chunk = Buffer.allocUnsafe(chunkBytes);
   let used = 0;
   let failure: Error | undefined;

@@ -20,7 +20,7 @@ describe('createChunkedWriter', () => {
   it('writes the UTF-8 of the texts in order, in few writes', async () => {
     const texts = ['[\n', 'plain', ' — two-byte', ' 😀 astral', 'é'.repeat(5000), '\n]\n'];
     const out = collect();
-    const writer = createChunkedWriter(out.stream, { chunkChars: 4096 });
+    const writer = createChunkedWriter(out.stream, { chunkBytes: 4096 });
     for (const text of texts) await writer.write(text);
     await writer.end();
     expect(out.bytes().equals(Buffer.from(texts.join('')))).toBe(true);
@@ -30,7 +30,7 @@ describe('createChunkedWriter', () => {
   it('takes a text bigger than a chunk whole', async () => {
     const big = 'x—'.repeat(10_000);
     const out = collect();
-    const writer = createChunkedWriter(out.stream, { chunkChars: 1024 });
+    const writer = createChunkedWriter(out.stream, { chunkBytes: 1024 });
     await writer.write('a');
     await writer.write(big);
     await writer.write('b');
@@ -42,7 +42,7 @@ describe('createChunkedWriter', () => {
     const seen: string[] = [];
     const out = collect();
     const writer = createChunkedWriter(out.stream, {
-      chunkChars: 64,
+      chunkBytes: 64,
       beforeWrite: (chunk) => {
         seen.push(chunk.toString('utf8'));
         return chunk;
@@ -65,7 +65,7 @@ describe('createChunkedWriter', () => {
         release = callback;
       },
     });
-    const writer = createChunkedWriter(slow, { chunkChars: 32 });
+    const writer = createChunkedWriter(slow, { chunkBytes: 32 });
     await writer.write('a'.repeat(30));
     let settled = false;
     const pending = writer.write('b'.repeat(30)).then(() => (settled = true));
@@ -83,7 +83,7 @@ describe('createChunkedWriter', () => {
         callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       },
     });
-    const writer = createChunkedWriter(failing, { chunkChars: 8 });
+    const writer = createChunkedWriter(failing, { chunkBytes: 8 });
     await writer.write('12345678');
     await expect(writer.write('more text').then(() => writer.end())).rejects.toThrow('EPIPE');
     await expect(writer.write('x')).rejects.toThrow('EPIPE');
