@@ -4,7 +4,7 @@ import type { MuteStore } from '../state/store.js';
 import { MuteNotFoundError, MuteRuleError } from './errors.js';
 
 /**
- * Mutes as users add and remove them: the one body behind `mute add|list|remove` today and a Slack button tomorrow,
+ * Mutes as users add and remove them: the one body behind `mute add|list|remove` and the Slack "Mute similar" button,
  * so both validate alike and mint ids alike. The policy applies the rules (policy/mute.ts); the store keeps them.
  */
 

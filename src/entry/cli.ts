@@ -162,7 +162,7 @@ export function buildProgram(): Command {
       }
     });
 
-  const mute = program.command('mute').description('Mute findings for a while (kept in the state store; shared with Slack buttons later).');
+  const mute = program.command('mute').description('Mute findings for a while (kept in the state store; the Slack "Mute similar" button writes the same rules).');
   mute
     .command('add')
     .description('Add a mute rule. At least one of --type, --account, --resource-type, --finding.')
