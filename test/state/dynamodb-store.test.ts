@@ -5,9 +5,9 @@ import { OUTBOX_BODY_DICTIONARY_DF1 } from '../../src/state/outbox-body-dictiona
 import { GetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbStore } from '../../src/state/dynamodb-store.js';
 import { OUTBOX_INDEX, TABLE_KEYS } from '../../src/state/dynamodb-table.js';
-import type { LedgerEntry, OutboxRow, Store } from '../../src/state/store.js';
+import type { OutboxRow, Store } from '../../src/state/store.js';
 import { startTestDynamoDb, type TestDynamoDb } from '../support/local-dynamodb.js';
-import { CONFORMANCE_T0, describeStoreConformance } from './store-conformance.js';
+import { CONFORMANCE_T0, describeStoreConformance, ledgerEntry } from './store-conformance.js';
 
 let ddb: TestDynamoDb;
 let tables = 0;
@@ -51,19 +51,6 @@ describeStoreConformance(`DynamoDB (${process.env.GDN_DYNAMODB === 'dynalite' ? 
 const T0 = CONFORMANCE_T0;
 const DAY = 86_400_000;
 
-function ledgerEntry(findingId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
-  return {
-    destination: 'sec',
-    findingId,
-    firstNotifiedAt: T0,
-    lastNotifiedAt: T0,
-    lastBandRank: 2,
-    lastSeverity: 5,
-    lastCount: 1,
-    lastSeenAt: T0,
-    ...overrides,
-  };
-}
 
 function outboxRow(id: string, overrides: Partial<OutboxRow> = {}): OutboxRow {
   return {

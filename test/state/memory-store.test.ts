@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/state/memory-store.js';
-import type { LedgerEntry, OutboxRow } from '../../src/state/store.js';
-import { CONFORMANCE_T0, describeStoreConformance } from './store-conformance.js';
+import type { OutboxRow } from '../../src/state/store.js';
+import { CONFORMANCE_T0, describeStoreConformance, ledgerEntry } from './store-conformance.js';
 
 // The store the Lambda runs on without STATE_TABLE, with its production bounds.
 describeStoreConformance('In-memory (src/state, Lambda without a table)', async () => {
@@ -11,17 +11,7 @@ describeStoreConformance('In-memory (src/state, Lambda without a table)', async 
 
 const T0 = CONFORMANCE_T0;
 
-const entry = (findingId: string, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  destination: 'sec',
-  findingId,
-  firstNotifiedAt: T0,
-  lastNotifiedAt: T0,
-  lastBandRank: 2,
-  lastSeverity: 5,
-  lastCount: 1,
-  lastSeenAt: T0,
-  ...extra,
-});
+const entry = ledgerEntry;
 
 const row = (id: string, findingIds: string[], extra: Partial<OutboxRow> = {}): OutboxRow => ({
   id,

@@ -36,7 +36,7 @@ function message(text: string): RenderedMessage {
   };
 }
 
-function outboxRow(id: string, overrides: Partial<OutboxRow> = {}): OutboxRow {
+export function outboxRow(id: string, overrides: Partial<OutboxRow> = {}): OutboxRow {
   const findingId = overrides.findingId ?? `f-${id}`;
   return {
     id,
@@ -53,7 +53,7 @@ function outboxRow(id: string, overrides: Partial<OutboxRow> = {}): OutboxRow {
   };
 }
 
-function ledgerEntry(findingId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+export function ledgerEntry(findingId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
     destination: 'sec',
     findingId,
