@@ -137,8 +137,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     }
 
-    // 4. Decide, per destination, against the ledger and the mutes.
-    const mutes = [...configMutes, ...mutesFromStore(await store.listMutes(at))];
+    // 4. Decide, per destination, against the ledger and the mutes (read only when there is something to decide).
+    const mutes = byDestination.size === 0 ? [] : [...configMutes, ...mutesFromStore(await store.listMutes(at))];
     const decisions: Decision[] = [];
     /** Findings the policy threw on, never notified here before: each gets a fallback message. */
     const undecided: Array<{ finding: Finding; target: RouteTarget; error: FindingError }> = [];

@@ -179,6 +179,8 @@ export function createResponder(options: ResponderOptions): Responder {
   }
 
   async function plan(findings: readonly Finding[], now: number): Promise<RespondPlan> {
+    // Nothing to plan: no store reads (an empty poll tick or a batch of only unreadable documents).
+    if (findings.length === 0) return { perFinding: [], intents: [], failed: [] };
     const [standing, recent] = await Promise.all([store.listBlocks({ standing: true }), store.newBlocksSince(now - HOUR_MS)]);
     const base = { respondConfig: respond, activeBlocks: standing, recentNewCount: recent, now, room, allow };
     try {
