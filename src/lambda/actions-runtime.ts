@@ -63,7 +63,11 @@ export async function createActionsRuntime({ env, logger, openTableStore }: Acti
       await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     };
   };
-  const sender = () => (sqs ??= loadSender());
+  // A failed load (a broken import) is forgotten, so the next click tries again instead of failing for the container's life.
+  const sender = () => (sqs ??= loadSender().catch((error: unknown) => {
+    sqs = undefined;
+    throw error;
+  }));
   return {
     interaction,
     async sendJob(job) {
