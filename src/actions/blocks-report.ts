@@ -1,4 +1,4 @@
-import { safeForTerminal } from '../core/terminal-text.js';
+import { jsonForTerminal, safeForTerminal } from '../core/terminal-text.js';
 import type { BlockRecord } from '../respond/block-record.js';
 import type { TargetOutcome } from '../respond/targets/converge.js';
 
@@ -32,6 +32,14 @@ export function formatBlockTable(rows: readonly BlockRecord[]): string {
   if (rows.length === 0) return 'No blocks.\n';
   const row = (fields: string[]) => `${fields.map((f) => safeForTerminal(f)).join('\t')}\n`;
   return [row(['IP', 'TARGET', 'SINCE', 'UNTIL', 'FINDING', 'RULE', 'STATE']), ...rows.map((r) => row([r.ip, r.target, iso(r.since), iso(r.until), r.findingId ?? '-', r.rule, r.state]))].join('');
+}
+
+/**
+ * `block list --json`: the rows as JSON, terminal-safe. A row's `reason` (a finding type, a Slack user's name) and
+ * `findingId` are attacker-influenced, and JSON.stringify leaves C1 and bidi controls raw: jsonForTerminal escapes them.
+ */
+export function formatBlockJson(rows: readonly BlockRecord[]): string {
+  return `${jsonForTerminal(JSON.stringify(rows, null, 2))}\n`;
 }
 
 /** `block prune`'s lines for the blocks it ended. */

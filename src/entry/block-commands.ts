@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { BlockActionDeps } from '../actions/blocks.js';
 import type { Config } from '../config/schema.js';
 import { safeForTerminal } from '../core/terminal-text.js';
-import { formatBlockTable, formatPruned, formatTargetOutcomes } from '../actions/blocks-report.js';
+import { formatBlockJson, formatBlockTable, formatPruned, formatTargetOutcomes } from '../actions/blocks-report.js';
 import { deliverQueued } from '../daemon/deliver-queued.js';
 import { openStore } from '../pipeline/open-store.js';
 import type { ConvergeReport } from '../pipeline/responder.js';
@@ -110,7 +110,7 @@ export function registerBlockCommands(program: Command): void {
       await withOpened(opts.config, 'list', async ({ deps, blocks }) => {
         const rows = await blocks.listBlocks(deps, opts.target === undefined ? {} : { target: opts.target });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          process.stdout.write(formatBlockJson(rows));
           return EXIT.ok;
         }
         process.stdout.write(formatBlockTable(rows));

@@ -19,7 +19,11 @@ import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type Guard
 import { startSlackStandin, type ReceivedMessage, type SlackStandin } from '../support/slack-standin.js';
 import { startNetworkFirewallStandin, type NetworkFirewallStandin } from '../support/network-firewall-standin.js';
 import { networkFirewallClient, noSleep } from '../respond/helpers.js';
-import { captureLogger, tempDir, waitUntil } from './helpers.js';
+import { captureLogger, tempDir, waitUntil as waitUntilWithin } from './helpers.js';
+
+// Each wait is on an event (a message, an audit record): bounded generously, as a spawn-free daemon on a busy shared
+// machine can still take seconds per step; it returns as soon as the event is there.
+const waitUntil = (what: string, predicate: () => boolean | Promise<boolean>): Promise<void> => waitUntilWithin(what, predicate, 60_000);
 
 const SECRET = 'daemon-e2e-signing-secret';
 const CHANNEL = 'C0SECOPS';
@@ -167,7 +171,7 @@ async function auditOf(action: string, count = 1): Promise<AuditRecord[]> {
   return records;
 }
 
-describe('Slack actions on the daemon (POST /slack/actions on its listener)', () => {
+describe('Slack actions on the daemon (POST /slack/actions on its listener)', { timeout: 120_000 }, () => {
   it('renders the buttons: Acknowledge, Archive, Block IP, Mute similar', async () => {
     const { message } = await findingMessage();
     const ids = JSON.stringify(message.body);

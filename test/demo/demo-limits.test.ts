@@ -131,6 +131,7 @@ describe('demo event stream', () => {
 });
 
 async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  // Bounded in rounds (at least 30 s): a loaded machine may take seconds to get a loopback request to the server.
+  for (let i = 0; i < 3_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(condition()).toBe(true);
 }

@@ -106,7 +106,9 @@ function functionUrlEvent(req: IncomingMessage, body: Buffer): Record<string, un
 
 const bundlesBuilt = existsSync(LAMBDA_BUNDLE_PATH) && existsSync(LAMBDA_ACTIONS_BUNDLE_PATH);
 
-describe.skipIf(!bundlesBuilt)('Slack actions through the Lambda bundle (Function URL + actions queue)', () => {
+// Each test runs several invocations in spawned containers (the first ones cold: the bundle's import), one test a new
+// container: on a busy shared machine that is tens of seconds, past the default 30 s per test.
+describe.skipIf(!bundlesBuilt)('Slack actions through the Lambda bundle (Function URL + actions queue)', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     [slack, dynamo, gd, nfw, sqs] = await Promise.all([
       startSlackStandin({ channelRate: false, webhookRate: false, signingSecret: SECRET }),
