@@ -40,7 +40,7 @@
         span.setAttribute('aria-label', part.replace(/_/g, ' '));
         parent.appendChild(span);
       } else {
-        parent.appendChild(document.createTextNode(EMOJI[part] || `:${part}:`));
+        parent.appendChild(document.createTextNode(Object.hasOwn(EMOJI, part) ? EMOJI[part] : `:${part}:`));
       }
     });
     return parent;
@@ -338,7 +338,7 @@
     for (const attachment of Array.isArray(slack.attachments) ? slack.attachments : []) {
       const box = el('div', 'attachment');
       const bar = box.appendChild(el('span', 'bar'));
-      const color = typeof attachment.color === 'string' && /^#[0-9a-f]{3,8}$/i.test(attachment.color) ? attachment.color : BAND_COLORS[band];
+      const color = typeof attachment.color === 'string' && /^#[0-9a-f]{3,8}$/i.test(attachment.color) ? attachment.color : (Object.hasOwn(BAND_COLORS, band) ? BAND_COLORS[band] : undefined);
       if (color) bar.style.backgroundColor = color; // CSSOM, allowed by style-src 'self'
       if (Array.isArray(attachment.blocks) && attachment.blocks.length) renderBlocks(attachment.blocks, box, ctx);
       else if (attachment.text || attachment.fallback) renderMrkdwn(attachment.text || attachment.fallback, box);
