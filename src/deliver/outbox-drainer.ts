@@ -143,7 +143,8 @@ export function createOutboxDrainer(options: OutboxDrainerOptions): OutboxDraine
 
       // Another drainer on the same store (a concurrent Lambda) may be sending this very row: lease it first. The
       // lease outlives the longest send (the retry bound) so it cannot expire mid-send.
-      if (!(await store.claim(row.id, at, at + leaseMs))) {
+      const leasedUntil = at + leaseMs;
+      if (!(await store.claim(row.id, at, leasedUntil))) {
         emit({ type: 'skipped', destination, outboxId: row.id });
         continue;
       }
@@ -163,7 +164,12 @@ export function createOutboxDrainer(options: OutboxDrainerOptions): OutboxDraine
         });
       } catch (thrown) {
         const error = thrown instanceof DeliveryError ? thrown : new DeliveryError(String(thrown), { retryable: true });
-        if (error.code === 'deadline') return; // Not tried at all: leave it due.
+        if (error.code === 'deadline') {
+          // Not tried at all (the claim took the time that was left): hand the row back, due at once, instead of
+          // leaving it leased to this invocation for the lease's length.
+          await store.release(row.id, leasedUntil);
+          return;
+        }
         const failedAt = now();
         if (error.retryable) {
           const nextAttemptAt = Math.max(

@@ -371,6 +371,22 @@ export function createDynamoDbOutbox(table: TableAccess, options: { sentOutboxDa
       );
     },
 
+    async release(id, until) {
+      await conditional('UpdateItem (outbox release)', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { [PK]: outboxPk(id), [SK]: STATE_SK },
+            UpdateExpression: 'REMOVE #claimedUntil',
+            // Our lease only: a row whose lease ran out and was claimed again belongs to that drainer now.
+            ConditionExpression: '#claimedUntil = :until',
+            ExpressionAttributeNames: { '#claimedUntil': 'claimedUntil' },
+            ExpressionAttributeValues: { ':until': until },
+          }),
+        ),
+      );
+    },
+
     async markRetry(id, error, nextAttemptAt) {
       // The due-order key embeds the immutable createdAt/seq, which an update expression cannot concatenate.
       const item = await readState(id);

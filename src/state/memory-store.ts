@@ -218,6 +218,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return true;
     },
 
+    async release(id, until) {
+      await enter('release');
+      if (claims.get(id) === until) claims.delete(id);
+    },
+
     async markSent(id, at, threadTs) {
       await enter('markSent');
       const row = outboxRows.get(id);

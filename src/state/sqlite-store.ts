@@ -453,6 +453,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return stmt.claim.get(id) !== undefined;
     },
 
+    async release(id, until) {
+      // One sender by construction (the state file's lock): a claim holds nothing to end.
+      assertOpen();
+      void id;
+      void until;
+    },
+
     async markSent(id, at, threadTs) {
       assertOpen();
       stmt.markSent.run(at, threadTs ?? null, id);

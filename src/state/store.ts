@@ -121,6 +121,12 @@ export interface OutboxStore {
    */
   claim(id: string, now: number, until: number): Promise<boolean>;
   /**
+   * Ends the lease `claim(id, …, until)` took without an attempt (the drain ran out of time before sending): the row is
+   * due again at once, for any drainer, with its attempts unchanged. Only that lease ends: one that has already expired
+   * and been taken by another drainer stays.
+   */
+  release(id: string, until: number): Promise<void>;
+  /**
    * The row was delivered: status `sent`, `sentAt = at`, one more attempt (a repeated call changes nothing).
    * `threadTs` is the posted message's Slack ts, kept as the row's `sentTs`; it does not touch the ledger: which
    * messages open a finding's thread is the drainer's call, made with `setThreadTs`. Unknown ids are ignored, as by

@@ -331,6 +331,31 @@ describe('createOutboxDrainer', () => {
     expect(pending.map((r) => [r.id, r.attempts])).toEqual([['row-m3', 0], ['row-m4', 0]]);
   });
 
+  it('hands back, due at once, a row it claimed but had no time left to send (a slow store ate the invocation)', async () => {
+    const clock = createManualClock(0);
+    const store = createMemoryStore();
+    await seed(store, [outboxRow('slow-claim')]);
+    const sink = fakeSink('sec', clock);
+    // The claim itself takes longer than the time that was left (DynamoDB answering slowly near a Lambda's end).
+    const claim = store.claim.bind(store);
+    store.claim = async (id, at, until) => {
+      const won = await claim(id, at, until);
+      clock.advance(5_000);
+      return won;
+    };
+    const first = await createOutboxDrainer({ store, sinks: new Map([['sec', sink.sink]]), now: clock.now, sleep: clock.sleep }).drainUntilEmpty({
+      deadlineMs: 1_000,
+    });
+    expect(first.sent).toBe(0);
+    expect(store.outbox().map((r) => [r.status, r.attempts])).toEqual([['pending', 0]]);
+    // The next invocation (the schedule, minutes before the lease would have ended) sends it.
+    const second = await createOutboxDrainer({ store, sinks: new Map([['sec', sink.sink]]), now: clock.now, sleep: clock.sleep }).drainUntilEmpty({
+      deadlineMs: clock.now() + 20_000,
+    });
+    expect(second.sent).toBe(1);
+    expect(sink.sent.map((s) => s.message.id)).toEqual(['row-slow-claim']);
+  });
+
   it('stops drainUntilEmpty when nothing is due', async () => {
     const clock = createManualClock(0);
     const store = createMemoryStore();

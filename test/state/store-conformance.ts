@@ -392,6 +392,18 @@ export function describeStoreConformance(
         expect(await store.claim('m2', T0, T0 + MIN)).toBe(true);
       });
 
+      it.runIf(capabilities.leases)('hands a claimed row back untried: due again at once, its attempts unchanged, another drainer’s lease untouched', async () => {
+        await store.commit({ ...empty, outbox: [outboxRow('m1')] });
+        expect(await store.claim('m1', T0, T0 + MIN)).toBe(true);
+        await store.release('m1', T0 + MIN);
+        expect(await store.claim('m1', T0 + 1, T0 + 2 * MIN)).toBe(true);
+        expect((await store.duePending(T0 + 2, 10)).map((r) => [r.id, r.attempts])).toEqual([['m1', 0]]);
+        // A release with a lease that is not the one in force (it ran out and another drainer took the row) ends nothing.
+        await store.release('m1', T0 + MIN);
+        expect(await store.claim('m1', T0 + 3, T0 + 3 * MIN)).toBe(false);
+        await store.release('unknown', T0 + MIN);
+      });
+
       it('lets a pending row be claimed and refuses one already sent or unknown', async () => {
         await store.commit({ ...empty, outbox: [outboxRow('m1'), outboxRow('m2', { createdAt: T0 + 1, nextAttemptAt: T0 + 1 })] });
         expect(await store.claim('m1', T0, T0 + MIN)).toBe(true);
