@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The CLI entry: runs the compiled code in dist/ (built by `npm install` / `npm ci` through the `prepare` script).
+// The CLI entry: runs the bundled CLI in dist/cli/ (built by `npm install` / `npm ci` through the `prepare` script).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const cli = new URL('../dist/entry/cli.js', import.meta.url);
+const cli = new URL('../dist/cli/cli.mjs', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
   process.stderr.write('guardduty-notifier: dist/ is missing; run `npm run build` (npm install does it through `prepare`).\n');
   process.exit(2);

@@ -95,11 +95,16 @@ const ASSETS = {
 } as const;
 
 /**
- * The page's files live in `src/demo/page/`. Under tsx/vitest this module runs from `src/demo/`; compiled, it runs
- * from `dist/demo/`, where tsc does not copy them, so fall back to the sources (shipped in the package's `files`).
+ * The page's files live in `src/demo/page/`. Under tsx/vitest this module runs from `src/demo/`; compiled by tsc from
+ * `dist/demo/`, bundled from `dist/cli/` or `dist/cli/chunks/`, where nothing copies them: so fall back to the sources
+ * (shipped in the package's `files`).
  */
 export function demoAssetsDir(): string {
-  const candidates = [new URL('./page/', import.meta.url), new URL('../../src/demo/page/', import.meta.url)];
+  const candidates = [
+    new URL('./page/', import.meta.url),
+    new URL('../../src/demo/page/', import.meta.url),
+    new URL('../../../src/demo/page/', import.meta.url),
+  ];
   for (const url of candidates) {
     const dir = fileURLToPath(url);
     if (existsSync(`${dir}index.html`)) return dir;
