@@ -99,7 +99,7 @@ describe.skipIf(!HAS_SQLITE_STORE)('the daemon process', () => {
       const listsBefore = (): number => gd.calls.filter((c) => c.operation === 'ListFindings' && c.detectorId === detectorId).length;
       // Two ListFindings rounds: the first tick finished, so its commit and its cursor are written.
       await waitUntil('two polls by the first process', () => listsBefore() >= 2, 20_000);
-      await waitUntil('a failed delivery attempt', () => slack.attempts.length > 0, 10_000);
+      await waitUntil('a failed delivery attempt', () => slack.attempts.length > 0, 30_000);
       first.proc.kill('SIGKILL');
       expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
       expect(slack.received).toHaveLength(0);

@@ -136,7 +136,7 @@ describe('runDaemon', () => {
       expect((await get(`${d.url()}/healthz`)).status).toBe(200);
 
       gd.setRegionDown(flaky, 'access-denied');
-      await waitUntil('healthz 503', async () => (await get(`${d.url()}/healthz`)).status === 503, 10_000);
+      await waitUntil('healthz 503', async () => (await get(`${d.url()}/healthz`)).status === 503, 30_000);
       const report = JSON.parse((await get(`${d.url()}/healthz`)).body) as { stale: string[]; regions: Array<{ region: string; lastError?: string }> };
       expect(report.stale).toEqual([flaky]);
       expect(report.regions.find((r) => r.region === flaky)?.lastError).toContain('AccessDeniedException');
@@ -148,7 +148,7 @@ describe('runDaemon', () => {
 
       gd.setRegionDown(flaky, false);
       gd.putFinding(flaky, dFlaky, { id: `flaky${seq}back` });
-      await waitUntil('healthz 200 again', async () => (await get(`${d.url()}/healthz`)).status === 200, 10_000);
+      await waitUntil('healthz 200 again', async () => (await get(`${d.url()}/healthz`)).status === 200, 30_000);
       await waitUntil('the recovered region to deliver', () => slack.received.some((m) => JSON.stringify(m.body).includes(`flaky${seq}back`)));
     } finally {
       d.stop();

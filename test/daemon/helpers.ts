@@ -9,7 +9,7 @@ import { startGuardDutyStandin, type GuardDutyStandin } from '../support/guarddu
 import { startSlackStandin, type SlackStandin } from '../support/slack-standin.js';
 
 /** Polls `predicate` every 10 ms until it holds; throws after `timeoutMs` (bounded in time and in rounds). */
-export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const giveUpAt = Date.now() + timeoutMs;
   for (let round = 0; round < 100_000; round += 1) {
     if (await predicate()) return;

@@ -89,7 +89,7 @@ describe.skipIf(!existsSync(bundlePath))('Lambda bundle dist/lambda/index.mjs', 
     expect(slack.receivedOn('lambda')).toHaveLength(1);
   });
 
-  it('keeps a message Slack refused in the outbox (not in the DLQ) and sends it once on the scheduled drain', async () => {
+  it('keeps a message Slack refused in the outbox (not in the DLQ) and sends it once on the scheduled drain', { timeout: 120_000 }, async () => {
     slack.reset();
     slack.setFaults(() => fault.status(503));
     const batch = sqsEvent([{ id: 'm-scheduled', body: JSON.stringify(eventBridgeFinding({ id: hex(6), severity: 8 })) }]);
