@@ -32,7 +32,10 @@ export const DEFAULT_SHUTDOWN_DRAIN_MS = 10_000;
 export interface DaemonOptions extends PollingCommandOptions {
   /** Overrides `poll.listen`; `false` starts no listener. */
   listen?: string | false;
-  /** Stop after this many ticks (`run --once`, tests). */
+  /**
+   * Stop after this many ticks (`run --once`, tests). Such a bounded run exits 1 when a region of its last tick failed
+   * or a message is still queued after the last drain, so that a cron job notices; a run stopped by a signal exits 0.
+   */
   maxTicks?: number;
   /** How long the last drain may take after the last tick (default 10 s). */
   shutdownDrainMs?: number;
@@ -168,6 +171,8 @@ async function pollUntilStopped(
   options.onReady?.({ url: context.url, regions });
 
   let ticks = 0;
+  /** Regions the last tick could not poll (all of them when the tick itself threw). */
+  let lastFailed: string[] = [];
   while (!signal?.aborted && (options.maxTicks === undefined || ticks < options.maxTicks)) {
     const started = now();
     ingested = { findings: 0, queued: 0 };
@@ -178,7 +183,9 @@ async function pollUntilStopped(
       // tick() contains per-region failures itself; this is a bug or a broken store: log, wait, try again.
       logger.error('Poll tick failed', { error: String(error) });
       results = [];
+      lastFailed = regions;
     }
+    if (results.length > 0) lastFailed = results.filter((r) => !r.ok).map((r) => r.region);
     ticks += 1;
     const at = now();
     for (const r of results) {
@@ -220,5 +227,14 @@ async function pollUntilStopped(
     });
   }
   logger.info('Daemon stopped', { ticks });
+  // A bounded run (`--once`) that finished its ticks answers for them; a stop by signal is a normal end.
+  const bounded = options.maxTicks !== undefined && !signal?.aborted;
+  if (bounded && (lastFailed.length > 0 || (left?.pending ?? 0) > 0)) {
+    logger.error('Run finished with problems', {
+      ...(lastFailed.length > 0 ? { failedRegions: lastFailed } : {}),
+      ...(left && left.pending > 0 ? { undelivered: left.pending } : {}),
+    });
+    return { exitCode: 1, ticks };
+  }
   return { exitCode: 0, ticks };
 }

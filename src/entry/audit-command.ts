@@ -1,7 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { formatAudit, formatAuditJson } from '../interact/audit-report.js';
 import { openStore } from '../pipeline/open-store.js';
 import { durationArg, loadConfigOrExit } from './cli-options.js';
+import { formatDuration } from '../core/duration.js';
 
 /**
  * `guardduty-notifier audit [--since 7d] [--json] --config FILE`: who did what from Slack (and the demo), allowed or
@@ -27,7 +28,7 @@ export function registerAuditCommand(program: Command): void {
     .command('audit')
     .description('Show the actions taken on findings from Slack: who, what, which finding, when, and how it ended (allowed or refused).')
     .requiredOption('-c, --config <file>', 'notifier config (YAML); its state: is read')
-    .option('--since <duration>', 'how far back, e.g. 24h, 7d, 90d (records are kept 90 days)', durationArg, DEFAULT_SINCE_MS)
+    .addOption(new Option('--since <duration>', 'how far back, e.g. 24h, 7d, 90d (records are kept 90 days)').argParser(durationArg).default(DEFAULT_SINCE_MS, formatDuration(DEFAULT_SINCE_MS)))
     .option('-n, --limit <n>', 'at most this many records, newest first', limitArg, 1000)
     .option('--json', 'print the records as JSON')
     .addHelpText('after', '\nExamples:\n  guardduty-notifier audit -c notifier.yaml\n  guardduty-notifier audit -c notifier.yaml --since 30d --json | jq \'.[] | select(.action == "block")\'')

@@ -91,7 +91,7 @@ export function buildProgram(): Command {
     .requiredOption('-c, --config <file>', 'notifier config (YAML)')
     .option('--dry-run', 'decide and render, print the decisions, send and record nothing')
     .option('--json', 'print the summary as JSON')
-    .option('--timeout <duration>', 'how long to keep delivering before giving up (undelivered messages stay in the outbox)', durationArg, 300_000)
+    .addOption(new Option('--timeout <duration>', 'how long to keep delivering before giving up (undelivered messages stay in the outbox)').argParser(durationArg).default(300_000, '5m'))
     .addHelpText('after', '\nExample:\n  SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… guardduty-notifier replay -c notifier.yaml findings/*.json')
     .action(async (files: string[], opts: { config: string; dryRun?: boolean; json?: boolean; timeout: number }) => {
       const config = await loadConfigOrExit(opts.config);
@@ -127,7 +127,8 @@ export function buildProgram(): Command {
         // What respond decided, as the finding messages say it (respond: in the config).
         if (respond && !opts.json) process.stdout.write(formatReplayRespond(respond, opts.dryRun === true));
         const targetFailed = respond?.converge?.outcomes.some((o) => !o.ok) ?? false;
-        if (problems > 0 || summary.failed > 0 || targetFailed) throw new CliExit(1);
+        // Exit 1 also when messages are still pending at --timeout: kept in the outbox, but not delivered.
+        if (problems > 0 || summary.failed > 0 || summary.pending > 0 || targetFailed) throw new CliExit(1);
       } finally {
         await runtime.close();
         lock?.release();
@@ -234,7 +235,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('Run the local demo: sample findings through the real pipeline, shown as Slack draws them, plus a preview box.')
     .option('-p, --port <port>', 'port on 127.0.0.1 (default $PORT or 8080; a free one if taken)', (v) => Number.parseInt(v, 10))
-    .option('--pace <duration>', 'time between sample findings', durationArg, 1_500)
+    .addOption(new Option('--pace <duration>', 'time between sample findings').argParser(durationArg).default(1_500, '1.5s'))
     .action(async (opts: { port?: number; pace: number }) => {
       const { runDemo } = await import('../demo/demo.js');
       await runDemo({ port: opts.port, paceMs: opts.pace });

@@ -7,6 +7,7 @@ import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../support/guardduty-stand
 import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
 import { createManualClock } from '../support/manual-clock.js';
 import { useDaemonStandins, gd, slack, dir, captureLogger, daemonConfig, metricValue, waitUntil } from './helpers.js';
+import { fault } from '../support/slack-standin.js';
 
 let seq = 0;
 useDaemonStandins();
@@ -207,6 +208,37 @@ describe('runDaemon', () => {
     const d = await start({ regions: [east], overrides: { maxTicks: 1, listen: false } });
     expect(await d.done).toEqual({ exitCode: 0, ticks: 1 });
     expect(slack.received).toHaveLength(3);
+  });
+
+  it('run --once exits 1 when a region could not be polled, so that a cron job notices (the others are still delivered)', async () => {
+    const [east, west] = regionPair();
+    gd.seedFindings(east, gd.addDetector(east), 2, { from: Date.now() - 60_000, prefix: `oe${seq}f` });
+    gd.addDetector(west);
+    gd.setRegionDown(west, 'access-denied');
+    try {
+      const d = await start({ regions: [east, west], overrides: { maxTicks: 1, listen: false } });
+      expect(await d.done).toEqual({ exitCode: 1, ticks: 1 });
+      expect(slack.received).toHaveLength(2);
+      expect(d.logger.lines.some((l) => l.message === 'Run finished with problems' && JSON.stringify(l.fields).includes(west))).toBe(true);
+    } finally {
+      gd.setRegionDown(west, false);
+    }
+  });
+
+  it('run --once exits 1 when a message is still queued after its drain (Slack down); a stop by signal still exits 0', async () => {
+    const [east] = regionPair();
+    gd.seedFindings(east, gd.addDetector(east), 1, { from: Date.now() - 60_000, prefix: `oq${seq}f` });
+    slack.setFaults(() => fault.status(503));
+    try {
+      const d = await start({ regions: [east], overrides: { maxTicks: 1, listen: false, shutdownDrainMs: 1_000 } });
+      expect(await d.done).toEqual({ exitCode: 1, ticks: 1 });
+      expect((await d.store.stats()).pending).toBe(1);
+      const stopped = await start({ regions: [east], overrides: { listen: false, shutdownDrainMs: 500 } });
+      stopped.stop();
+      expect((await stopped.done).exitCode).toBe(0);
+    } finally {
+      slack.setFaults(undefined);
+    }
   });
 });
 

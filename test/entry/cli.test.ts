@@ -154,6 +154,18 @@ routes:
     expect(again.stdout).toContain(`State: ${join(dir, 'replay.db')} (findings already in it are duplicates; to start fresh, delete that file`);
   });
 
+  it('replay exits 1 when a message is still undelivered at --timeout (kept in the outbox), and says so', async () => {
+    const config = writeConfig('pending.yaml', `state: { sqlite: ${join(dir, 'pending.db')} }\ndestinations: [{ name: sec, type: slack-webhook, url: { env: TEST_WEBHOOK } }]\n`);
+    slack.setFaults(() => ({ type: 'status', status: 503 }));
+    try {
+      const { code, stdout } = await runCli(['replay', '--config', config, '--timeout', '2s', join(dir, 'good.json')], { env: { TEST_WEBHOOK: slack.webhookUrl('pending') } });
+      expect(stdout).toContain('1 still pending (kept in the outbox)');
+      expect(code).toBe(1);
+    } finally {
+      slack.setFaults(undefined);
+    }
+  });
+
   it('replay --dry-run prints the decisions and sends nothing', async () => {
     const url = slack.webhookUrl('dry');
     const config = writeConfig('dry.yaml', `state: { sqlite: ${join(dir, 'dry.db')} }\ndestinations: [{ name: sec, type: slack-webhook, url: { env: TEST_WEBHOOK } }]\n`);
