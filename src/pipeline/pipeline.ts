@@ -348,10 +348,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     if (options?.dryRun) return result;
     const blocks = result.respond?.blocks ?? [];
+    const decided = records.concat(errorRecords);
+    // Nothing decided (an empty tick, a batch of nothing routed): no commit, so no write lock and no request.
+    if (ledger.length + outbox.length + decided.length + blocks.length + snapshots.length === 0) return result;
     await store.commit({
       ledger,
       outbox,
-      decisions: records.concat(errorRecords),
+      decisions: decided,
       ...(blocks.length > 0 ? { blocks } : {}),
       ...(snapshots.length > 0 ? { snapshots } : {}),
     });

@@ -67,6 +67,25 @@ async function setup(
 
 const webhook = (name: string) => ({ name: 'sec', type: 'slack-webhook' as const, url: slack.webhookUrl(name) });
 
+describe('an ingest with nothing to decide', () => {
+  it('writes nothing: no commit for an empty tick, one commit for a finding', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    let commits = 0;
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      commits += 1;
+      return commit(batch);
+    };
+    const p = await setup({ destinations: [webhook('empty-tick')] }, { store });
+    await p.runtime.pipeline.ingestFindings([]);
+    await p.runtime.pipeline.ingest([]);
+    expect(commits).toBe(0);
+    await p.feed([eventBridgeFinding({ id: 'e'.repeat(32), severity: 8 })]);
+    expect(commits).toBe(1);
+    expect(slack.receivedOn('empty-tick')).toHaveLength(1);
+  });
+});
+
 describe('never flood', () => {
   it('sends one message for the same finding re-published 20 times with a rising count', async () => {
     const p = await setup({ destinations: [webhook('repeat')] });
