@@ -9,6 +9,7 @@ import { startTestDynamoDb } from '../../test/support/local-dynamodb.js';
 import { startSlackStandin, type SlackStandin } from '../../test/support/slack-standin.js';
 import { startSecretsStandin, type SecretsStandin } from './support/secrets-standin.js';
 import { synth, testConfig, TEST_ACCOUNT } from './support/synth.js';
+import { awsCallsOfBundle } from './support/bundle-aws-calls.js';
 
 /**
  * The wiring test: a synthesised GuardDuty EventBridge event goes through the real bundle, run the way Lambda runs
@@ -24,30 +25,6 @@ const run = promisify(execFile);
 const REGION = 'eu-west-1';
 const INFRA_DIR = fileURLToPath(new URL('../', import.meta.url));
 const DIST_BUNDLE = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
-
-/** IAM service prefix of each SDK package the function may use. */
-const IAM_PREFIX: Record<string, string> = {
-  'client-dynamodb': 'dynamodb',
-  'lib-dynamodb': 'dynamodb',
-  'client-secrets-manager': 'secretsmanager',
-  'client-sns': 'sns',
-  'client-organizations': 'organizations',
-  'client-guardduty': 'guardduty',
-  'client-sts': 'sts',
-  'client-network-firewall': 'network-firewall',
-  'client-wafv2': 'wafv2',
-};
-/** lib-dynamodb's document commands and the DynamoDB operations (IAM actions) they send. */
-const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
-  Get: 'GetItem',
-  Put: 'PutItem',
-  Update: 'UpdateItem',
-  Delete: 'DeleteItem',
-  BatchGet: 'BatchGetItem',
-  BatchWrite: 'BatchWriteItem',
-  TransactGet: 'TransactGetItems',
-  TransactWrite: 'TransactWriteItems',
-};
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
@@ -276,23 +253,8 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
   });
 
   it('is allowed exactly the AWS calls the bundle can make, and no more', () => {
-    // The bundle imports every SDK command it can send from the runtime's SDK, by name: statically, or (clients only
-    // some configs need) as `{ XCommand: a, XClient: b } = await import("@aws-sdk/…")`.
-    const code = readFileSync(deployment.bundle, 'utf8');
-    const needed = new Set<string>();
-    const imports = [
-      ...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z0-9-]+)"/g),
-      ...code.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*"@aws-sdk\/([a-z0-9-]+)"\s*\)/g),
-    ];
-    for (const [, names, module] of imports) {
-      const service = IAM_PREFIX[module!];
-      for (const imported of names!.split(',').map((n) => n.trim().split(/\s+as\s+|\s*:\s*/)[0]!)) {
-        if (!imported.endsWith('Command')) continue;
-        expect(service, `IAM prefix of @aws-sdk/${module}`).toBeDefined();
-        const operation = imported.slice(0, -'Command'.length);
-        needed.add(`${service}:${module === 'lib-dynamodb' ? (DOCUMENT_CLIENT_OPERATIONS[operation] ?? operation) : operation}`);
-      }
-    }
+    const { calls: needed, unknownModules } = awsCallsOfBundle(readFileSync(deployment.bundle, 'utf8'));
+    expect(unknownModules, 'SDK packages with no IAM prefix in bundle-aws-calls.ts').toEqual([]);
     expect(needed.size).toBeGreaterThan(0);
     // A deployment that uses every kind of destination and account names, so every statement is there.
     const { home } = synth(

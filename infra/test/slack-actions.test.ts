@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { toAppConfig, type InfraConfig } from '../lib/config.js';
 import { synth, testConfig, TEST_ACCOUNT } from './support/synth.js';
+import { awsCallsOfBundle } from './support/bundle-aws-calls.js';
 
 /**
  * The Slack actions part of the stack (`interact:` in the deployment config): a Function URL with auth type NONE (the
@@ -107,20 +108,6 @@ describe('the Slack actions function', () => {
   });
 });
 
-/** IAM service prefix of each SDK package the bundle may use. */
-const IAM_PREFIX: Record<string, string> = {
-  'client-dynamodb': 'dynamodb',
-  'lib-dynamodb': 'dynamodb',
-  'client-secrets-manager': 'secretsmanager',
-  'client-sns': 'sns',
-  'client-organizations': 'organizations',
-  'client-guardduty': 'guardduty',
-  'client-sts': 'sts',
-  'client-sqs': 'sqs',
-  'client-network-firewall': 'network-firewall',
-  'client-wafv2': 'wafv2',
-};
-const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', BatchGet: 'BatchGetItem', BatchWrite: 'BatchWriteItem' };
 /** What the SQS event source mapping itself calls with the function's role (not the code). */
 const EVENT_SOURCE_ACTIONS = new Set(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']);
 
@@ -144,20 +131,8 @@ describe('the Slack actions bundle and its role', () => {
     const template = app.synth().getStackByName(stacks.home.stackName).template as { Resources: Resources };
     const [, fn] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('SlackActions'))!;
     const code = readFileSync(join(outdir, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
-    const needed = new Set<string>();
-    const imports = [
-      ...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z0-9-]+)"/g),
-      ...code.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*"@aws-sdk\/([a-z0-9-]+)"\s*\)/g),
-    ];
-    for (const [, names, module] of imports) {
-      for (const imported of names!.split(',').map((n) => n.trim().split(/\s+as\s+|\s*:\s*/)[0]!)) {
-        if (!imported.endsWith('Command')) continue;
-        const service = IAM_PREFIX[module!];
-        expect(service, `IAM prefix of @aws-sdk/${module}`).toBeDefined();
-        const operation = imported.slice(0, -'Command'.length);
-        needed.add(`${service}:${module === 'lib-dynamodb' ? (DOCUMENT_CLIENT_OPERATIONS[operation] ?? operation) : operation}`);
-      }
-    }
+    const { calls: needed, unknownModules } = awsCallsOfBundle(code);
+    expect(unknownModules, 'SDK packages with no IAM prefix in bundle-aws-calls.ts').toEqual([]);
     expect(needed.size).toBeGreaterThan(0);
     const allowed = new Set(
       Object.values(template.Resources)
