@@ -5,6 +5,7 @@
 // Dependencies with native code or their own heavy lazy graphs (better-sqlite3, the AWS SDK, @slack/*, prom-client)
 // stay in node_modules: they load from there, when needed, as before.
 import { build } from 'esbuild';
+import { nodeEsmBundle } from './esbuild-node-bundle.mjs';
 import { mkdir, rm } from 'node:fs/promises';
 
 const outdir = 'dist/cli';
@@ -12,23 +13,13 @@ await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
 const result = await build({
+  ...nodeEsmBundle,
   entryPoints: { cli: 'src/entry/cli.ts' },
   outdir,
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
-  splitting: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   // Not minified: stack traces users paste into an issue stay readable.
   minify: false,
   sourcemap: false,
-  metafile: true,
   external: ['better-sqlite3', '@aws-sdk/*', '@smithy/*', '@slack/*', '@aws-lambda-powertools/*', 'prom-client'],
-  // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __gdnCreateRequire } from 'node:module'; const require = __gdnCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.mjs'));
 const entry = outputs.find(([f]) => f.endsWith('/cli.mjs'))?.[1].bytes ?? 0;

@@ -5,6 +5,7 @@
 // - Code only some configs need (the Slack Web API client and its axios stack, the YAML parser for a YAML GDN_CONFIG,
 //   the DynamoDB store) is split into lazily loaded chunks; AWS clients a config may not use are imported on first use.
 import { build } from 'esbuild';
+import { nodeEsmBundle } from './esbuild-node-bundle.mjs';
 import { mkdir, rm } from 'node:fs/promises';
 
 const outdir = 'dist/lambda';
@@ -19,24 +20,14 @@ const lambdaOnly = {
 };
 
 const result = await build({
+  ...nodeEsmBundle,
   entryPoints: { index: 'src/entry/lambda.ts', actions: 'src/entry/lambda-actions.ts' },
   outdir,
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
-  splitting: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   minify: true,
   sourcemap: false,
   legalComments: 'linked',
-  metafile: true,
   external: ['@aws-sdk/*', '@smithy/*', 'better-sqlite3'],
   plugins: [lambdaOnly],
-  // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __gdnCreateRequire } from 'node:module'; const require = __gdnCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.mjs'));
 const main = outputs.find(([f]) => f.endsWith('index.mjs'))?.[1].bytes ?? 0;
