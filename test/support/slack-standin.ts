@@ -461,6 +461,23 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     sendText(res, 200, 'ok');
   }
 
+  /**
+   * Form-encoded calls carry `blocks` and `attachments` as JSON text (JSON bodies as arrays): parsed in place, as
+   * Slack reads them. The key that is not JSON, if any.
+   */
+  function parseJsonArguments(args: Record<string, unknown>): 'blocks' | 'attachments' | undefined {
+    for (const key of ['blocks', 'attachments'] as const) {
+      const value = args[key];
+      if (typeof value !== 'string') continue;
+      try {
+        args[key] = JSON.parse(value);
+      } catch {
+        return key;
+      }
+    }
+    return undefined;
+  }
+
   function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, args: Record<string, unknown> | undefined, attempt: Attempt): void {
     const fail = (error: string, detail?: string, status = 200, headers: Record<string, string> = {}): void => {
       attempt.outcome = error;
@@ -495,16 +512,8 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
       }
     }
 
-    for (const key of ['blocks', 'attachments'] as const) {
-      const value = args[key];
-      if (typeof value === 'string') {
-        try {
-          args[key] = JSON.parse(value);
-        } catch {
-          return fail('invalid_blocks_format', `${key} is not JSON`);
-        }
-      }
-    }
+    const notJson = parseJsonArguments(args);
+    if (notJson !== undefined) return fail('invalid_blocks_format', `${notJson} is not JSON`);
     if (!hasContent(args)) return fail('no_text');
     if (typeof args['text'] === 'string' && args['text'].length > BLOCK_KIT_LIMITS.messageText) {
       return fail('msg_too_long', `text is ${args['text'].length} characters`);
@@ -560,16 +569,8 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     if (channel === undefined || channel === '') return fail('channel_not_found', 'no channel argument');
     if (ts === undefined || ts === '') return fail('message_not_found', 'no ts argument');
     if (channelErrors.get(channel) !== undefined) return fail(channelErrors.get(channel)!);
-    for (const key of ['blocks', 'attachments'] as const) {
-      const value = args[key];
-      if (typeof value === 'string') {
-        try {
-          args[key] = JSON.parse(value);
-        } catch {
-          return fail('invalid_blocks_format', `${key} is not JSON`);
-        }
-      }
-    }
+    const notJson = parseJsonArguments(args);
+    if (notJson !== undefined) return fail('invalid_blocks_format', `${notJson} is not JSON`);
     const webhookMessage = received.find((m) => placeOf.get(m)?.channel === channel && placeOf.get(m)?.ts === ts);
     if (webhookMessage !== undefined) return fail('cant_update_message', 'the message was posted by an incoming webhook');
     const target = received.find((m) => m.kind === 'api' && m.channel === channel && m.ts === ts);
