@@ -28,6 +28,13 @@ export const infraInteractSchema = z.strictObject({
   /** A customer managed KMS key the secrets are encrypted with (kms:Decrypt via Secrets Manager is granted on it). */
   secretKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'expected a KMS key ARN').optional(),
   allow: z.strictObject({ acknowledge: allowList, mute: allowList, archive: allowList, block: allowList }).default({}),
+  /**
+   * Reserved concurrency of the Slack actions function. Its Function URL is public (the signature is the
+   * authentication), so without a reservation a flood of unsigned requests could take the account's shared Lambda
+   * concurrency (1,000 by default) from every other function. Clicks are few: 5 leaves 3 for answering Slack while
+   * the job queue uses at most 2 (the smallest maximum concurrency an SQS event source accepts).
+   */
+  concurrency: z.number().int().min(3, 'the actions queue takes up to 2; at least 1 more is needed to answer Slack').max(100).default(5),
 });
 
 export type InfraInteract = z.infer<typeof infraInteractSchema>;

@@ -30,6 +30,11 @@ import { TABLE_INDEXES } from './table-keys.js';
  * with a 5-minute window and replays refused through the state table. Lambda requires a public resource policy for
  * NONE: CDK adds `lambda:InvokeFunctionUrl` (FunctionUrlAuthType NONE) and, as required for new function URLs since
  * October 2025, `lambda:InvokeFunction` (InvokedViaFunctionUrl) (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+ *
+ * **A public URL must not starve the account:** the function has a reserved concurrency of its own
+ * (`interact.concurrency`, default 5; the job queue takes at most 2 of it), an alarm on its throttles, and answers a
+ * request that is not signed 401 before it opens the table or reads any secret but the signing secret
+ * (src/lambda/actions-handler.ts).
  */
 
 export const ACTIONS_ENTRY = fileURLToPath(new URL('../../src/entry/lambda-actions.ts', import.meta.url));
@@ -41,6 +46,8 @@ export const ARCHIVE_ACTIONS = ['guardduty:ArchiveFindings'] as const;
 const MAX_JOB_RECEIVES = 3;
 /** The worker's budget: a firewall write with its retries, ArchiveFindings, two Slack calls. */
 const FUNCTION_TIMEOUT = Duration.seconds(60);
+/** Concurrent job batches: 2 is the smallest maximum concurrency an SQS event source accepts (Lambda developer guide, "Configuring maximum concurrency for Amazon SQS event sources"). */
+const JOB_CONCURRENCY = 2;
 
 export interface SlackActionsProps {
   config: InfraConfig & { interact: InfraInteract };
@@ -104,6 +111,8 @@ export class SlackActions extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: FUNCTION_TIMEOUT,
+      // `interact.concurrency` (default 5): a flood on the public URL throttles this function only, never the account.
+      reservedConcurrentExecutions: props.config.interact.concurrency,
       role: this.role,
       logGroup,
       environment: { ...props.environment, ACTIONS_QUEUE_URL: this.queue.queueUrl },
@@ -122,7 +131,8 @@ export class SlackActions extends Construct {
     });
     // The fast half puts each click's job here: SendMessage only (the event source mapping has its own receive rights).
     this.role.addToPolicy(new PolicyStatement({ sid: 'QueueJobs', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
-    this.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // The jobs take at most JOB_CONCURRENCY of the reservation; the rest answers Slack (within its 3 seconds).
+    this.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: JOB_CONCURRENCY }));
 
     // The signature is the authentication (see above): Slack cannot sign with SigV4.
     this.url = this.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
@@ -131,6 +141,12 @@ export class SlackActions extends Construct {
       description:
         'A Slack action (archive, block, mute) failed three times and is in the actions dead-letter queue: the clicker was not told the outcome. Read the Slack actions function logs.',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 1,
+    });
+    props.alarmTopic.alarm('SlackActionsFunctionThrottles', {
+      description:
+        'The Slack actions function was throttled: its reserved concurrency (interact.concurrency) was all in use. Either a flood of requests on its public URL (each unsigned one is answered 401 at once) or more clicks than it holds: raise interact.concurrency if the requests are genuine.',
+      metric: this.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
     });
     props.alarmTopic.alarm('SlackActionsFunctionErrors', {

@@ -94,6 +94,21 @@ describe('the Slack actions function', () => {
     expect(statements.find((s) => s.Sid === 'RespondRuleGroups')?.Resource).toEqual(GROUP_ARN);
   });
 
+  it('has a reserved concurrency of its own (interact.concurrency, default 5), jobs at most 2 of it, and an alarm on its throttles', () => {
+    expect(actionsFn.Properties.ReservedConcurrentExecutions).toBe(5);
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: actionsId }, ScalingConfig: { MaximumConcurrency: 2 } });
+    home.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Throttles',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: actionsId } }],
+      Threshold: 1,
+    });
+    const custom = synth(withInteract({ interact: { signingSecret: 'gd/signing', concurrency: 8 } }));
+    const [, fn] = Object.entries(custom.home.findResources('AWS::Lambda::Function') as Resources).find(([id]) => id.startsWith('SlackActions'))!;
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(8);
+    expect(() => withInteract({ interact: { signingSecret: 'gd/signing', concurrency: 2 } })).toThrow(/interact\.concurrency/);
+  });
+
   it('is not there without interact:', () => {
     const plain = synth(testConfig());
     expect(Object.keys(plain.home.findResources('AWS::Lambda::Url'))).toEqual([]);

@@ -38,7 +38,21 @@ export interface HttpServerOptions extends ListenOptions {
   onError?(error: unknown, req: IncomingMessage, res: ServerResponse): void;
   /** node:http's timeouts, in ms (keep-alive idle, time to receive the headers, time to receive the whole request). */
   timeouts?: { keepAliveMs?: number; headersMs?: number; requestMs?: number };
+  /** Connections open at once; one more is closed as soon as it opens (node:http `server.maxConnections`). */
+  maxConnections?: number;
 }
+
+/**
+ * Bounds for a listener that anyone who can reach it may call (the daemon's /healthz, /metrics and /slack/actions).
+ * node:http's own defaults let a client hold a connection for minutes: `requestTimeout` 300 s, no connection cap
+ * (https://nodejs.org/api/http.html#serverrequesttimeout). A genuine request here is small and sent at once, so ten
+ * seconds for the headers and for the whole request are plenty; Slack itself waits only 3 s for our answer
+ * (https://docs.slack.dev/interactivity/handling-user-interaction).
+ */
+export const PUBLIC_LISTENER_LIMITS = {
+  timeouts: { headersMs: 10_000, requestMs: 10_000, keepAliveMs: 5_000 },
+  maxConnections: 128,
+} as const satisfies Pick<HttpServerOptions, 'timeouts' | 'maxConnections'>;
 
 function listenOnce(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -116,15 +130,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       if (!res.headersSent) sendText(res, 500, 'internal error\n');
       else res.destroy();
     });
-  const server = createServer((req, res) => {
+  const { keepAliveMs, headersMs, requestMs } = options.timeouts ?? {};
+  // node:http checks headersTimeout and requestTimeout only every `connectionsCheckingInterval` (30 s by default): a
+  // bound of 10 s would really be 10–40 s. Check at a quarter of the smallest bound (at least every 250 ms).
+  const bounds = [headersMs, requestMs].filter((ms): ms is number => ms !== undefined && ms > 0);
+  const checkEvery = bounds.length === 0 ? undefined : Math.max(250, Math.floor(Math.min(...bounds) / 4));
+  const server = createServer(checkEvery === undefined ? {} : { connectionsCheckingInterval: checkEvery }, (req, res) => {
     Promise.resolve()
       .then(() => options.handler(req, res))
       .catch((error: unknown) => onError(error, req, res));
   });
-  const { keepAliveMs, headersMs, requestMs } = options.timeouts ?? {};
   if (keepAliveMs !== undefined) server.keepAliveTimeout = keepAliveMs;
   if (headersMs !== undefined) server.headersTimeout = headersMs;
   if (requestMs !== undefined) server.requestTimeout = requestMs;
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   return listenTracked(server, options);
 }
 

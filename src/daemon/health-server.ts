@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRouter, sendBody, sendText, startHttpServer, type HttpServer, type Route } from '../core/http-server.js';
+import { createRouter, PUBLIC_LISTENER_LIMITS, sendBody, sendText, startHttpServer, type HttpServer, type HttpServerOptions, type Route } from '../core/http-server.js';
 import type { Logger } from '../core/logger.js';
 import { ListenError } from './errors.js';
 import type { HealthReport } from './health.js';
@@ -7,7 +7,9 @@ import type { HealthReport } from './health.js';
 /**
  * The daemon's HTTP listener: `/healthz` for a supervisor or load balancer, `/metrics` for Prometheus, and the routes
  * given (`POST /slack/actions` with `interact:`, src/daemon/slack-actions.ts). Loopback by default (`poll.listen:
- * 127.0.0.1:9464`); /healthz and /metrics read no request body.
+ * 127.0.0.1:9464`); /healthz and /metrics read no request body. Every route is bounded alike (PUBLIC_LISTENER_LIMITS:
+ * 10 s for the headers and for the whole request, 5 s keep-alive, 128 connections at once): a slow or idle client
+ * is cut, never kept for node's default five minutes.
  */
 
 /** `127.0.0.1:9464`, `[::1]:9464`, `:9464` (loopback), `9464` → host and port. */
@@ -39,6 +41,8 @@ export async function startHealthServer(options: {
   logger: Logger;
   /** More routes on the same listener (Slack actions). */
   routes?: readonly Route[];
+  /** Time and connection bounds for every route; default PUBLIC_LISTENER_LIMITS (tests pass small ones). */
+  limits?: Pick<HttpServerOptions, 'timeouts' | 'maxConnections'>;
 }): Promise<HealthServer> {
   const { host, port } = parseListen(options.listen);
   const healthz = (_req: IncomingMessage, res: ServerResponse): void => {
@@ -59,6 +63,7 @@ export async function startHealthServer(options: {
     return await startHttpServer({
       host,
       port,
+      ...(options.limits ?? PUBLIC_LISTENER_LIMITS),
       handler: createRouter({
         routes: [
           { method: GET_OR_HEAD, path: '/healthz', handle: healthz },

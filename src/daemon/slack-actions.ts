@@ -1,4 +1,4 @@
-import { createRouter, sendText, startHttpServer, type HttpServer, type Route } from '../core/http-server.js';
+import { createRouter, PUBLIC_LISTENER_LIMITS, sendText, startHttpServer, type HttpServer, type HttpServerOptions, type Route } from '../core/http-server.js';
 import type { Config, InteractConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import type { InteractionJob } from '../interact/interaction-job.js';
@@ -48,6 +48,8 @@ export async function startDaemonInteraction(options: {
   env?: NodeJS.ProcessEnv;
   /** Where /healthz listens (false: no listener); `interact.listen` equal to it shares it. */
   healthListen: string | false;
+  /** Bounds of its own listener; default PUBLIC_LISTENER_LIMITS, as the shared one. */
+  limits?: Pick<HttpServerOptions, 'timeouts' | 'maxConnections'>;
 }): Promise<DaemonInteraction> {
   const { config, session, logger, now } = options;
   const { runtime } = session;
@@ -86,6 +88,7 @@ export async function startDaemonInteraction(options: {
       server = await startHttpServer({
         host,
         port,
+        ...(options.limits ?? PUBLIC_LISTENER_LIMITS),
         handler: createRouter({ routes: [route], notFound: (_req, res) => sendText(res, 404, `not found: Slack's Request URL is ${SLACK_ACTIONS_PATH}\n`) }),
       });
     } catch (error) {

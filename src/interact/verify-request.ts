@@ -62,9 +62,10 @@ export function slackSignature(signingSecret: string, timestamp: string, rawBody
 
 /** The body bytes exactly as Slack sent them (a Function URL may hand them over base64-encoded). */
 export function rawBodyOf(request: Pick<SlackHttpRequest, 'body' | 'isBase64Encoded'>): Buffer {
-  const { body } = request;
-  if (body === undefined) return Buffer.alloc(0);
-  if (typeof body !== 'string') return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const body: unknown = request.body;
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body !== 'string') return Buffer.alloc(0);
   return request.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
 }
 
@@ -140,6 +141,12 @@ export function createSlackRequestVerifier(options: SlackRequestVerifierOptions)
         return fail('stale', `timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'old' : 'in the future'} (limit ${maxSkewMs / 1000} s)`);
       }
 
+      // A Function URL event is JSON that anyone can shape: a `null`, number or object body is nothing Slack signed
+      // (Slack always sends a form body), so it is refused here (401), never read (a TypeError: 500).
+      const body: unknown = request.body;
+      if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+        return fail('malformed', `the body is ${body === null ? 'null' : `a ${typeof body}`}, not the text Slack signs`);
+      }
       const rawBody = rawBodyOf(request);
       if (rawBody.length > maxBodyBytes) return fail('malformed', `body of ${rawBody.length} bytes is over ${maxBodyBytes}`);
       const expected = Buffer.from(slackSignature(options.signingSecret, timestamp, rawBody).slice(3), 'hex');

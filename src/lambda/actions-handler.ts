@@ -1,8 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { configFromEnvironment } from '../config/environment.js';
+import { createSecretResolver } from '../config/secrets.js';
 import type { Logger } from '../core/logger.js';
 import { SLACK_ACTIONS_PATH } from '../interact/interaction-handler.js';
 import { parseInteractionJob } from '../interact/interaction-job.js';
+import { createSlackRequestVerifier, type SlackHttpRequest } from '../interact/verify-request.js';
 import { createActionsRuntime, type ActionsRuntime } from './actions-runtime.js';
 import { isFunctionUrlEvent, isSqsEvent } from './event-shapes.js';
 import { lazyRuntime } from './lazy-runtime.js';
@@ -28,7 +31,11 @@ import type { OpenTableStore } from './table-store.js';
  * already made idempotent. It costs one SQS poll of latency (the event source long-polls: well under a second).
  *
  * The Function URL's auth type is NONE: Slack cannot sign with SigV4. The Slack signature is the authentication, and
- * it is checked before anything else reads the request.
+ * it is checked before anything else is done for the request: a request that is not signed with the signing secret
+ * (unsigned, forged, stale, a body that is not a string) is answered 401 having read only the configuration and the
+ * signing secret — no state table, no other secret (the bot token), no queue. So a flood of unsigned requests costs
+ * an HMAC each, on the function's own reserved concurrency (infra/lib/slack-actions.ts). Only a signed request builds
+ * the runtime, whose handler checks the signature again together with the replay guard (the table).
  */
 export type ActionsHandler = (event: unknown, context?: Context) => Promise<LambdaFunctionURLResult | SQSBatchResponse | void>;
 
@@ -40,6 +47,8 @@ export interface ActionsHandlerOptions {
   onContext?: (context: Context) => void;
   /** Builds the container's runtime; default from `env` (createActionsRuntime). */
   createRuntime?: () => Promise<ActionsRuntime>;
+  /** The Slack signing secret alone; default: `interact.signingSecret` of the config in `env`, resolved once. */
+  signingSecret?: () => Promise<string>;
 }
 
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
@@ -55,10 +64,34 @@ export function createActionsHandler(options: ActionsHandlerOptions): ActionsHan
     logger,
     'Cannot start the Slack actions function: configuration or secret problem',
   );
+  const getSignatureCheck = lazyRuntime(
+    async () => {
+      const secret = await (options.signingSecret ?? (() => signingSecretFromEnvironment(env)))();
+      // No replay guard here: that is the table, read only for a request that is signed.
+      return createSlackRequestVerifier({ signingSecret: secret });
+    },
+    logger,
+    'Cannot read the Slack signing secret',
+  );
 
   async function handleSlackRequest(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
     if (event.requestContext.http.method !== 'POST' || event.rawPath !== SLACK_ACTIONS_PATH) {
       return { statusCode: 404, headers: TEXT, body: `not found: Slack's Request URL is <function URL>${SLACK_ACTIONS_PATH.slice(1)}\n` };
+    }
+    const request: SlackHttpRequest = {
+      headers: typeof event.headers === 'object' && event.headers !== null ? event.headers : {},
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded === true,
+    };
+    let signature;
+    try {
+      signature = await (await getSignatureCheck()).verify(request);
+    } catch {
+      return { statusCode: 503, headers: TEXT, body: 'not ready\n' };
+    }
+    if (!signature.ok) {
+      logger.warn('Slack request refused', { reason: signature.reason, detail: signature.detail });
+      return { statusCode: 401, headers: TEXT, body: 'invalid request\n' };
     }
     let runtime: ActionsRuntime;
     try {
@@ -66,7 +99,7 @@ export function createActionsHandler(options: ActionsHandlerOptions): ActionsHan
     } catch {
       return { statusCode: 503, headers: TEXT, body: 'not ready\n' };
     }
-    const { reply, job } = await runtime.interaction.handler.handle({ headers: event.headers, body: event.body, isBase64Encoded: event.isBase64Encoded });
+    const { reply, job } = await runtime.interaction.handler.handle(request);
     if (job !== undefined) {
       try {
         await runtime.sendJob(job);
@@ -106,4 +139,11 @@ export function createActionsHandler(options: ActionsHandlerOptions): ActionsHan
     if (isSqsEvent(event)) return handleJobs(event);
     logger.warn('Event of an unknown shape; ignored');
   };
+}
+
+/** `interact.signingSecret` of the function's configuration (GDN_CONFIG), and nothing else of it. */
+async function signingSecretFromEnvironment(env: NodeJS.ProcessEnv): Promise<string> {
+  const config = await configFromEnvironment(env);
+  if (config.interact === undefined) throw new Error('GDN_CONFIG has no interact: section: there is nothing for the Slack actions function to do');
+  return createSecretResolver({ env }).resolve(config.interact.signingSecret, 'interact.signingSecret');
 }

@@ -1,4 +1,6 @@
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PUBLIC_LISTENER_LIMITS } from '../../src/core/http-server.js';
 import { createHealthTracker } from '../../src/daemon/health.js';
 import { parseListen, startHealthServer, type HealthServer } from '../../src/daemon/health-server.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -83,5 +85,77 @@ describe('startHealthServer', () => {
         metrics: async () => ({ body: '', contentType: 'text/plain' }),
       }),
     ).rejects.toThrow(`poll.listen 127.0.0.1:${server.port} is already in use`);
+  });
+
+  describe('bounds every route against slow and idle clients', () => {
+    const sockets: Socket[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    afterEach(() => {
+      for (const t of timers.splice(0)) clearInterval(t);
+      for (const s of sockets.splice(0)) s.destroy();
+    });
+
+    /** Resolves when the server closes the socket; bounded: rejects after `withinMs` (a generous bound, not a timing assertion). */
+    function closedBy(socket: Socket, withinMs: number): Promise<void> {
+      return new Promise((resolve, reject) => {
+        if (socket.closed) return resolve();
+        const timer = setTimeout(() => reject(new Error(`still open after ${withinMs} ms`)), withinMs);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    function open(port: number): Promise<Socket> {
+      return new Promise((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => undefined);
+        socket.resume(); // read (and drop) what the server sends, so that its close is seen
+        socket.once('error', reject);
+        sockets.push(socket);
+      });
+    }
+    async function start(): Promise<HealthServer> {
+      const slack = { method: 'POST', path: '/slack/actions', handle: (_req: unknown, res: import('node:http').ServerResponse) => void res.end('ok') };
+      return startHealthServer({
+        listen: '127.0.0.1:0',
+        logger: silentLogger,
+        health: () => ({ ok: true, staleAfterMs: 1, regions: [], stale: [] }),
+        metrics: async () => ({ body: '', contentType: 'text/plain' }),
+        routes: [slack],
+        limits: { timeouts: { headersMs: 400, requestMs: 800, keepAliveMs: 300 }, maxConnections: 4 },
+      });
+    }
+
+    it('the daemon listener defaults to 10 s for headers and the whole request, and caps its connections', () => {
+      expect(PUBLIC_LISTENER_LIMITS.timeouts.headersMs).toBeLessThanOrEqual(10_000);
+      expect(PUBLIC_LISTENER_LIMITS.timeouts.requestMs).toBeLessThanOrEqual(10_000);
+      expect(PUBLIC_LISTENER_LIMITS.timeouts.keepAliveMs).toBeLessThanOrEqual(10_000);
+      expect(PUBLIC_LISTENER_LIMITS.maxConnections).toBeGreaterThan(0);
+    });
+
+    it.each(['/slack/actions', '/healthz', '/metrics'])('closes a connection that trickles its headers or body to %s', async (path) => {
+      server = await start();
+      const headers = await open(server.port);
+      // Headers one byte at a time, never finished.
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nX-Slow: `;
+      let i = 0;
+      timers.push(setInterval(() => headers.write(i < head.length ? head[i++]! : 'a'), 50));
+      const body = await open(server.port);
+      body.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n`);
+      timers.push(setInterval(() => body.write('a'), 50));
+      await Promise.all([closedBy(headers, 15_000), closedBy(body, 15_000)]);
+    });
+
+    it('closes an idle keep-alive connection, and refuses connections past the cap', async () => {
+      server = await start();
+      const idle = await open(server.port);
+      idle.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      await closedBy(idle, 15_000);
+      const held = await Promise.all([1, 2, 3, 4].map(() => open(server!.port)));
+      const extra = await open(server.port);
+      await closedBy(extra, 15_000);
+      expect(held.every((s) => !s.destroyed)).toBe(true);
+    });
   });
 });
