@@ -55,6 +55,20 @@ const rateSchema = z.strictObject({
   burst: z._default(z.int().check(z.gte(1), z.lte(100)), 3),
 });
 
+/** The Events API v2 `payload.severity` values (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). */
+export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+const pagerDutySeveritySchema = z.enum(PAGERDUTY_SEVERITIES);
+
+/**
+ * The Slack mentions an escalation may carry, and only these: `<!here>`, `<!channel>`, a user group `<!subteam^S…>`, a
+ * user `<@U…>` / `<@W…>` (https://docs.slack.dev/messaging/formatting-message-text#mentioning-users). Mentions come
+ * from the config only, never from a finding.
+ */
+export const SLACK_MENTION = /^(<!here>|<!channel>|<!subteam\^S[A-Z0-9]{2,20}>|<@[UW][A-Z0-9]{2,20}>)$/;
+const mentionSchema = z.string().check(
+  z.regex(SLACK_MENTION, 'expected a Slack mention: <!here>, <!channel>, <!subteam^S0123ABCD> or <@U0123ABCD>'),
+);
+
 const destinationBase = {
   name: matching(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "-", "_" or "."'),
   /** Findings below this severity never reach this destination. */
@@ -76,6 +90,25 @@ export const destinationSchema = z.discriminatedUnion('type', [
     ...destinationBase,
     type: z.literal('sns'),
     topicArn: matching(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'expected an SNS topic ARN'),
+  }),
+  z.strictObject({
+    ...destinationBase,
+    type: z.literal('pagerduty'),
+    /** The Events API v2 integration key (a secret: it lets anyone open incidents on the service). */
+    routingKey: secretRefSchema,
+    /** Events API host; default https://events.pagerduty.com (EU: https://events.eu.pagerduty.com). We POST `<apiUrl>/v2/enqueue`. */
+    apiUrl: z.optional(z.url()),
+    /** The V3 webhook subscription's signing secret: enables `POST /pagerduty/webhook` (acknowledgements from PagerDuty). */
+    webhookSecret: z.optional(secretRefSchema),
+    /** PagerDuty severity per band; defaults critical→critical, high→error, medium→warning, low→info. */
+    severities: z.optional(
+      z.strictObject({
+        critical: z.optional(pagerDutySeveritySchema),
+        high: z.optional(pagerDutySeveritySchema),
+        medium: z.optional(pagerDutySeveritySchema),
+        low: z.optional(pagerDutySeveritySchema),
+      }),
+    ),
   }),
   z.strictObject({ ...destinationBase, type: z.literal('stdout') }),
   z.strictObject({ ...destinationBase, type: z.literal('file'), path: nonEmpty() }),
@@ -100,6 +133,28 @@ export const matchSchema = z.strictObject({
 });
 export type MatchConfig = z.infer<typeof matchSchema>;
 
+/** How a route's unacknowledged messages escalate (see docs/pagerduty.md, "Escalation"). */
+export const escalateSchema = z.strictObject({
+  /** Not acknowledged this long after the message was committed: escalate. */
+  after: durationSchema.check(z.refine((ms: number) => ms >= 1000, { error: 'must be at least 1s, like 15m' })),
+  /** Destinations that get the escalation: a page (pagerduty) or a message (chat). */
+  to: z._default(z.array(nonEmpty()), []),
+  /** Slack mentions posted with the escalation (config only, never finding content). */
+  mention: z._default(z.array(mentionSchema).check(z.maxLength(10)), []),
+  /** Owner mentions: the resource's tag `tag`, looked up in `map`; a value not in the map mentions nobody. */
+  mentionByTag: z.optional(
+    z.strictObject({
+      tag: nonEmpty(),
+      map: z.record(z.string(), mentionSchema),
+    }),
+  ),
+  /** Escalate again this long after each escalation, until acknowledged or `times` is reached. */
+  repeat: z.optional(durationSchema.check(z.refine((ms: number) => ms >= 1000, { error: 'must be at least 1s, like 30m' }))),
+  /** At most this many escalations: default 1, or 3 with `repeat`. */
+  times: z.optional(z.int().check(z.gte(1), z.lte(20))),
+});
+export type EscalateConfig = z.infer<typeof escalateSchema>;
+
 export const routeSchema = z.strictObject({
   name: z.optional(z.string()),
   match: z._default(matchSchema, {}),
@@ -110,6 +165,8 @@ export const routeSchema = z.strictObject({
   repeatAfter: z.optional(durationSchema),
   /** Runbook URL templates by type glob; `{type}`, `{id}`, `{account}`, `{region}` are filled in (URL-encoded). */
   runbooks: z.optional(z.record(z.string(), z.url())),
+  /** A message of this route nobody acknowledged within `after` escalates (docs/pagerduty.md). */
+  escalate: z.optional(escalateSchema),
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
 

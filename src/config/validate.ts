@@ -52,8 +52,9 @@ function checkReferences(document: unknown): Array<{ path: string; message: stri
       }
     });
   list(doc.routes).forEach((route, i) => {
-    const r = (route ?? {}) as { to?: unknown; match?: { minSeverity?: unknown; maxSeverity?: unknown } };
+    const r = (route ?? {}) as { to?: unknown; escalate?: { to?: unknown }; match?: { minSeverity?: unknown; maxSeverity?: unknown } };
     checkTargets(r.to, `routes[${i}].to`);
+    checkTargets(r.escalate?.to, `routes[${i}].escalate.to`);
     const min = r.match?.minSeverity;
     const max = r.match?.maxSeverity;
     if (typeof min === 'number' && typeof max === 'number' && min > max) {

@@ -52,6 +52,31 @@ export interface SlackMessage {
   unfurl_media?: false;
 }
 
+export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
+export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
+export interface PagerDutyLink { href: string; text: string }
+
+/**
+ * A PagerDuty Events API v2 event without its `routing_key` (the sink adds the secret when it sends).
+ * https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
+ */
+export interface PagerDutyEvent {
+  event_action: PagerDutyAction;
+  dedup_key: string;
+  payload?: {
+    summary: string;
+    source: string;
+    severity: PagerDutySeverity;
+    timestamp?: string;
+    component?: string;
+    group?: string;
+    class?: string;
+    custom_details?: Record<string, string | number | boolean | string[]>;
+  };
+  links?: PagerDutyLink[];
+  client?: string;
+}
+
 /** A plain-text rendering for e-mail / SNS. */
 export interface TextMessage { subject: string; body: string }
 
@@ -66,4 +91,6 @@ export interface RenderedMessage {
    * (`associatedAttackSequenceArn`) joins the sequence's thread on a threading sink.
    */
   threadOf?: string;
+  /** For a `pagerduty` destination: the event to enqueue (trigger, acknowledge or resolve). */
+  pagerduty?: PagerDutyEvent;
 }

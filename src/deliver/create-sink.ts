@@ -1,5 +1,6 @@
 import type { DestinationConfig } from '../config/schema.js';
 import { createFileSink } from './file.js';
+import { createPagerDutySink, PAGERDUTY_DEFAULT_RATE } from './pagerduty.js';
 import { LOCAL_SINK_DEFAULT_RATE } from './json-lines.js';
 import type { Sink } from './sink.js';
 import { createSlackApiSink, SLACK_API_DEFAULT_RATE, type SlackApiClient } from './slack-api.js';
@@ -12,12 +13,14 @@ import { createStdoutSink, type LineWriter } from './stdout.js';
  * - slack-webhook: 1/s, burst 3: "1 per second, short bursts >1 allowed" for incoming webhooks
  *   (https://docs.slack.dev/apis/web-api/rate-limits);
  * - slack-api: 1/s per channel, burst 3: chat.postMessage "generally allows posting one message per second per channel";
+ * - pagerduty: 2/s, burst 5: about 120 events a minute per routing key (Events API v2, see pagerduty.ts);
  * - sns: 10/s (far below Publish's quota; kind to SMS and e-mail subscribers);
  * - stdout/file: 1000/s (no service behind them).
  */
 export const DEFAULT_RATES = {
   'slack-webhook': SLACK_WEBHOOK_DEFAULT_RATE,
   'slack-api': SLACK_API_DEFAULT_RATE,
+  pagerduty: PAGERDUTY_DEFAULT_RATE,
   sns: SNS_DEFAULT_RATE,
   stdout: LOCAL_SINK_DEFAULT_RATE,
   file: LOCAL_SINK_DEFAULT_RATE,
@@ -25,11 +28,11 @@ export const DEFAULT_RATES = {
 
 export interface CreateSinkInput {
   config: DestinationConfig;
-  /** The resolved secret: the webhook URL (slack-webhook) or the bot token (slack-api). */
+  /** The resolved secret: the webhook URL (slack-webhook), the bot token (slack-api) or the routing key (pagerduty). */
   secret?: string | undefined;
   /** For sns (tests: a client pointed at the stand-in). */
   snsClient?: SnsPublishClient;
-  /** For slack-webhook (tests). */
+  /** For slack-webhook and pagerduty (tests). */
   fetch?: typeof globalThis.fetch;
   /** For slack-api (tests). */
   slackClient?: SlackApiClient;
@@ -62,6 +65,14 @@ export function createSink(input: CreateSinkInput): Sink {
         rate,
         ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),
         ...(input.slackClient === undefined ? {} : { client: input.slackClient }),
+      });
+    case 'pagerduty':
+      return createPagerDutySink({
+        name: config.name,
+        routingKey: requireSecret(input.secret, config, 'routingKey'),
+        rate,
+        ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),
+        ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
       });
     case 'sns':
       return createSnsSink({

@@ -9,6 +9,7 @@ import { decisionRecord, errorRecord, formatDecisionReason, type DecisionRecord,
 import type { LedgerEntry } from '../policy/ledger.js';
 import { planMessages } from '../policy/digest-plan.js';
 import { renderDigestMessage } from '../render/digest.js';
+import { pagerDutyDigestTrigger, pagerDutyFallbackTrigger, pagerDutyTrigger } from '../render/pagerduty-event.js';
 import { fallbackFactsOf, renderFallbackMessage } from '../render/fallback-message.js';
 import type { RenderedMessage } from '../core/message.js';
 import { createOutboxDrainer } from '../deliver/outbox-drainer.js';
@@ -51,6 +52,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** The buttons of each destination's messages (`interact:`); undefined: none. */
   const interactFor = interactContexts(config);
   const drainer = createOutboxDrainer({ store, sinks, now: clock, logger });
+  /** A `pagerduty` destination's config (its messages carry an Events API event), else undefined. */
+  const pagerDutyOf = (name: string) => {
+    const dest = destinations.get(name);
+    return dest?.type === 'pagerduty' ? dest : undefined;
+  };
 
   async function ingest(documents: readonly unknown[], options?: IngestOptions): Promise<IngestResult> {
     // 1. Parse every document; a bad one is reported with its path and never stops the others.
@@ -114,9 +120,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }),
     );
     const enrichedOf = (finding: Finding): EnrichedFinding => enriched.get(finding) ?? { finding, accountName: undefined, console: undefined };
-    const fallbackFor = (finding: Finding): RenderedMessage => {
+    const fallbackFor = (finding: Finding, destination: string): RenderedMessage => {
       const info = enriched.get(finding);
-      return renderFallbackMessage(fallbackFactsOf(finding, { accountName: info?.accountName, consoleUrl: info?.console?.url }));
+      const facts = fallbackFactsOf(finding, { accountName: info?.accountName, consoleUrl: info?.console?.url });
+      const message = renderFallbackMessage(facts);
+      if (pagerDutyOf(destination) !== undefined) {
+        const event = pagerDutyFallbackTrigger(facts);
+        if (event !== undefined) message.pagerduty = event;
+      }
+      return message;
     };
 
     // 3. Route: which destinations want each finding. A finding routing fails on has no destination to be sent to.
@@ -193,10 +205,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           destination: decision.destination,
           ...(interact === undefined ? {} : { interact }),
         });
+        const pager = pagerDutyOf(decision.destination);
+        if (pager !== undefined) {
+          const info = enrichedOf(f);
+          message.pagerduty = pagerDutyTrigger(f, {
+            accountName: info.accountName,
+            ...(info.console === undefined ? {} : { consoleUrl: info.console.url, consoleLabel: info.console.label }),
+            ...(decision.target.runbookUrl === undefined ? {} : { runbookUrl: decision.target.runbookUrl }),
+            ...(pager.severities === undefined ? {} : { severities: pager.severities }),
+          });
+        }
         if (interact !== undefined) snapshots.push(snapshotOf(f, decision.destination, id, at));
       } catch (error) {
         failed(f, 'render', error, decision.destination).fallback = true;
-        message = fallbackFor(f);
+        message = fallbackFor(f, decision.destination);
       }
       outbox.push({
         id,
@@ -233,7 +255,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         kind: decision.kind,
         findingId: f.id,
         findingIds: [f.id],
-        message: fallbackFor(f),
+        message: fallbackFor(f, decision.destination),
         status: 'pending',
         attempts: 0,
         createdAt: at,
@@ -275,6 +297,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const idParts: string[] = [digest.destination, 'digest'];
       for (const d of members) idParts.push(`${d.finding.id}@${d.finding.updatedAt ?? ''}#${d.finding.count}`);
       const id = outboxId(idParts);
+      const pager = pagerDutyOf(digest.destination);
+      if (pager !== undefined) {
+        message.pagerduty = pagerDutyDigestTrigger(
+          id,
+          members.map((d) => ({ finding: d.finding, accountName: enrichedOf(d.finding).accountName })),
+          { top: config.digest.top, ...(pager.severities === undefined ? {} : { severities: pager.severities }) },
+        );
+      }
       outbox.push({
         id,
         destination: digest.destination,
