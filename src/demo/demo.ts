@@ -41,6 +41,11 @@ export interface DemoOptions {
   /** Where the address line goes (default stdout). */
   stdout?: NodeJS.WritableStream;
   maxFindings?: number;
+  /**
+   * Batches of documents fed before the script, each as one ingest (more than the digest threshold in one batch make a
+   * digest): for a page that must show particular findings, such as the browser test's longest sample.
+   */
+  prelude?: ReadonlyArray<readonly SampleDocument[]>;
 }
 
 export interface DemoHandle {
@@ -149,19 +154,27 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
 
   // ---- The feed loop -----------------------------------------------------------------------------------------------
   const stopper = new AbortController();
-  const script = createDemoScript({
-    seed,
-    async ingest(events) {
-      for (const event of events) remember(event);
-      const result = await runtime.pipeline.ingest(events);
-      for (const error of result.errors) logger.warn('Sample finding was not parsed', { path: error.path, reason: error.message });
-      addDecisions(result.decisions, result.findings);
-      await runtime.pipeline.drain({ deadlineMs: Date.now() + 10_000 });
-    },
-  });
+  const ingest = async (events: readonly SampleDocument[]): Promise<void> => {
+    for (const event of events) remember(event);
+    const result = await runtime.pipeline.ingest([...events]);
+    for (const error of result.errors) logger.warn('Sample finding was not parsed', { path: error.path, reason: error.message });
+    addDecisions(result.decisions, result.findings);
+    await runtime.pipeline.drain({ deadlineMs: Date.now() + 10_000 });
+  };
+  const script = createDemoScript({ seed, ingest });
 
   const loop = (async () => {
     let fed = 0;
+    for (const batch of options.prelude ?? []) {
+      if (stopper.signal.aborted) return;
+      try {
+        await ingest(batch);
+        fed += batch.length;
+      } catch (error) {
+        if (stopper.signal.aborted) return;
+        logger.error('Demo prelude batch failed', { error: (error as Error).message });
+      }
+    }
     for (let step = 0; fed < maxFindings && !stopper.signal.aborted; step += 1) {
       try {
         fed += await script.play(demoStep(step));

@@ -26,5 +26,6 @@ export function findChromium(): string | undefined {
 /** Playwright gives each launch a fresh temporary profile (user-data-dir), removed on close. */
 export async function launchChromium(executablePath: string): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 });
+  // A bound on a browser that never starts, not on speed: under load a launch can take well over the 30 s default.
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 120_000 });
 }
