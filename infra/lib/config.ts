@@ -157,12 +157,12 @@ export const infraConfigSchema = z.strictObject({
     })
     .default({ maxMessageAge: 900_000, encryptTopic: false }),
   /**
-   * Blocking attackers (README "Blocking attackers"): the notifier's `respond:` section; a network-firewall target may
+   * Blocking attackers (docs/blocking.md): the notifier's `respond:` section; a network-firewall target may
    * say `create: true` instead of `ruleGroupArn` to have the stack create the rule group (infra/lib/respond-config.ts).
    */
   respond: infraRespondSchema.optional(),
   /**
-   * Acting from Slack (README "Acting from Slack"): the Slack app's secrets and who may do what; the stack adds the
+   * Acting from Slack (docs/slack-actions.md): the Slack app's secrets and who may do what; the stack adds the
    * Slack actions function and its Function URL (infra/lib/interact-config.ts, infra/lib/slack-actions.ts).
    */
   interact: infraInteractSchema.optional(),

@@ -3,7 +3,7 @@ import { ALLOW_ENTRY } from '../../src/config/interact-schema.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 
 /**
- * `interact:` in the deployment config (README "Acting from Slack"): the Slack app's two secrets by Secrets Manager
+ * `interact:` in the deployment config (docs/slack-actions.md): the Slack app's two secrets by Secrets Manager
  * name or ARN (never their values), who may do what, and whether the stack creates the secrets empty for you. The
  * stack then adds the Slack actions function, its Function URL (the Request URL to paste into the Slack app) and its
  * queue (infra/lib/slack-actions.ts); the function gets the notifier's `interact:` in GDN_CONFIG.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * `respond:` in the deployment config: the notifier's own `respond:` section (README "Blocking attackers"; validated
+ * `respond:` in the deployment config: the notifier's own `respond:` section (docs/blocking.md; validated
  * by the notifier's schema when the stack hands it to the function as GDN_CONFIG), with one addition for Network
  * Firewall targets: `create: true` (or `create: { name }`) instead of `ruleGroupArn` makes the stack create the
  * stateless rule group — capacity sized from `maxActive`, our placeholder rule at `priority` — and give its ARN to the

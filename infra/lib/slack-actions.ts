@@ -15,7 +15,7 @@ import type { InfraInteract } from './interact-config.js';
 import { TABLE_INDEXES } from './table-keys.js';
 
 /**
- * Acting from Slack in AWS (README "Acting from Slack"), added to the notifier stack when the config has `interact:`:
+ * Acting from Slack in AWS (docs/slack-actions.md), added to the notifier stack when the config has `interact:`:
  *
  *   Slack ─▶ Function URL (auth NONE) ─▶ SlackActionsFunction: verify, authorise, answer 200 ─▶ ActionsQueue
  *   ActionsQueue ─▶ SlackActionsFunction: ArchiveFindings / respond / mutes, chat.update, audit ─▶ (3 tries) ActionsDeadLetterQueue

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 /**
  * `interact:` — acting on findings from Slack (issue F): signed, authorised, audited buttons. When the section is
  * present, finding messages carry Acknowledge · Archive · Block IP · Mute similar and digests a Mute type menu; clicks
- * land on `POST /slack/actions`. Every key is documented in the README ("Acting from Slack").
+ * land on `POST /slack/actions`. Every key is documented in docs/slack-actions.md.
  *
  * Built by {@link createInteractSchema} from the main schema's secret reference, like respond-schema.ts, so that this
  * file does not import schema.ts back (no cycle).

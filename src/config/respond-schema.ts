@@ -4,7 +4,7 @@ import { parseDuration } from '../core/duration.js';
 
 /**
  * `respond:` — blocking a finding's remote addresses in AWS Network Firewall or WAF IP sets (issue E). Every key is
- * documented in the README ("Blocking attackers"). The schema is built by {@link createRespondSchema} from the main
+ * documented in docs/blocking.md. The schema is built by {@link createRespondSchema} from the main
  * schema's `match` and duration schemas, so that a rule's `match` is exactly a route's and this file does not import
  * schema.ts back (no cycle).
  */

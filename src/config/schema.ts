@@ -6,7 +6,7 @@ import { createInteractSchema } from './interact-schema.js';
 
 /**
  * The one configuration schema. The same keys in the YAML file, in Lambda's GDN_CONFIG and in the CDK config.
- * Every key is documented in the README ("Configuration").
+ * Every key is documented in docs/configuration.md.
  *
  * Written with `zod/mini` (functional checks instead of chained methods) because it tree-shakes: the Lambda bundle,
  * which validates GDN_CONFIG at every cold start, carries ~20 KB of zod instead of ~190 KB with the classic API.

@@ -16,7 +16,7 @@ import type { PollingSession } from './polling-session.js';
  * process by construction: the state file's lock), and shutdown waits for the jobs still running, bounded.
  *
  * The listener speaks plain HTTP; Slack only calls `https://` Request URLs, so a TLS proxy goes in front of it
- * (README "Acting from Slack"). The route needs nothing of the proxy: the signature covers the body, not the host.
+ * (docs/slack-actions.md). The route needs nothing of the proxy: the signature covers the body, not the host.
  */
 
 /** How long shutdown waits for clicks still being carried out (a firewall write, ArchiveFindings). */

@@ -41,7 +41,7 @@ interface Opened {
 async function open(configPath: string, command: string): Promise<Opened> {
   const config = await loadConfigOrExit(configPath);
   const respond = config.respond;
-  if (!respond) exitWith(`block ${command}: ${configPath} has no respond: section (see README, "Blocking attackers")`, EXIT.usage);
+  if (!respond) exitWith(`block ${command}: ${configPath} has no respond: section (see docs/blocking.md)`, EXIT.usage);
   // Loaded here, not at start-up: every other command (render, --help) would load them (and zod) for nothing.
   const [blocks, { blockActionDeps }, { createResponder }] = await Promise.all([
     import('../actions/blocks.js'),

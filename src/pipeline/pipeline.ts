@@ -28,7 +28,7 @@ import type { FindingSnapshot } from '../state/store.js';
  *     ─ plan ─▶ single messages or digests ─ render ─▶ Block Kit + text
  *     ─ commit ─▶ ledger + outbox + decision records, together ─ drain ─▶ sinks (rate-limited, retried)
  *
- * Nothing is sent before it is committed, so a crash at any point loses nothing decided (see README "Delivery").
+ * Nothing is sent before it is committed, so a crash at any point loses nothing decided (see docs/configuration.md, "Delivery").
  * A finding that throws in enrich, route, decide or render is one recorded error (IngestResult.findingErrors, the
  * decision log, the error log) and, where a destination is known, a plain fallback message: never the batch's.
  */

@@ -43,7 +43,7 @@ describe('guardduty-notifier CLI (the real bin)', () => {
     expect(render.stdout).toContain('stdin');
   });
 
-  it('exits 2 on a usage error in any subcommand (README: "2 a usage or configuration error"), 0 for its --help', { timeout: 120_000 }, async () => {
+  it('exits 2 on a usage error in any subcommand (docs/command-line.md: "2 a usage or configuration error"), 0 for its --help', { timeout: 120_000 }, async () => {
     const config = writeConfig('usage.yaml', `state: { sqlite: ${join(dir, 'usage.db')} }\ndestinations: [{ name: sec, type: stdout }]\n`);
     const cases: Array<[string[], string]> = [
       [['block', 'add', '-c', config, '--for', '1h', '--reason', 'x'], "missing required argument 'ip'"],

@@ -3,7 +3,7 @@ import { DeliveryError } from '../../src/deliver/errors.js';
 
 /**
  * Delivery is at least once: a request that timed out on our side may still have reached Slack, and its retry is a
- * second copy (webhooks have no idempotency key; README "Delivery"). A test that asserts "exactly once" must
+ * second copy (webhooks have no idempotency key; docs/configuration.md, "Delivery"). A test that asserts "exactly once" must
  * therefore know which messages had an attempt time out, or its verdict depends on the machine's speed. This wraps
  * a sink and records the Slack text of every message one of whose attempts ended in our client's timeout.
  *
