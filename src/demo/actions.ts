@@ -86,7 +86,7 @@ export function createDemoActions(options: {
         ...(request.value === undefined ? {} : { value: request.value }),
         ...(request.option === undefined ? {} : { selected_option: { value: request.option } }),
       });
-      if (resolved.kind === 'ignore') return { ok: true, result: 'ignored', updated: false };
+      if (resolved.kind === 'ignore' || resolved.kind === 'unknown') return { ok: true, result: 'ignored', updated: false };
       const responseUrl = `${RESPONSE_URL_PREFIX}${request.seq}/${randomBytes(6).toString('hex')}`;
       const job: InteractionJob = {
         v: INTERACTION_JOB_VERSION,

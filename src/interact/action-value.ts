@@ -38,8 +38,10 @@ export interface RequestedAction {
 
 export type ResolvedAction =
   | { kind: 'action'; action: RequestedAction }
-  /** A link button (Open in GuardDuty, Runbook) or an element that is not ours: acknowledge, do nothing. */
+  /** A link button (Open in GuardDuty, Runbook): Slack opens the link; acknowledge, do nothing. */
   | { kind: 'ignore'; actionId: string }
+  /** An action_id that is not ours in a signed request: refused (and audited) as `unknown-action`. */
+  | { kind: 'unknown'; actionId: string }
   /** Ours, but its value cannot be read: refused as `invalid` (and audited). */
   | { kind: 'invalid'; name: ActionName; problem: string };
 
@@ -83,7 +85,8 @@ export function decodeActionValue(value: string | undefined): { ok: true; ref: A
  */
 export function resolveAction(element: BlockAction): ResolvedAction {
   const name = BY_ACTION_ID.get(element.action_id);
-  if (name === undefined || name === 'open' || name === 'runbook') return { kind: 'ignore', actionId: element.action_id };
+  if (name === undefined) return { kind: 'unknown', actionId: element.action_id };
+  if (name === 'open' || name === 'runbook') return { kind: 'ignore', actionId: element.action_id };
   const raw = element.type === 'static_select' ? (element.selected_option?.value ?? undefined) : element.value;
   const decoded = decodeActionValue(raw);
   if (!decoded.ok) return { kind: 'invalid', name, problem: decoded.problem };

@@ -8,7 +8,8 @@
  * (a user name): whoever prints them escapes for the medium (safeForTerminal on a terminal).
  */
 
-export const AUDIT_ACTIONS = ['acknowledge', 'archive', 'block', 'unblock', 'mute', 'unmute'] as const;
+/** `unknown`: a signed request whose action we could not read (an action_id not ours, a malformed payload): always refused. */
+export const AUDIT_ACTIONS = ['acknowledge', 'archive', 'block', 'unblock', 'mute', 'unmute', 'unknown'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** `done`: carried out; `dry-run`: decided but not enforced (respond in dry-run); `refused`: not allowed or not possible; `failed`: tried, did not work. */

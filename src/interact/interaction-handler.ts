@@ -8,14 +8,20 @@
  * names the reason and never the secret; 503 when the replay guard cannot record the request; 400 for a signed body
  * that is not an interaction; 200 (empty) for everything else, refusals included — a refusal is told to the clicker
  * by the job, ephemerally.
+ *
+ * A signed request we cannot act on is still a person (or a leaked signing secret) trying something: a payload that is
+ * not a block_actions interaction we read, and an action_id that is not ours, are written to the audit log as refused
+ * (`malformed`, `unknown-action`) with why. Link buttons (Open in GuardDuty, Runbook) and other interaction types
+ * (Slack sends them to the same URL) are not actions and are not audited.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { ACTION_PERMISSIONS, resolveAction } from './action-value.js';
+import type { AuditLog, AuditRecord } from './audit-record.js';
 import type { Authoriser } from './authorise.js';
 import { INTERACTION_JOB_VERSION, type InteractionJob, type JobDecision } from './interaction-job.js';
-import { parseInteractionBody } from './payload.js';
+import { parseInteractionBody, SLACK_USER_ID } from './payload.js';
 import type { SlackHttpRequest, SlackRequestVerifier } from './verify-request.js';
 
 /** The path of Slack's interactivity Request URL on our listener and in the Function URL (issue 13). */
@@ -52,9 +58,30 @@ export function createInteractionHandler(options: {
   authoriser: Authoriser;
   logger?: Logger;
   now?: () => number;
+  /** Where refusals of signed requests that carry no job go (malformed, unknown action); the jobs audit the rest. */
+  audit?: AuditLog;
 }): InteractionHandler {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
+
+  async function auditRefusal(signature: string, actor: string, reason: 'malformed' | 'unknown-action', detail: string): Promise<void> {
+    if (options.audit === undefined) return;
+    const record: AuditRecord = {
+      id: `slack-${jobId(signature)}`,
+      at: now(),
+      actor,
+      via: 'slack',
+      action: 'unknown',
+      result: 'refused',
+      reason,
+      detail: detail.slice(0, 300),
+    };
+    try {
+      await options.audit.appendAudit(record);
+    } catch (error) {
+      logger.error('Could not write the audit record', { id: record.id, action: record.action, code: (error as { code?: string }).code });
+    }
+  }
 
   return {
     async handle(request) {
@@ -66,6 +93,7 @@ export function createInteractionHandler(options: {
       const parsed = parseInteractionBody(verified.rawBody);
       if (!parsed.ok) {
         logger.warn('Signed Slack request is not an interaction we read', { problem: parsed.problem });
+        await auditRefusal(verified.signature, actorOf(verified.rawBody), 'malformed', parsed.problem);
         return { reply: reply(400, 'bad request\n') };
       }
       if (parsed.kind === 'ignored') {
@@ -77,7 +105,13 @@ export function createInteractionHandler(options: {
       const element = payload.actions[0]!;
       const resolved = resolveAction(element);
       if (resolved.kind === 'ignore') {
-        logger.debug('Slack action ignored (a link or not ours)', { actionId: element.action_id.slice(0, 64) });
+        logger.debug('Slack link button clicked', { actionId: element.action_id.slice(0, 64) });
+        return { reply: reply(200) };
+      }
+      if (resolved.kind === 'unknown') {
+        logger.warn('Signed Slack action that is not ours refused', { actionId: element.action_id.slice(0, 64), user: payload.user.id });
+        // JSON.stringify: the id is request text, quoted and escaped as data.
+        await auditRefusal(verified.signature, `slack:${payload.user.id}`, 'unknown-action', `action_id ${JSON.stringify(element.action_id.slice(0, 64))} is not one of ours`);
         return { reply: reply(200) };
       }
 
@@ -94,7 +128,7 @@ export function createInteractionHandler(options: {
 
       const job: InteractionJob = {
         v: INTERACTION_JOB_VERSION,
-        id: createHash('sha256').update(verified.signature).digest('hex').slice(0, 32),
+        id: jobId(verified.signature),
         receivedAt: now(),
         user: payload.user,
         action,
@@ -112,4 +146,20 @@ export function createInteractionHandler(options: {
       return { reply: reply(200), job };
     },
   };
+}
+
+/** Stable per signed request: a redelivered job, and its audit record, are the same. */
+function jobId(signature: string): string {
+  return createHash('sha256').update(signature).digest('hex').slice(0, 32);
+}
+
+/** The clicker of a payload we could not read, when its user id still looks like one; else `slack:unknown`. */
+function actorOf(rawBody: Uint8Array): string {
+  try {
+    const payload = JSON.parse(new URLSearchParams(Buffer.from(rawBody).toString('utf8')).get('payload') ?? '') as { user?: { id?: unknown } } | null;
+    const id = payload?.user?.id;
+    return typeof id === 'string' && SLACK_USER_ID.test(id) ? `slack:${id}` : 'slack:unknown';
+  } catch {
+    return 'slack:unknown';
+  }
 }

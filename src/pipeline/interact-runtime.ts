@@ -123,6 +123,7 @@ export async function createInteractionRuntime(options: InteractionRuntimeOption
         authoriser: createAuthoriser({ allow: interact.allow, ...(slack === undefined ? {} : { groups: createUserGroupDirectory({ client: slack, now }) }) }),
         logger,
         now,
+        audit: store,
       });
   return { interact, handler, worker };
 }

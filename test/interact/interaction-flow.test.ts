@@ -29,6 +29,7 @@ import type { RenderedMessage } from '../../src/core/message.js';
 import { startSlackStandin, type ReceivedMessage, type SlackStandin } from '../support/slack-standin.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
 import { makeFinding } from '../support/make-finding.js';
+import { formBody, signSlackBody } from '../support/slack-interactions.js';
 import { createFakeBlocks, createMemoryAuditLog, createMemoryLookup, createMemoryMutes, targetOf } from './doubles.js';
 
 const SECRET = 'e2e-signing-secret-0123456789';
@@ -79,7 +80,9 @@ async function startRig(options: { blocks?: ReturnType<typeof createFakeBlocks> 
     error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
   };
   const slackClient = createInteractSlackClient({ token: slack.token, apiUrl: slack.apiUrl });
+  const audit = createMemoryAuditLog();
   const handler = createInteractionHandler({
+    audit,
     verifier: createSlackRequestVerifier({ signingSecret: SECRET, replayGuard: createMemoryReplayGuard() }),
     authoriser: createAuthoriser({
       allow: { acknowledge: ['*'], archive: ['S0SECOPS'], mute: ['S0SECOPS'], block: ['U034SAM'] },
@@ -87,7 +90,6 @@ async function startRig(options: { blocks?: ReturnType<typeof createFakeBlocks> 
     }),
     logger,
   });
-  const audit = createMemoryAuditLog();
   const lookup = createMemoryLookup();
   const mutes = createMemoryMutes();
   const blocks = options.blocks ?? createFakeBlocks();
@@ -294,6 +296,43 @@ describe('refused and nothing done', () => {
     expect(rig.audit.records).toEqual([]);
     expect(rig.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'Slack request refused', fields: expect.objectContaining({ reason }) }));
     expect(JSON.stringify(rig.logs)).not.toContain(SECRET);
+  });
+
+  /** A request signed with the app's secret, posted straight to our listener (what a leaked secret or a Slack change would send). */
+  async function signedPost(payload: unknown): Promise<Response> {
+    const body = typeof payload === 'string' ? payload : formBody(payload);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return fetch(`${rig.http.url}/slack/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signSlackBody(SECRET, timestamp, body) },
+      body,
+    });
+  }
+  const clickOn = (actionId: string, value?: string) => ({
+    type: 'block_actions',
+    user: { id: DANA.id, username: DANA.name },
+    container: { type: 'message', message_ts: '1718000000.000100', channel_id: CHANNEL },
+    actions: [{ type: 'button', action_id: actionId, ...(value === undefined ? {} : { value }) }],
+  });
+
+  it.each([
+    ['an action_id that is not ours', clickOn('gdn.delete-everything', '{"v":1,"d":"sec","f":"abc"}'), 200, 'unknown-action', `slack:${DANA.id}`, /action_id "gdn\.delete-everything" is not one of ours/],
+    ['a block_actions payload without actions', { ...clickOn('gdn.archive'), actions: [] }, 400, 'malformed', `slack:${DANA.id}`, /actions/],
+    ['a payload that is not JSON', 'payload=%7Bnot-json', 400, 'malformed', 'slack:unknown', /not JSON/],
+  ] as const)('a signed click with %s: answered, nothing done, audited as refused with why', async (_name, payload, status, reason, actor, detail) => {
+    const answer = await signedPost(payload);
+    expect(answer.status).toBe(status);
+    await rig.settle();
+    expect(rig.jobs).toEqual([]);
+    nothingDone();
+    expect(rig.audit.records).toHaveLength(1);
+    expect(rig.audit.records[0]).toMatchObject({ action: 'unknown', result: 'refused', reason, actor, via: 'slack' });
+    expect(rig.audit.records[0]!.detail).toMatch(detail);
+  });
+
+  it('a link button (Open in GuardDuty) is not an action: answered, not audited', async () => {
+    expect((await signedPost(clickOn('gdn.open'))).status).toBe(200);
+    expect(rig.audit.records).toEqual([]);
   });
 
   it('a replayed request: the first is done, the copy is refused with 401', async () => {

@@ -117,9 +117,9 @@ describe('resolveAction', () => {
     expect(resolveAction(element)).toMatchObject({ kind: 'invalid' });
   });
 
-  it('ignores link buttons and actions that are not ours', () => {
+  it('ignores link buttons; an action that is not ours is unknown (refused and audited by the handler)', () => {
     expect(resolveAction({ type: 'button', action_id: 'gdn.open' })).toEqual({ kind: 'ignore', actionId: 'gdn.open' });
-    expect(resolveAction({ type: 'button', action_id: 'someone-else' })).toEqual({ kind: 'ignore', actionId: 'someone-else' });
+    expect(resolveAction({ type: 'button', action_id: 'someone-else' })).toEqual({ kind: 'unknown', actionId: 'someone-else' });
   });
 
   it.each([
