@@ -17,6 +17,7 @@ import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
 import { registerBlockCommands } from './block-commands.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerResendCommand } from './resend-command.js';
 import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
 import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
@@ -162,6 +163,9 @@ export function buildProgram(): Command {
         await store.close();
       }
     });
+
+  // Next to `status`, whose failed list it takes its ids from.
+  registerResendCommand(program);
 
   const mute = program.command('mute').description('Mute findings for a while (kept in the state store; the Slack "Mute similar" button writes the same rules).');
   mute

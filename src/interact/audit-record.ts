@@ -1,5 +1,5 @@
 /**
- * The audit trail: every action a person asked for — from a Slack button, the CLI or the demo page — allowed or
+ * The audit trail: every action a person asked for — from a Slack button, the CLI (`resend`) or the demo page — allowed or
  * refused, with who, what, which finding, when and how it ended. `status` and `guardduty-notifier audit [--since 7d]
  * [--json]` show it. `AuditLog` is a group of the store (SQLite table, DynamoDB items with a TTL, the memory store), kept
  * 90 days, with a describe in the store conformance suite (test/state/interact-store-conformance.ts).
@@ -8,8 +8,11 @@
  * (a user name): whoever prints them escapes for the medium (safeForTerminal on a terminal).
  */
 
-/** `unknown`: a signed request whose action we could not read (an action_id not ours, a malformed payload): always refused. */
-export const AUDIT_ACTIONS = ['acknowledge', 'archive', 'block', 'unblock', 'mute', 'unmute', 'unknown'] as const;
+/**
+ * `unknown`: a signed request whose action we could not read (an action_id not ours, a malformed payload): always refused.
+ * `resend`: failed messages put back in the outbox (`guardduty-notifier resend`, src/actions/resend.ts).
+ */
+export const AUDIT_ACTIONS = ['acknowledge', 'archive', 'block', 'unblock', 'mute', 'unmute', 'unknown', 'resend'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** `done`: carried out; `dry-run`: decided but not enforced (respond in dry-run); `refused`: not allowed or not possible; `failed`: tried, did not work. */

@@ -450,6 +450,56 @@ export function createDynamoDbOutbox(table: TableAccess, options: { sentOutboxDa
       );
     },
 
+    async requeueFailed(ids, at) {
+      const moved: string[] = [];
+      for (const id of ids) {
+        // As markRetry: the due-order key embeds the row's createdAt and seq, read first.
+        const item = await readState(id);
+        if (!item || item.status !== 'failed') continue;
+        const requeued = await conditional('UpdateItem (outbox requeue)', () =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { [PK]: outboxPk(id), [SK]: STATE_SK },
+              UpdateExpression: 'SET #status = :pending, #next = :at, #gpk = :gpk, #gsk = :gsk REMOVE #failedAt, #claimedUntil',
+              // Only a failed row moves: of two resends at once, one wins and the other changes nothing.
+              ConditionExpression: '#status = :failed',
+              ExpressionAttributeNames: {
+                '#status': 'status',
+                '#next': 'nextAttemptAt',
+                '#gpk': OUTBOX_INDEX.partitionKey,
+                '#gsk': OUTBOX_INDEX.sortKey,
+                '#failedAt': 'failedAt',
+                '#claimedUntil': 'claimedUntil',
+              },
+              ExpressionAttributeValues: {
+                ':pending': 'pending',
+                ':failed': 'failed',
+                ':at': at,
+                ':gpk': partitionOfStatus.pending,
+                ':gsk': pendingOrder(at, item.createdAt as number, (item.seq as number | undefined) ?? 0, id),
+              },
+            }),
+          ),
+        );
+        if (requeued) moved.push(id);
+      }
+      return moved;
+    },
+
+    async getOutboxRows(ids) {
+      // State and body of every id, consistently, in BatchGetItem chunks (the access layer splits them).
+      const items = await table.batchGetKeys(ids.flatMap((id) => [{ pk: outboxPk(id), sk: STATE_SK }, { pk: outboxPk(id), sk: BODY_SK }]));
+      const rows: OutboxRow[] = [];
+      for (const id of ids) {
+        const state = items.get(itemKey(outboxPk(id), STATE_SK));
+        // A sent row past its retention is gone, whatever TTL has not yet deleted.
+        if (state === undefined || (typeof state[TTL] === 'number' && (state[TTL] as number) * 1000 <= table.now())) continue;
+        rows.push(toOutboxRow(state, items.get(itemKey(outboxPk(id), BODY_SK))));
+      }
+      return rows;
+    },
+
     async listOutbox(filter) {
       const limit = Math.max(0, filter.limit);
       if (limit === 0) return [];

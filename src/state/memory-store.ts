@@ -258,6 +258,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       row.lastError = error;
     },
 
+    async requeueFailed(ids, at) {
+      await enter('requeueFailed');
+      return ids.filter((id) => {
+        const row = outboxRows.get(id);
+        if (row?.status !== 'failed') return false;
+        failedAt.delete(id);
+        row.status = 'pending';
+        row.nextAttemptAt = at;
+        return true;
+      });
+    },
+
+    async getOutboxRows(ids) {
+      await enter('getOutboxRows');
+      return ids.map((id) => outboxRows.get(id)).filter((row): row is OutboxRow => row !== undefined).map(clone);
+    },
+
     async listOutbox(filter: { status?: OutboxStatus; limit: number }) {
       await enter('listOutbox');
       const statuses: OutboxStatus[] = filter.status === undefined ? ['pending', 'failed', 'sent'] : [filter.status];

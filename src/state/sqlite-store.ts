@@ -315,6 +315,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     markFailed: db.prepare(`
       UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, failed_at = ?
       WHERE id = ? AND status = 'pending'`),
+    // Due at once, before rows retried for later; failed_at goes with the failed status (the failed index).
+    requeueFailed: db.prepare(`
+      UPDATE outbox SET status = 'pending', next_attempt_at = ?, failed_at = NULL
+      WHERE id = ? AND status = 'failed'`),
+    getOutboxRow: db.prepare<[string], OutboxRowDb>('SELECT * FROM outbox WHERE id = ?'),
     listPending: db.prepare<[number], OutboxRowDb>(`
       SELECT * FROM outbox WHERE status = 'pending' ORDER BY next_attempt_at, created_at, seq LIMIT ?`),
     listFailed: db.prepare<[number], OutboxRowDb>(`
@@ -407,6 +412,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   });
 
+  const requeueTx = db.transaction((ids: readonly string[], at: number): string[] =>
+    ids.filter((id) => stmt.requeueFailed.run(at, id).changes > 0),
+  );
+
   // A long-stopped daemon starts with last week's sent rows already gone.
   db.transaction(prune)();
 
@@ -473,6 +482,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async markFailed(id, error, at) {
       assertOpen();
       stmt.markFailed.run(error, at, id);
+    },
+
+    async requeueFailed(ids, at) {
+      assertOpen();
+      return requeueTx.immediate(ids, at);
+    },
+
+    async getOutboxRows(ids) {
+      assertOpen();
+      return ids.map((id) => stmt.getOutboxRow.get(id)).filter((row): row is OutboxRowDb => row !== undefined).map(toOutboxRow);
     },
 
     async listOutbox(filter) {

@@ -57,9 +57,10 @@ export function formatStatus(report: StatusReport, now: number): string {
   lines.push(`Outbox: ${count('pending')} pending${oldest}, ${count('failed')} failed, ${count('sent')} sent`);
   if (stats.capped) lines.push(`  (+: counted up to the store's bound, there are at least that many)`);
   if (report.failed.length > 0) {
-    lines.push('', 'Failed (not retried; fix the destination, then re-run replay for these findings):');
+    // The id first: `resend ID…` takes it as printed (outbox ids are hex digests, nothing a finding controls).
+    lines.push('', 'Failed (not retried; fix the destination, then `guardduty-notifier resend --failed` or `resend ID…` with these ids):');
     for (const row of report.failed) {
-      lines.push(`  ${new Date(row.createdAt).toISOString()}  ${row.destination}  ${row.kind}  ${row.findingIds.length} finding(s)  ${safe(row.lastError ?? '')}`);
+      lines.push(`  ${row.id}  ${new Date(row.createdAt).toISOString()}  ${safe(row.destination)}  ${row.kind}  ${row.findingIds.length} finding(s)  ${safe(row.lastError ?? '')}`);
     }
   }
   if (report.pending.length > 0) {

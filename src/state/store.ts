@@ -137,6 +137,15 @@ export interface OutboxStore {
   markRetry(id: string, error: string, nextAttemptAt: number): Promise<void>;
   /** A permanent failure: the row is kept as failed, visible in `status`, never retried automatically. Only pending rows change. */
   markFailed(id: string, error: string, at: number): Promise<void>;
+  /**
+   * Puts failed rows back in the outbox (`guardduty-notifier resend`): each becomes pending and due at `at`, its attempts
+   * and last error kept, so any drainer (the daemon's loop, the Lambda's schedule, `resend` itself) sends it as any due
+   * row. Only failed rows move (a pending or sent row, an unknown id: nothing); returns the ids that moved, in the order
+   * asked. Row by row, each atomic: two callers requeue a row once between them.
+   */
+  requeueFailed(ids: readonly string[], at: number): Promise<string[]>;
+  /** The rows with these ids as the store holds them now, in the order asked; ids it does not hold are left out. */
+  getOutboxRows(ids: readonly string[]): Promise<OutboxRow[]>;
   /** Pending rows in due order, failed and sent rows newest first; with no status: pending, then failed, then sent. */
   listOutbox(filter: { status?: OutboxStatus; limit: number }): Promise<OutboxRow[]>;
   /**

@@ -412,6 +412,53 @@ export function describeStoreConformance(
         expect(await store.claim('unknown', T0, T0 + MIN)).toBe(false);
       });
 
+      it('puts failed rows back as due (requeueFailed): the drainer’s due query sends them, attempts and last error kept', async () => {
+        await store.commit({
+          ...empty,
+          outbox: ['f1', 'f2', 'p1', 's1'].map((id, i) => outboxRow(id, { createdAt: T0 + i, nextAttemptAt: T0 + i })),
+        });
+        await store.markFailed('f1', 'no_service', T0 + MIN);
+        await store.markFailed('f2', 'invalid_token', T0 + MIN);
+        await store.markRetry('p1', 'HTTP 500', T0 + 30 * MIN);
+        await store.markSent('s1', T0 + MIN);
+
+        const at = T0 + 10 * MIN;
+        // Only failed rows move; pending, sent and unknown ids are left as they are, and the answer keeps the order asked.
+        expect(await store.requeueFailed(['f2', 'p1', 's1', 'nope', 'f1'], at)).toEqual(['f2', 'f1']);
+        expect((await store.duePending(at, 10)).map((r) => r.id)).toEqual(['f1', 'f2']);
+        const [f1] = await store.getOutboxRows(['f1']);
+        expect(f1).toMatchObject({ status: 'pending', attempts: 1, lastError: 'no_service', nextAttemptAt: at, createdAt: T0 });
+        expect(f1?.message).toEqual(message('message f1'));
+        expect(await store.stats()).toEqual({ pending: 3, failed: 0, sent: 1, oldestPendingAt: T0 });
+        expect(await store.listOutbox({ status: 'failed', limit: 10 })).toEqual([]);
+        // A second resend of the same rows finds nothing failed: the row is requeued once.
+        expect(await store.requeueFailed(['f1', 'f2'], at + 1)).toEqual([]);
+
+        // Requeued rows go the way of any due row: claimed, then sent or failed again.
+        expect(await store.claim('f1', at, at + MIN)).toBe(true);
+        await store.markSent('f1', at + 1);
+        await store.markFailed('f2', 'no_service', at + 2);
+        expect((await store.listOutbox({ status: 'failed', limit: 10 })).map((r) => [r.id, r.attempts])).toEqual([['f2', 2]]);
+        expect((await store.listOutbox({ status: 'sent', limit: 10 })).map((r) => r.id)).toEqual(['f1', 's1']);
+      });
+
+      it('reads rows by id in the order asked, whatever their status, leaving out ids it does not hold (getOutboxRows)', async () => {
+        await store.commit({ ...empty, outbox: ['a', 'b', 'c'].map((id, i) => outboxRow(id, { createdAt: T0 + i, nextAttemptAt: T0 + i })) });
+        await store.markFailed('b', 'channel_is_archived', T0 + MIN);
+        await store.markSent('c', T0 + MIN, '1736942400.000100');
+
+        const rows = await store.getOutboxRows(['c', 'missing', 'b', 'a', 'b']);
+        expect(rows.map((r) => [r.id, r.status])).toEqual([
+          ['c', 'sent'],
+          ['b', 'failed'],
+          ['a', 'pending'],
+          ['b', 'failed'],
+        ]);
+        expect(rows[0]).toMatchObject({ sentAt: T0 + MIN, sentTs: '1736942400.000100', findingIds: ['f-c'] });
+        expect(rows[1]).toMatchObject({ lastError: 'channel_is_archived', attempts: 1 });
+        expect(await store.getOutboxRows([])).toEqual([]);
+      });
+
       it('ignores marks for ids it does not hold', async () => {
         await store.markSent('nope', T0, '1736942400.000100');
         await store.markRetry('nope', 'HTTP 500', T0 + MIN);
