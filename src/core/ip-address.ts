@@ -39,12 +39,6 @@ export function unmapIpv4(address: ParsedAddress): ParsedAddress | undefined {
   return { address: wordsToIpv4(words[6] ?? 0, words[7] ?? 0), family: 4 };
 }
 
-/** The IPv4 address in the low 32 bits of an IPv6 address (NAT64 `64:ff9b::/96` embeds one there). */
-export function embeddedIpv4(address: ParsedAddress): string {
-  const words = ipv6Words(address.address) ?? [];
-  return wordsToIpv4(words[6] ?? 0, words[7] ?? 0);
-}
-
 function wordsToIpv4(high: number, low: number): string {
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
@@ -156,4 +150,90 @@ export function canonicalCidr(text: string): string | undefined {
   const n = Number(prefixText);
   if (prefixText === '' || !Number.isInteger(n) || n < 0 || n > bits) return undefined;
   return `${parsed.address}/${n}`;
+}
+
+/**
+ * How an IPv6 address carries an IPv4 one, by the prefix it sits in:
+ * - `ipv4-mapped` `::ffff:0:0/96` (RFC 4291 §2.5.5.2): an IPv4 address as dual-stack sockets show it — it *is* that IPv4
+ *   address, and is blocked as one;
+ * - `ipv4-compatible` `::/96` (RFC 4291 §2.5.5.1, deprecated), except `::` and `::1`;
+ * - `nat64` `64:ff9b::/96` (RFC 6052 well-known prefix) and `nat64-local` `64:ff9b:1::/48` (RFC 8215, the /96 layout
+ *   within it that deployments use): the low 32 bits;
+ * - `6to4` `2002::/16` (RFC 3056): bits 16–47.
+ */
+export type Ipv4Embedding = 'ipv4-mapped' | 'ipv4-compatible' | 'nat64' | 'nat64-local' | '6to4';
+
+/** Where each embedding sits: the words of its prefix, the prefix length, and the bit offset of the IPv4 address. */
+const EMBEDDINGS: ReadonlyArray<{ readonly via: Ipv4Embedding; readonly words: readonly number[]; readonly prefix: number; readonly offset: number }> = [
+  { via: 'ipv4-mapped', words: [0, 0, 0, 0, 0, 0xffff], prefix: 96, offset: 96 },
+  { via: 'ipv4-compatible', words: [0, 0, 0, 0, 0, 0], prefix: 96, offset: 96 },
+  { via: 'nat64', words: [0x64, 0xff9b, 0, 0, 0, 0], prefix: 96, offset: 96 },
+  { via: 'nat64-local', words: [0x64, 0xff9b, 0x1], prefix: 48, offset: 96 },
+  { via: '6to4', words: [0x2002], prefix: 16, offset: 16 },
+];
+
+export interface NormalisedAddress {
+  /** The address to act on: an IPv4-mapped address is its IPv4 address (that is what the packet carries), the rest as parsed. */
+  readonly address: ParsedAddress;
+  /** The IPv4 address an IPv6 address carries inside (NAT64, 6to4, IPv4-compatible), judged and compared as well. */
+  readonly embedded?: { readonly ipv4: ParsedAddress; readonly via: Ipv4Embedding };
+  /** Every form to compare against a list: `address`, then the embedded IPv4 address if any. */
+  readonly forms: readonly ParsedAddress[];
+}
+
+function embeddingOf(words: readonly number[]): (typeof EMBEDDINGS)[number] | undefined {
+  return EMBEDDINGS.find((e) => {
+    const whole = Math.floor(e.prefix / 16);
+    for (let i = 0; i < whole; i++) if (words[i] !== e.words[i]) return false;
+    return true;
+  });
+}
+
+function ipv4At(words: readonly number[], offset: number): ParsedAddress {
+  const word = offset / 16;
+  return { address: wordsToIpv4(words[word] ?? 0, words[word + 1] ?? 0), family: 4 };
+}
+
+/**
+ * The one normalisation every list check uses (the built-in never-block table, `respond.allow`, the resource's own
+ * addresses): an address is in a list when any of its `forms` is.
+ *
+ * @example
+ * normaliseAddress({ address: '64:ff9b::808:808', family: 6 }).forms; // 64:ff9b::808:808 and 8.8.8.8
+ * normaliseAddress({ address: '::ffff:8.8.8.8', family: 6 }).address; // { address: '8.8.8.8', family: 4 }
+ */
+export function normaliseAddress(parsed: ParsedAddress): NormalisedAddress {
+  if (parsed.family === 4) return { address: parsed, forms: [parsed] };
+  const words = ipv6Words(parsed.address);
+  const embedding = words === undefined ? undefined : embeddingOf(words);
+  if (!words || !embedding) return { address: parsed, forms: [parsed] };
+  const ipv4 = ipv4At(words, embedding.offset);
+  if (embedding.via === 'ipv4-mapped') return { address: ipv4, forms: [ipv4] };
+  // `::` and `::1` are the unspecified and loopback addresses, not IPv4-compatible ones (RFC 4291 §2.5.2, §2.5.3).
+  if (embedding.via === 'ipv4-compatible' && words[6] === 0 && (words[7] ?? 0) <= 1) return { address: parsed, forms: [parsed] };
+  return { address: parsed, embedded: { ipv4, via: embedding.via }, forms: [parsed, ipv4] };
+}
+
+/** {@link parseIpAddress}, then {@link normaliseAddress}. */
+export function parseNormalisedAddress(text: string): NormalisedAddress | undefined {
+  const parsed = parseIpAddress(text);
+  return parsed === undefined ? undefined : normaliseAddress(parsed);
+}
+
+/**
+ * The forms of a CIDR block, for lists of blocks (`respond.allow`): the block itself, plus the IPv4 block it fixes when
+ * it lies inside an embedding prefix and fixes at least one bit of the IPv4 address (`::ffff:8.8.8.0/120` →
+ * `8.8.8.0/24`, `2002:808:800::/40` → `8.8.0.0/24`, `64:ff9b::808:808/128` → `8.8.8.8/32`). An IPv4-mapped block is
+ * only its IPv4 block. A block that fixes no IPv4 bit (`64:ff9b::/96`) stays IPv6 only: it does not mean "all of IPv4".
+ */
+export function cidrForms(cidr: ParsedCidr): ParsedCidr[] {
+  if (cidr.family === 4) return [cidr];
+  const words = ipv6Words(cidr.network);
+  const embedding = words === undefined ? undefined : embeddingOf(words);
+  if (!words || !embedding || cidr.prefix < embedding.prefix || cidr.prefix <= embedding.offset) return [cidr];
+  if (embedding.via === 'ipv4-compatible' && cidr.prefix === 128 && words[6] === 0 && (words[7] ?? 0) <= 1) return [cidr];
+  const v4Prefix = Math.min(32, cidr.prefix - embedding.offset);
+  const v4Network = maskAddress(ipv4At(words, embedding.offset), v4Prefix);
+  const v4: ParsedCidr = { network: v4Network, prefix: v4Prefix, family: 4, cidr: `${v4Network}/${v4Prefix}` };
+  return embedding.via === 'ipv4-mapped' ? [v4] : [cidr, v4];
 }

@@ -1,7 +1,7 @@
 import { ownEntry } from '../core/own-entry.js';
 import type { ActionSummary } from './finding.js';
 import { get, getArray, getBoolean, getNumber, getObject, getText, isObject, text } from './keys.js';
-import { directionOf, RemoteAddressList } from './remote-addresses.js';
+import { directionOf, MAX_OWN_ADDRESSES, RemoteAddressList } from './remote-addresses.js';
 
 /**
  * What the activity was, from `service.action`: one of networkConnectionAction, portProbeAction, dnsRequestAction,
@@ -42,6 +42,7 @@ export function summariseAction(service: unknown, userAgentHint?: string, addres
     if (type !== undefined) summary.type = type;
     if (member !== undefined) {
       readActionDetails(summary, member.value);
+      excludeLocalAddresses(addresses, member.value);
       collectRemoteAddresses(addresses, member.key, member.value);
     }
   }
@@ -55,8 +56,19 @@ export function summariseAction(service: unknown, userAgentHint?: string, addres
   for (let i = 0; i < endpoints.length && i < MAX_SEQUENCE_ENDPOINTS_READ; i++) addresses.add(getText(endpoints[i], 'ip'), `sequence.endpoints[${i}]`);
   const remoteAddresses = addresses.build(summary.remoteIp);
   if (remoteAddresses !== undefined) summary.remoteAddresses = remoteAddresses;
+  const ownAddresses = addresses.ownAddresses();
+  if (ownAddresses !== undefined) summary.ownAddresses = ownAddresses;
   if (summary.userAgent === undefined && userAgentHint !== undefined) summary.userAgent = userAgentHint;
   return Object.keys(summary).length === 0 ? EMPTY_ACTION : Object.freeze(summary);
+}
+
+/**
+ * The resource's side of the activity (`localIpDetails` of a connection and of every port probe) is its own address:
+ * excluded before any remote address is read, whichever member names it first.
+ */
+function excludeLocalAddresses(addresses: RemoteAddressList, details: Record<string, unknown>): void {
+  const locals = [getObject(details, 'localIpDetails'), ...(getArray(details, 'portProbeDetails') ?? []).slice(0, MAX_OWN_ADDRESSES).map((probe) => getObject(probe, 'localIpDetails'))];
+  for (const local of locals) addresses.exclude(getText(local, 'ipAddressV4')).exclude(getText(local, 'ipAddressV6'));
 }
 
 /** GuardDuty lists at most 400 endpoints in a sequence (API_Sequence); reading more would only serve a hostile document. */

@@ -113,6 +113,11 @@ export interface ActionSummary {
   readonly blocked?: boolean;
   /** Every remote address of the activity (all port-probe sources, IPv6 too, Kubernetes sourceIPs), first = remoteIp. */
   readonly remoteAddresses?: ReadonlyArray<RemoteAddress>;
+  /**
+   * The affected resource's own addresses the document names (instance private and public IPs, `localIpDetails`), as
+   * given: never in `remoteAddresses`, and respond refuses them wherever an address comes from.
+   */
+  readonly ownAddresses?: ReadonlyArray<string>;
 }
 
 /** One signal of an attack sequence (a finding or an API activity GuardDuty correlated). */

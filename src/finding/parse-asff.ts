@@ -10,7 +10,7 @@ import { serviceFromProductFields } from './product-fields.js';
 import { asffSeverity } from './severity.js';
 import { toIsoTimestamp } from './timestamps.js';
 import type { ActionSummary } from './finding.js';
-import { directionOf, RemoteAddressList } from './remote-addresses.js';
+import { directionOf, excludeAsffResourceAddresses, RemoteAddressList } from './remote-addresses.js';
 import { readAttackSequence } from './attack-sequence.js';
 import { S3_MALICIOUS_FILE_TYPE, s3ObjectFindingId, s3ObjectOfAsffResources } from './s3-object-id.js';
 
@@ -67,7 +67,7 @@ function normaliseGuardDutyAsff(finding: JsonObject): Finding {
   const service = serviceFromProductFields(productFields);
   const additionalInfo = readAdditionalInfo(get(service, 'additionalInfo'));
   const severity = asffSeverity(finding, true);
-  const action = summariseAction(service, additionalInfo.userAgent);
+  const action = summariseAction(service, additionalInfo.userAgent, ownAddressList(finding));
   const guardDutyId = findingIdFromArn(arn) ?? asffId ?? '';
   const object = type === S3_MALICIOUS_FILE_TYPE ? s3ObjectOfAsffResources(get(finding, 'Resources')) : undefined;
   return sealFinding(
@@ -90,7 +90,7 @@ function normaliseGuardDutyAsff(finding: JsonObject): Finding {
         ...(typeParts.resourceType !== undefined && { affectedType: typeParts.resourceType }),
         service,
       }),
-      action: withNetworkAddresses(Object.keys(action).length > 0 ? action : summariseAsffAction(finding), finding),
+      action: withNetworkAddresses(Object.keys(action).length > 0 ? action : summariseAsffAction(finding, ownAddressList(finding)), finding),
       raw: finding,
     },
     {
@@ -121,11 +121,8 @@ function withNetworkAddresses(action: ActionSummary, finding: JsonObject): Actio
   const network = getObject(finding, 'Network');
   const direction = directionOf(getText(network, 'Direction'));
   if (network === undefined || direction === undefined) return action;
-  const list = new RemoteAddressList();
-  for (const resource of getArray(finding, 'Resources') ?? []) {
-    const instance = getObject(getObject(resource, 'Details'), 'AwsEc2Instance');
-    for (const ip of [...(getArray(instance, 'IpV4Addresses') ?? []), ...(getArray(instance, 'IpV6Addresses') ?? [])]) list.exclude(text(ip));
-  }
+  const list = ownAddressList(finding);
+  for (const ip of action.ownAddresses ?? []) list.exclude(ip);
   for (const address of action.remoteAddresses ?? []) list.add(address.ip, address.from, address.direction);
   const side = direction === 'inbound' ? 'Source' : 'Destination';
   list.add(getText(network, `${side}IpV4`), `Network.${side}IpV4`, direction).add(getText(network, `${side}IpV6`), `Network.${side}IpV6`, direction);
@@ -133,6 +130,11 @@ function withNetworkAddresses(action: ActionSummary, finding: JsonObject): Actio
   return remoteAddresses === undefined || remoteAddresses.length === (action.remoteAddresses?.length ?? 0)
     ? action
     : Object.freeze({ ...action, remoteAddresses });
+}
+
+/** The resource's own addresses (EC2 `IpV4Addresses` / `IpV6Addresses`), excluded before any remote address is read. */
+function ownAddressList(finding: JsonObject): RemoteAddressList {
+  return excludeAsffResourceAddresses(new RemoteAddressList(), get(finding, 'Resources'));
 }
 
 function normaliseOtherAsff(finding: JsonObject): Finding {
@@ -160,7 +162,7 @@ function normaliseOtherAsff(finding: JsonObject): Finding {
       archived: isArchivedRecord(finding),
       sample: boolean(get(finding, 'Sample')) ?? false,
       resource: summariseAsffResources(get(finding, 'Resources'), { isGuardDuty: false }),
-      action: withNetworkAddresses(summariseAsffAction(finding), finding),
+      action: withNetworkAddresses(summariseAsffAction(finding, ownAddressList(finding)), finding),
       raw: finding,
     },
     {

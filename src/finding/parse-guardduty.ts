@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readAdditionalInfo } from './additional-info.js';
 import { summariseAction } from './action-summary.js';
+import { excludeResourceAddresses, RemoteAddressList } from './remote-addresses.js';
 import { findingIdFromArn, parseArn } from './arn.js';
 import { bandOf, type Finding, type FindingFormat, type FindingTypeParts } from './finding.js';
 import { countOf, sealFinding } from './finding-draft.js';
@@ -52,7 +53,7 @@ export function normaliseGuardDutyFinding(finding: JsonObject, format: FindingFo
       archived: getBoolean(service, 'archived') ?? false,
       sample: additionalInfo.sample ?? false,
       resource: summariseGuardDutyResource(get(finding, 'resource'), service, typeParts),
-      action: summariseAction(service, additionalInfo.userAgent),
+      action: summariseAction(service, additionalInfo.userAgent, excludeResourceAddresses(new RemoteAddressList(), get(finding, 'resource'))),
       raw: finding,
     },
     {

@@ -347,6 +347,8 @@ function summariseEvidences(evidences: readonly JsonObject[], details: DetailLis
   }
   const remoteAddresses = addresses.build(action.remoteIp);
   if (remoteAddresses !== undefined) action.remoteAddresses = remoteAddresses;
+  const ownAddresses = addresses.ownAddresses();
+  if (ownAddresses !== undefined) action.ownAddresses = ownAddresses;
   return Object.freeze(action);
 }
 

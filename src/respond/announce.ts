@@ -49,6 +49,7 @@ const REFUSAL_TEXT = {
   reserved: (r) => `${r.ip} is a reserved address${paren(r.detail)}`,
   documentation: (r) => `${r.ip} is a documentation address${paren(r.detail)}`,
   'allow-list': (r) => `${r.ip} is on the allow list${paren(r.detail)}`,
+  'own-address': (r) => `${r.ip} is the resource's own address`,
   sample: (r) => `${r.ip} comes from a sample finding`,
   archived: (r) => `${r.ip} comes from an archived finding`,
   invalid: (r) => `"${r.ip}" is not an IP address`,

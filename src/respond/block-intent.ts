@@ -3,7 +3,7 @@ import type { BlockRecord } from './block-record.js';
 
 /**
  * Why an address was not blocked. The first ten are the contract of issue E; `unsupported` extends it (an IPv6
- * address for a WAF target without `ipv6SetArn`).
+ * address for a WAF target without `ipv6SetArn`), and `own-address` (an address of the affected resource itself).
  */
 export const REFUSAL_REASONS = [
   'allow-list',
@@ -17,6 +17,7 @@ export const REFUSAL_REASONS = [
   'already-blocked',
   'invalid',
   'unsupported',
+  'own-address',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

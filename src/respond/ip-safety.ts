@@ -1,108 +1,66 @@
 import { BlockList } from 'node:net';
-import { embeddedIpv4, hostCidr, ipv6Words, parseCidr, parseIpAddress, unmapIpv4, type IpFamily, type ParsedAddress } from '../core/ip-address.js';
+import { cidrForms, hostCidr, normaliseAddress, parseCidr, parseIpAddress, type IpFamily, type NormalisedAddress, type ParsedAddress } from '../core/ip-address.js';
+import { isGlobalUnicastV6, specialPurposeRow, type NeverBlockReason, type SpecialPurposeRow } from './special-purpose-addresses.js';
 
 /**
- * Which addresses may never be blocked, whatever a finding says. Built in and not configurable away: blocking one of
- * these drops our own traffic (private, CGNAT/NAT addresses shared by many hosts, loopback), matches nothing real
- * (documentation, reserved) or matches everyone (multicast, broadcast, unspecified).
+ * Whether an address may be blocked, whatever a finding says. Built in and not configurable away: the addresses the
+ * IANA special-purpose registries call not globally reachable (special-purpose-addresses.ts) — blocking one drops our
+ * own traffic (private, CGNAT, loopback), matches nothing real (documentation, reserved) or matches everyone
+ * (multicast, broadcast, unspecified); then the user's `respond.allow` list, then (when the caller knows them) the
+ * resource's own addresses.
  *
- * Sources: IANA IPv4 and IPv6 Special-Purpose Address Registries
- * (https://www.iana.org/assignments/iana-ipv4-special-registry/, https://www.iana.org/assignments/iana-ipv6-special-registry/),
- * RFC 1918 (private), RFC 6598 (100.64/10 shared address space, carrier-grade NAT), RFC 5737 and RFC 3849 / RFC 9637
- * (documentation), RFC 4193 (fc00::/7 unique local), RFC 4291 (IPv4-mapped ::ffff:0:0/96), RFC 6052 / RFC 8215 (NAT64).
- *
- * Order matters only for the label: the first entry that contains an address names it.
+ * Every list is checked on the same normalised forms of the address (core/ip-address.ts `normaliseAddress`): the
+ * address itself (an IPv4-mapped one as its IPv4 address) and the IPv4 address an IPv6 one carries (NAT64, 6to4,
+ * IPv4-compatible). So `allow: [8.8.8.0/24]` also covers 64:ff9b::808:808 and 2002:808:808::1.
  */
-export const NEVER_BLOCK = [
-  { cidr: '255.255.255.255/32', reason: 'reserved', label: 'broadcast' },
-  { cidr: '0.0.0.0/8', reason: 'reserved', label: 'unspecified / "this network"' },
-  { cidr: '10.0.0.0/8', reason: 'private', label: 'private (RFC 1918)' },
-  { cidr: '100.64.0.0/10', reason: 'private', label: 'shared address space (carrier-grade NAT)' },
-  { cidr: '127.0.0.0/8', reason: 'reserved', label: 'loopback' },
-  { cidr: '169.254.0.0/16', reason: 'reserved', label: 'link-local' },
-  { cidr: '172.16.0.0/12', reason: 'private', label: 'private (RFC 1918)' },
-  { cidr: '192.0.0.0/24', reason: 'reserved', label: 'IETF protocol assignments' },
-  { cidr: '192.0.2.0/24', reason: 'documentation', label: 'documentation (TEST-NET-1)' },
-  { cidr: '192.88.99.0/24', reason: 'reserved', label: '6to4 relay anycast' },
-  { cidr: '192.168.0.0/16', reason: 'private', label: 'private (RFC 1918)' },
-  { cidr: '198.18.0.0/15', reason: 'reserved', label: 'benchmarking' },
-  { cidr: '198.51.100.0/24', reason: 'documentation', label: 'documentation (TEST-NET-2)' },
-  { cidr: '203.0.113.0/24', reason: 'documentation', label: 'documentation (TEST-NET-3)' },
-  { cidr: '224.0.0.0/4', reason: 'reserved', label: 'multicast' },
-  { cidr: '240.0.0.0/4', reason: 'reserved', label: 'reserved for future use' },
-  { cidr: '::/128', reason: 'reserved', label: 'unspecified' },
-  { cidr: '::1/128', reason: 'reserved', label: 'loopback' },
-  { cidr: '64:ff9b:1::/48', reason: 'private', label: 'local-use NAT64' },
-  { cidr: '100::/64', reason: 'reserved', label: 'discard-only' },
-  { cidr: '2001::/23', reason: 'reserved', label: 'IETF protocol assignments' },
-  { cidr: '2001:db8::/32', reason: 'documentation', label: 'documentation' },
-  { cidr: '3fff::/20', reason: 'documentation', label: 'documentation' },
-  { cidr: 'fc00::/7', reason: 'private', label: 'unique local (private)' },
-  { cidr: 'fe80::/10', reason: 'reserved', label: 'link-local' },
-  { cidr: 'fec0::/10', reason: 'reserved', label: 'site-local (deprecated)' },
-  { cidr: 'ff00::/8', reason: 'reserved', label: 'multicast' },
-] as const;
 
-export type NeverBlockReason = (typeof NEVER_BLOCK)[number]['reason'];
-
-/** IPv6 outside 2000::/3 (global unicast, RFC 4291 §2.4) is not routable on the internet: reserved. NAT64 is checked first. */
-const GLOBAL_UNICAST_V6 = '2000::/3';
-/** NAT64 well-known prefix (RFC 6052): the low 32 bits are the IPv4 address behind it, judged as IPv4. */
-const NAT64_WELL_KNOWN = '64:ff9b::/96';
-/** 6to4 (RFC 3056): bits 16–47 embed an IPv4 address, judged as IPv4 too. */
-const SIX_TO_FOUR = '2002::/16';
-
-interface CompiledRange {
-  readonly cidr: string;
-  readonly reason: NeverBlockReason;
-  readonly label: string;
-  readonly list: BlockList;
-}
-
-function listOf(cidr: string): BlockList {
-  const parsed = parseCidr(cidr);
-  if ('problem' in parsed) throw new Error(`never-block table: ${parsed.problem}`);
-  const list = new BlockList();
-  list.addSubnet(parsed.network, parsed.prefix, parsed.family === 4 ? 'ipv4' : 'ipv6');
-  return list;
-}
-
-const COMPILED: readonly CompiledRange[] = NEVER_BLOCK.map((entry) => ({ ...entry, list: listOf(entry.cidr) }));
-const GLOBAL_UNICAST = listOf(GLOBAL_UNICAST_V6);
-const NAT64 = listOf(NAT64_WELL_KNOWN);
-const SIX_TO_FOUR_LIST = listOf(SIX_TO_FOUR);
+export { NEVER_BLOCK, type NeverBlockReason } from './special-purpose-addresses.js';
 
 const familyName = (family: IpFamily) => (family === 4 ? 'ipv4' : 'ipv6') as 'ipv4' | 'ipv6';
 
-/** The user's `respond.allow` list, compiled once per config. */
-export interface AllowList {
-  /** The allow entry that contains the address, or undefined. */
-  entryFor(address: ParsedAddress): string | undefined;
+/** A list of CIDR blocks compared on normalised forms: `respond.allow`, the resource's own addresses. */
+export interface AddressList {
+  /** The entry (as configured, canonical) that contains any form of the address, or undefined. */
+  entryFor(address: NormalisedAddress | ParsedAddress): string | undefined;
 }
+
+/** The user's `respond.allow` list, compiled once per config. */
+export type AllowList = AddressList;
 
 /**
  * @example
- * const allow = createAllowList(['203.0.113.0/24', '2001:db8:1234::/48']);
- * allow.entryFor({ address: '203.0.113.9', family: 4 }); // '203.0.113.0/24'
+ * const allow = createAllowList(['8.8.8.0/24', '2001:db8:1234::/48']);
+ * allow.entryFor(normaliseAddress({ address: '64:ff9b::808:808', family: 6 })); // '8.8.8.0/24'
  */
-export function createAllowList(cidrs: readonly string[]): AllowList {
+export function createAddressList(cidrs: readonly string[]): AddressList {
   const entries: Array<{ cidr: string; list: BlockList }> = [];
   for (const text of cidrs) {
-    const parsed = parseCidr(text);
+    const parsed = parseCidr(typeof text === 'string' ? text.trim() : text);
     // Config validation refuses bad entries first; here an unparseable one is skipped rather than allowing all.
     if ('problem' in parsed) continue;
     const list = new BlockList();
-    list.addSubnet(parsed.network, parsed.prefix, familyName(parsed.family));
+    for (const form of cidrForms(parsed)) list.addSubnet(form.network, form.prefix, familyName(form.family));
     entries.push({ cidr: parsed.cidr, list });
   }
   return {
     entryFor(address) {
-      return entries.find((e) => e.list.check(address.address, familyName(address.family)))?.cidr;
+      const forms = 'forms' in address ? address.forms : normaliseAddress(address).forms;
+      return entries.find((e) => forms.some((f) => e.list.check(f.address, familyName(f.family))))?.cidr;
     },
   };
 }
 
-export const EMPTY_ALLOW_LIST: AllowList = { entryFor: () => undefined };
+export const createAllowList = createAddressList;
+
+export const EMPTY_ALLOW_LIST: AddressList = { entryFor: () => undefined };
+
+/**
+ * The resource's own addresses (instance private and public IPs, `localIpDetails`…) as a list, from the texts a
+ * finding gave: unparseable ones are ignored (they cannot match a parsed address).
+ */
+export function createOwnAddressList(texts: readonly string[]): AddressList {
+  return createAddressList(texts.filter((t) => typeof t === 'string' && parseIpAddress(t.trim()) !== undefined).map((t) => t.trim()));
+}
 
 export type AddressVerdict =
   | {
@@ -114,60 +72,57 @@ export type AddressVerdict =
     }
   | {
       readonly blockable: false;
-      readonly reason: NeverBlockReason | 'allow-list' | 'invalid';
+      readonly reason: NeverBlockReason | 'allow-list' | 'own-address' | 'invalid';
       /** What the range is, for people: `loopback`, `private (RFC 1918)`, the allow entry… */
       readonly label?: string;
-      /** The range that contains it (a never-block range or the allow entry). */
+      /** The range that contains it (a registry row, the allow entry, the own address). */
       readonly range?: string;
       /** Canonical address when it parsed. */
       readonly address?: ParsedAddress;
     };
 
-function neverBlockRange(address: ParsedAddress): CompiledRange | undefined {
-  return COMPILED.find((range) => range.list.check(address.address, familyName(address.family)));
+type Refusal = Extract<AddressVerdict, { blockable: false }>;
+
+function neverBlockVerdict(address: ParsedAddress, suffix: string): Refusal | undefined {
+  const row: SpecialPurposeRow | undefined = specialPurposeRow(address);
+  if (row !== undefined) {
+    if (row.reachable === true || row.reachable === 'embedded') return undefined;
+    return { blockable: false, reason: row.reason, label: `${row.label}${suffix}`, range: row.cidr };
+  }
+  if (address.family === 6 && !isGlobalUnicastV6(address)) return { blockable: false, reason: 'reserved', label: `not global unicast${suffix}` };
+  return undefined;
 }
 
+const EMBEDDING_TEXT = { 'ipv4-mapped': 'IPv4-mapped', 'ipv4-compatible': 'IPv4-compatible', nat64: 'NAT64', 'nat64-local': 'local-use NAT64', '6to4': '6to4' } as const;
+
 /**
- * Whether one remote address may be blocked. Invalid text → `invalid`; a built-in never-block range → its reason
- * (`private`, `reserved`, `documentation`), also in IPv4-mapped (`::ffff:10.1.2.3`), NAT64 and 6to4 form; then the
- * allow-list → `allow-list`. Never throws: the text is whatever a finding carried.
+ * Whether one remote address may be blocked. Invalid text → `invalid`; not globally reachable per the IANA registries
+ * → its reason (`private`, `reserved`, `documentation`), on the address and on the IPv4 address it carries; then the
+ * allow list → `allow-list`; then the resource's own addresses → `own-address`. Never throws: the text is whatever a
+ * finding carried.
  *
  * @example
  * classifyAddress('10.1.2.3');         // { blockable: false, reason: 'private', label: 'private (RFC 1918)', … }
  * classifyAddress('185.220.101.1');    // { blockable: true, cidr: '185.220.101.1/32', … }
  */
-export function classifyAddress(text: unknown, allow: AllowList = EMPTY_ALLOW_LIST): AddressVerdict {
+export function classifyAddress(text: unknown, allow: AddressList = EMPTY_ALLOW_LIST, own: AddressList = EMPTY_ALLOW_LIST): AddressVerdict {
   const parsed = typeof text === 'string' ? parseIpAddress(text) : undefined;
   if (!parsed) return { blockable: false, reason: 'invalid', label: 'not an IP address' };
-  const address = unmapIpv4(parsed) ?? parsed;
+  const normalised = normaliseAddress(parsed);
+  const { address, embedded } = normalised;
 
-  const builtIn = neverBlockRange(address);
-  if (builtIn) return { blockable: false, reason: builtIn.reason, label: builtIn.label, range: builtIn.cidr, address };
-
-  if (address.family === 6) {
-    const embedded = NAT64.check(address.address, 'ipv6')
-      ? embeddedIpv4(address)
-      : SIX_TO_FOUR_LIST.check(address.address, 'ipv6')
-        ? sixToFourIpv4(address)
-        : undefined;
-    if (embedded !== undefined) {
-      const inner = neverBlockRange({ address: embedded, family: 4 });
-      if (inner) return { blockable: false, reason: inner.reason, label: `${inner.label}, embedded in IPv6`, range: inner.cidr, address };
-    } else if (!GLOBAL_UNICAST.check(address.address, 'ipv6')) {
-      return { blockable: false, reason: 'reserved', label: 'not global unicast', address };
-    }
+  const builtIn = neverBlockVerdict(address, '');
+  if (builtIn) return { ...builtIn, address };
+  if (embedded) {
+    const inner = neverBlockVerdict(embedded.ipv4, `, embedded in IPv6 (${EMBEDDING_TEXT[embedded.via]})`);
+    if (inner) return { ...inner, address };
   }
 
-  const allowed = allow.entryFor(address);
+  const allowed = allow.entryFor(normalised);
   if (allowed !== undefined) return { blockable: false, reason: 'allow-list', label: `allow-list entry ${allowed}`, range: allowed, address };
 
-  return { blockable: true, address, cidr: hostCidr(address) };
-}
+  const mine = own.entryFor(normalised);
+  if (mine !== undefined) return { blockable: false, reason: 'own-address', label: `the resource's own address ${mine.replace(/\/(32|128)$/, '')}`, range: mine, address };
 
-/** 2002:AABB:CCDD::/48 carries IPv4 AA.BB.CC.DD. */
-function sixToFourIpv4(address: ParsedAddress): string {
-  const words = ipv6Words(address.address) ?? [];
-  const high = words[1] ?? 0;
-  const low = words[2] ?? 0;
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  return { blockable: true, address, cidr: hostCidr(address) };
 }

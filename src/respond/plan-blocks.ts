@@ -4,7 +4,7 @@ import { matchesFinding } from '../policy/match.js';
 import type { BlockIntent, BlockRefusal, RefusalReason } from './block-intent.js';
 import { blockKey, widerDirection, type BlockDirection, type BlockRecord } from './block-record.js';
 import { classifyAddress, createAllowList, type AllowList } from './ip-safety.js';
-import { remoteAddressesOf } from './remote-addresses.js';
+import { ownAddressListOf, remoteAddressesOf } from './remote-addresses.js';
 import { blockCost, type TargetRoom } from './target-room.js';
 
 /**
@@ -14,8 +14,9 @@ import { blockCost, type TargetRoom } from './target-room.js';
  * 1. The first `respond.rules` entry whose `match` matches the finding (same keys as routes) applies; none → nothing.
  * 2. A sample finding ("Generate sample findings") or an archived one blocks nothing: every address is refused with
  *    `sample` / `archived`, whatever the rule says.
- * 3. Each remote address (never the resource's own) is judged alone: unparseable → `invalid`; a built-in never-block
- *    range → `private` / `reserved` / `documentation`; the allow list → `allow-list`.
+ * 3. Each remote address (never the resource's own) is judged alone, on its normalised forms (ip-safety.ts):
+ *    unparseable → `invalid`; not globally reachable per the IANA registries → `private` / `reserved` /
+ *    `documentation`; the allow list → `allow-list`; one of the resource's own addresses → `own-address`.
  * 4. Per target of the rule: an address already blocked there is extended by a recurrence or escalation (to `now +
  *    for`, never beyond `since + maxFor`), or refused `already-blocked` when nothing would change (a re-publication of
  *    the same activity); a new one is refused `cap` at `maxActive` blocks (or when the target's reported room is
@@ -132,9 +133,10 @@ function planOne(finding: Finding, rules: readonly RespondRuleConfig[], config: 
   };
 
   const seen = new Set<string>();
+  const own = ownAddressListOf(finding);
   for (const address of remoteAddressesOf(finding)) {
     const raw = typeof address.ip === 'string' ? address.ip : String(address.ip);
-    const verdict = classifyAddress(raw, state.allow);
+    const verdict = classifyAddress(raw, state.allow, own);
     const shown = verdict.address?.address ?? raw.slice(0, MAX_SHOWN_TEXT);
     if (seen.has(shown)) continue;
     seen.add(shown);

@@ -2,11 +2,12 @@ import type { RespondConfig } from '../config/schema.js';
 import { RESPOND_DEFAULTS } from '../config/respond-schema.js';
 import type { BlockIntent, BlockRefusal } from './block-intent.js';
 import { blockKey, MANUAL_RULE, type BlockDirection, type BlockRecord } from './block-record.js';
-import { classifyAddress, createAllowList, type AllowList } from './ip-safety.js';
+import { classifyAddress, createAllowList, type AddressList, type AllowList } from './ip-safety.js';
 
 /**
  * A block a person asks for (`block add`, the Slack "Block IP" menu) — pure, like plan-blocks.ts, and under the same
- * safety rules: the built-in never-block ranges and the allow list (there is no `--force`), `maxActive` and
+ * safety rules: the built-in never-block ranges and the allow list, on every normalised form of the address (there is
+ * no `--force`), the finding's resource's own addresses when it names a finding, `maxActive` and
  * `maxNewPerHour` per target, IPv6 only where the target can hold it. A block already standing is extended (never
  * shortened, never beyond `maxFor` from its start); with nothing to change it is refused `already-blocked`.
  * In dry-run mode the row is `dry-run`, like the pipeline's.
@@ -28,6 +29,8 @@ export interface ManualBlockInput {
   readonly recentNewCount: ReadonlyMap<string, number>;
   readonly now: number;
   readonly allow?: AllowList;
+  /** The resource's own addresses when the block is asked from a finding (respond/remote-addresses.ts `ownAddressListOf`): refused `own-address`. */
+  readonly own?: AddressList;
 }
 
 /** A request that cannot be planned at all (before any address check). */
@@ -50,7 +53,7 @@ export function planManualBlock(input: ManualBlockInput): BlockIntent[] | Manual
     return { problem: 'invalid-duration', detail: `a block lasts more than 0 and at most 7d (got ${String(input.forMs)} ms)` };
   }
 
-  const verdict = classifyAddress(input.ip, input.allow ?? createAllowList(respond.allow));
+  const verdict = classifyAddress(input.ip, input.allow ?? createAllowList(respond.allow), input.own);
   const shown = verdict.address?.address ?? String(input.ip).slice(0, 64);
   const base = { rule: MANUAL_RULE, findingId: input.findingId ?? '', dryRun, ip: shown } as const;
   const refuse = (reason: BlockRefusal['reason'], extra: Partial<BlockRefusal> = {}): BlockRefusal => ({ kind: 'refuse', reason, ...base, ...extra });

@@ -37,6 +37,10 @@ describe('addBlock', () => {
     ['203.0.113.9', 'documentation'],
     ['::ffff:192.168.1.1', 'private'],
     ['185.220.100.7', 'allow-list'],
+    // The allow entry 185.220.100.0/24 in its NAT64 and 6to4 forms.
+    ['64:ff9b::185.220.100.7', 'allow-list'],
+    ['64:ff9b::b9dc:6407', 'allow-list'],
+    ['2002:b9dc:6407::1', 'allow-list'],
     ['not-an-ip', 'invalid'],
   ])('refuses %s (%s) and stores nothing', async (ip, reason) => {
     const { d, store, converged } = deps();

@@ -342,8 +342,8 @@ describe('action summaries', () => {
     ['array-mixed-shapes', 2, { type: 'NETWORK_CONNECTION', direction: 'OUTBOUND', remoteIp: '203.0.113.222', remotePort: 3333 }],
     ['eventbridge-ecs-runtime-container', 0, {}],
   ])('summarises the action of %s #%i', (fixture, index, action) => {
-    // remoteAddresses has its own table below.
-    const { remoteAddresses: _addresses, ...summary } = parseOne(fixture, index).action;
+    // remoteAddresses and ownAddresses have their own tables below.
+    const { remoteAddresses: _addresses, ownAddresses: _own, ...summary } = parseOne(fixture, index).action;
     expect(summary).toEqual(action);
   });
 

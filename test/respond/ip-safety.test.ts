@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAddress, createAllowList, NEVER_BLOCK } from '../../src/respond/ip-safety.js';
+import { classifyAddress, createAllowList, createOwnAddressList, NEVER_BLOCK } from '../../src/respond/ip-safety.js';
+import { SPECIAL_PURPOSE_ADDRESSES, specialPurposeRow } from '../../src/respond/special-purpose-addresses.js';
 import { canonicalCidr, parseCidr, parseIpAddress } from '../../src/core/ip-address.js';
 
 describe('never-block ranges', () => {
@@ -87,7 +88,98 @@ describe('never-block ranges', () => {
   });
 
   it('keeps every table entry a valid, canonical CIDR block', () => {
-    for (const entry of NEVER_BLOCK) expect(parseCidr(entry.cidr)).toMatchObject({ cidr: entry.cidr });
+    for (const entry of SPECIAL_PURPOSE_ADDRESSES) expect(parseCidr(entry.cidr)).toMatchObject({ cidr: entry.cidr });
+    expect(NEVER_BLOCK.every((r) => r.reachable !== true)).toBe(true);
+  });
+
+  it('lets the most specific registry row decide', () => {
+    expect(specialPurposeRow({ address: '192.0.0.9', family: 4 })?.cidr).toBe('192.0.0.9/32');
+    expect(specialPurposeRow({ address: '192.0.0.11', family: 4 })?.cidr).toBe('192.0.0.0/24');
+    expect(specialPurposeRow({ address: '192.0.0.3', family: 4 })?.cidr).toBe('192.0.0.0/29');
+    expect(specialPurposeRow({ address: '2001:3::1', family: 6 })?.cidr).toBe('2001:3::/32');
+    expect(specialPurposeRow({ address: '2001:5::1', family: 6 })?.cidr).toBe('2001::/23');
+    expect(specialPurposeRow({ address: '185.220.101.1', family: 4 })).toBeUndefined();
+  });
+});
+
+describe('globally reachable special-purpose addresses get the normal rules (IANA registries)', () => {
+  it.each([
+    ['192.0.0.9', 'Port Control Protocol anycast'],
+    ['192.0.0.10', 'TURN anycast'],
+    ['192.31.196.1', 'AS112-v4'],
+    ['192.52.193.7', 'AMT'],
+    ['192.175.48.6', 'AS112 direct delegation'],
+    ['2001:1::1', 'PCP anycast'],
+    ['2001:1::2', 'TURN anycast'],
+    ['2001:1::3', 'DNS-SD SRP anycast'],
+    ['2001:3::1', 'AMT'],
+    ['2001:3:ffff:ffff:ffff:ffff:ffff:ffff', 'AMT'],
+    ['2001:4:112::1', 'AS112-v6'],
+    ['2001:4:112:ffff::9', 'AS112-v6'],
+    ['2001:20::1', 'ORCHIDv2'],
+    ['2001:2f:ffff::1', 'ORCHIDv2'],
+    ['2001:30::1', 'DETs'],
+    ['2620:4f:8000::1', 'AS112 direct delegation'],
+    ['64:ff9b::808:808', 'NAT64 of a public address'],
+    ['::ffff:192.0.0.9', 'IPv4-mapped PCP anycast'],
+  ])('blocks %s (%s)', (ip) => {
+    expect(classifyAddress(ip)).toMatchObject({ blockable: true });
+  });
+
+  it.each([
+    ['192.0.0.11', 'reserved'], // 192.0.0.0/24 IETF protocol assignments, not globally reachable
+    ['192.0.0.170', 'reserved'],
+    ['192.88.99.2', 'reserved'],
+    ['2001:1::4', 'reserved'], // inside 2001::/23, no reachable row of its own
+    ['2001::1', 'reserved'], // Teredo: N/A
+    ['2001:2::1', 'reserved'], // benchmarking
+    ['2001:10::1', 'reserved'], // deprecated ORCHID
+    ['100:0:0:1::1', 'reserved'],
+    ['5f00::1', 'reserved'],
+    ['64:ff9b:1::808:808', 'private'],
+  ] as const)('still never blocks %s (%s)', (ip, reason) => {
+    expect(classifyAddress(ip)).toMatchObject({ blockable: false, reason });
+  });
+});
+
+describe('every list is checked on the normalised forms of the address', () => {
+  const allow = createAllowList(['8.8.8.0/24']);
+
+  it.each(['8.8.8.8', '::ffff:8.8.8.8', '::FFFF:808:808', '64:ff9b::8.8.8.8', '64:ff9b::808:808', '64:FF9B::0808:0808', '2002:808:808::1', '2002:808:8ff:1234::1'])(
+    'allow: [8.8.8.0/24] refuses %s',
+    (ip) => {
+      expect(classifyAddress(ip, allow)).toMatchObject({ blockable: false, reason: 'allow-list', range: '8.8.8.0/24' });
+    },
+  );
+
+  it('still blocks the neighbours in the same forms', () => {
+    for (const ip of ['8.8.9.8', '64:ff9b::808:908', '2002:808:908::1']) expect(classifyAddress(ip, allow)).toMatchObject({ blockable: true });
+  });
+
+  it.each([
+    ['::ffff:8.8.8.0/120', '64:ff9b::808:808'],
+    ['64:ff9b::808:800/120', '8.8.8.8'],
+    ['2002:808:800::/40', '8.8.8.8'],
+    ['2002:808:808::/48', '::ffff:8.8.8.8'],
+  ])('an allow entry written as %s covers %s', (entry, ip) => {
+    expect(classifyAddress(ip, createAllowList([entry]))).toMatchObject({ blockable: false, reason: 'allow-list' });
+  });
+
+  it('does not read an embedding prefix that fixes no IPv4 bit as "all of IPv4"', () => {
+    expect(classifyAddress('8.8.8.8', createAllowList(['64:ff9b::/96', '2002::/16']))).toMatchObject({ blockable: true });
+  });
+
+  it('judges the built-in ranges on the embedded IPv4 address too, naming the embedding', () => {
+    expect(classifyAddress('64:ff9b::a00:1')).toMatchObject({ reason: 'private', label: 'private (RFC 1918), embedded in IPv6 (NAT64)' });
+    expect(classifyAddress('2002:a00:1::1')).toMatchObject({ reason: 'private', label: 'private (RFC 1918), embedded in IPv6 (6to4)' });
+  });
+
+  it('compares the resource’s own addresses the same way', () => {
+    const own = createOwnAddressList(['52.95.110.1', 'not an ip']);
+    for (const ip of ['52.95.110.1', '::ffff:52.95.110.1', '64:ff9b::345f:6e01']) {
+      expect(classifyAddress(ip, undefined, own)).toMatchObject({ blockable: false, reason: 'own-address' });
+    }
+    expect(classifyAddress('52.95.110.2', undefined, own)).toMatchObject({ blockable: true });
   });
 });
 

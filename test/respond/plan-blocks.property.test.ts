@@ -5,11 +5,13 @@ import { NEVER_BLOCK } from '../../src/respond/ip-safety.js';
 import { planBlocksForFindings } from '../../src/respond/plan-blocks.js';
 import type { BlockRecord } from '../../src/respond/block-record.js';
 import { makeFinding } from '../support/make-finding.js';
+import { mayBlock } from './address-oracle.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { HOUR, makeBlock, respondConfig } from './helpers.js';
 
 /**
- * Properties of the planner over generated findings (seeded, so every run draws the same inputs):
+ * Properties of the planner over generated findings (seeded, so every run draws the same inputs; the address safety
+ * properties against ipaddr.js and the IANA registries are in block-safety.property.test.ts):
  * no finding ever blocks an address of a never-block range or the allow list, in any textual form (IPv4-mapped,
  * hex-mapped, NAT64, 6to4, upper case), nor anything from a sample or archived finding, nor a resource's own address;
  * every row is one address (/32 or /128); the caps hold for a whole batch.
@@ -61,7 +63,9 @@ function drawAddress(random: () => number): Drawn {
   if (roll < 0.35) {
     const range = pick(random, NEVER_BLOCK);
     const { text, family } = inside(random, range.cidr);
-    return { text: family === 4 ? disguise(random, text) : random() < 0.5 ? text.toUpperCase() : text, forbidden: true };
+    const shown = family === 4 ? disguise(random, text) : random() < 0.5 ? text.toUpperCase() : text;
+    // A never-block row may hold a globally reachable one (192.0.0.9/32 in 192.0.0.0/24): the oracle says which.
+    return { text: shown, forbidden: !mayBlock(shown, { allow: ALLOW, own: [] }) };
   }
   if (roll < 0.45) {
     const { text, family } = inside(random, pick(random, ALLOW));
