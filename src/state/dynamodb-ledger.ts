@@ -3,7 +3,7 @@ import { StoreConflictError } from './errors.js';
 import { PK, SK, TTL, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
 import { outboxItems, putOutboxRow, withdrawOutboxRow } from './dynamodb-outbox.js';
 import type { DynamoDbDecisionLog } from './dynamodb-decisions.js';
-import type { BlockRecord, DecisionCommit, FindingSnapshot, LedgerEntry, LedgerStore } from './store.js';
+import type { BlockRecord, DecisionCommit, EscalationRow, FindingSnapshot, LedgerEntry, LedgerStore, PageRecord } from './store.js';
 
 /** Ledger writes that lose the version race re-read and merge this many times; then the batch fails retryably. */
 const LEDGER_CONFLICT_RETRIES = 5;
@@ -98,6 +98,8 @@ export function createDynamoDbLedger(
     blocks?: { writeRows(rows: readonly BlockRecord[]): Promise<unknown> };
     /** The snapshots group's writer (dynamodb-snapshots.ts), for commit's `snapshots`. */
     snapshots?: { writeRows(rows: readonly FindingSnapshot[]): Promise<unknown> };
+    /** The on-call group's writer (dynamodb-on-call.ts), for commit's `escalations` and `pages`. */
+    onCall?: { writeRows(escalations: readonly EscalationRow[] | undefined, pages: readonly PageRecord[] | undefined): Promise<void> };
   },
 ): DynamoDbLedger {
   const { tableName, doc, call, conditional } = table;
@@ -246,6 +248,13 @@ export function createDynamoDbLedger(
       if (batch.snapshots !== undefined && batch.snapshots.length > 0) {
         if (!options.snapshots) throw new Error('commit: this ledger was built without the snapshots group');
         await options.snapshots.writeRows(batch.snapshots);
+      }
+
+      // 1d. Escalation deadlines (each only if absent) and the PagerDuty alerts the triggers open, after the outbox rows
+      // they are about and before the ledger: a crash in between is redelivered and writes the same rows again.
+      if ((batch.escalations?.length ?? 0) + (batch.pages?.length ?? 0) > 0) {
+        if (!options.onCall) throw new Error('commit: this ledger was built without the on-call group');
+        await options.onCall.writeRows(batch.escalations, batch.pages);
       }
 
       // 2. Ledger rows, only once every outbox row is stored. Duplicates within the batch: the last wins.

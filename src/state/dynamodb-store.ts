@@ -7,6 +7,7 @@ import { createDynamoDbCursors } from './dynamodb-cursors.js';
 import { createDynamoDbDecisionLog } from './dynamodb-decisions.js';
 import { createDynamoDbLedger } from './dynamodb-ledger.js';
 import { createDynamoDbMutes } from './dynamodb-mutes.js';
+import { createDynamoDbOnCall } from './dynamodb-on-call.js';
 import { createDynamoDbOutbox, DEFAULT_BODY_DAYS } from './dynamodb-outbox.js';
 import { createDynamoDbReplay } from './dynamodb-replay.js';
 import { createDynamoDbSnapshots } from './dynamodb-snapshots.js';
@@ -81,7 +82,8 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
   const decisions = createDynamoDbDecisionLog(table, { decisionsDays });
   const blocks = createDynamoDbBlocks(table, options.ttl?.endedBlocksDays === undefined ? {} : { endedDays: options.ttl.endedBlocksDays });
   const snapshots = createDynamoDbSnapshots(table);
-  const { ledger, forgetVersions } = createDynamoDbLedger(table, { ledgerDays, sentOutboxDays, bodyDays, decisions, blocks, snapshots });
+  const onCall = createDynamoDbOnCall(table);
+  const { ledger, forgetVersions } = createDynamoDbLedger(table, { ledgerDays, sentOutboxDays, bodyDays, decisions, blocks, snapshots, onCall });
   let closed = false;
 
   const groups = {
@@ -94,6 +96,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): Store {
     audit: createDynamoDbAudit(table),
     snapshots: snapshots.group,
     replay: createDynamoDbReplay(table),
+    onCall: onCall.group,
   };
   return composeStore(groups, async () => {
     if (closed) return;

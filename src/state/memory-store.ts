@@ -2,6 +2,7 @@ import { toLoggedDecision } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
 import { createMemoryBlocks } from './memory-blocks.js';
 import { createMemoryInteract } from './memory-interact.js';
+import { createMemoryOnCall } from './memory-on-call.js';
 import type {
   CursorStore,
   DecisionCommit,
@@ -189,6 +190,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       for (const decision of commit.decisions) decisionLog.push(toLoggedDecision(clone(decision)));
       if (commit.blocks !== undefined) blocks.writeNow(commit.blocks);
       if (commit.snapshots !== undefined) interact.writeSnapshotsNow(commit.snapshots);
+      onCall.writeNow(commit.escalations, commit.pages);
       if (decisionLog.length > keepDecisions * 2) decisionLog = decisionLog.slice(-keepDecisions);
     },
 
@@ -355,7 +357,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     outboxRow: (id) => outboxRows.get(id),
     ...(options.interactRetentionMs === undefined ? {} : { retentionMs: options.interactRetentionMs }),
   });
-  const groups = { ledger, outbox, decisions, mutes, cursors, blocks: blocks.group, audit: interact.audit, snapshots: interact.snapshots, replay: interact.replay };
+  const onCall = createMemoryOnCall({ enter });
+  const groups = {
+    ledger,
+    outbox,
+    decisions,
+    mutes,
+    cursors,
+    blocks: blocks.group,
+    audit: interact.audit,
+    snapshots: interact.snapshots,
+    replay: interact.replay,
+    onCall: onCall.group,
+  };
   const store = composeStore(groups, async () => {
     closed = true;
   });

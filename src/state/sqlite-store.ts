@@ -6,6 +6,7 @@ import { formatDecisionReason } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
 import { createSqliteBlocks, SQLITE_BLOCKS_MIGRATION } from './sqlite-blocks.js';
 import { createSqliteInteract, SQLITE_INTERACT_MIGRATION } from './sqlite-interact.js';
+import { createSqliteOnCall, SQLITE_ON_CALL_MIGRATION } from './sqlite-on-call.js';
 import type {
   CursorStore,
   DecisionCommit,
@@ -35,7 +36,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Bumped with every schema change; `migrate` walks an older file up to it. Stored in SQLite's `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 const DAY_MS = 86_400_000;
 /** Pruning costs a couple of index range deletes; doing it every commit would be waste at 5,000 decisions/s. */
@@ -117,6 +118,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 2, sql: SQLITE_BLOCKS_MIGRATION },
   // Slack actions: audit log, finding snapshots, replay keys (sqlite-interact.ts).
   { version: 3, sql: SQLITE_INTERACT_MIGRATION },
+  // On call: escalation deadlines, acknowledgements, PagerDuty alerts (sqlite-on-call.ts).
+  { version: 4, sql: SQLITE_ON_CALL_MIGRATION },
 ];
 
 interface LedgerRowDb {
@@ -356,10 +359,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     stmt.pruneDecisions.run(keepDecisions - 1);
     stmt.pruneSent.run(now() - sentRetentionMs);
     interact.prune(now());
+    onCall.prune(now());
   }
 
   const blocks = createSqliteBlocks(db, () => assertOpen());
   const interact = createSqliteInteract(db, () => assertOpen(), now);
+  const onCall = createSqliteOnCall(db, () => assertOpen());
   let commitsSincePrune = 0;
   const commitTx = db.transaction((batch: DecisionCommit) => {
     for (const row of batch.outbox) {
@@ -405,6 +410,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     if (batch.blocks !== undefined && batch.blocks.length > 0) blocks.writeInTransaction(batch.blocks);
     if (batch.snapshots !== undefined && batch.snapshots.length > 0) interact.writeSnapshotsInTransaction(batch.snapshots);
+    onCall.writeInTransaction(batch.escalations, batch.pages);
     commitsSincePrune += 1;
     if (commitsSincePrune >= PRUNE_EVERY_COMMITS) {
       prune();
@@ -575,7 +581,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
-  const groups = { ledger, outbox, decisions, mutes, cursors, blocks: blocks.group, audit: interact.audit, snapshots: interact.snapshots, replay: interact.replay };
+  const groups = {
+    ledger,
+    outbox,
+    decisions,
+    mutes,
+    cursors,
+    blocks: blocks.group,
+    audit: interact.audit,
+    snapshots: interact.snapshots,
+    replay: interact.replay,
+    onCall: onCall.group,
+  };
   return composeStore(groups, async () => {
     if (closed) return;
     closed = true;

@@ -4,6 +4,8 @@ import type { DecisionRecord, LoggedDecision } from '../policy/decision-record.j
 import type { LedgerEntry } from '../policy/ledger.js';
 import type { MuteRule } from '../policy/mute.js';
 import type { BlockRecord } from '../respond/block-record.js';
+import type { EscalationRow, EscalationState } from '../policy/escalation.js';
+import type { Acknowledgement, PageRecord } from '../policy/acknowledgement.js';
 
 // The rows the policy computes are the policy's types; the store keeps them. Re-exported so that a reader of the
 // store finds every row it holds here.
@@ -12,6 +14,8 @@ export type { LedgerEntry } from '../policy/ledger.js';
 export type { MuteRule } from '../policy/mute.js';
 export type { BlockRecord } from '../respond/block-record.js';
 export type { AuditAction, AuditLog, AuditRecord, AuditResult } from '../interact/audit-record.js';
+export type { EscalationRow, EscalationState } from '../policy/escalation.js';
+export type { Acknowledgement, PageRecord } from '../policy/acknowledgement.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
@@ -50,6 +54,14 @@ export interface DecisionCommit {
    * replaces the stored snapshot of its (destination, finding). DynamoDB writes them after the outbox rows.
    */
   snapshots?: FindingSnapshot[];
+  /**
+   * Escalation rows of the messages of this batch (policy/escalation.ts), each put only if no row has its id: the
+   * deadline is committed with the message, and a re-published finding neither re-arms nor doubles it. DynamoDB writes
+   * them after the outbox rows.
+   */
+  escalations?: EscalationRow[];
+  /** The PagerDuty alerts the batch's triggers open (replaced per ref + destination). DynamoDB: after the outbox rows. */
+  pages?: PageRecord[];
 }
 
 /**
@@ -260,6 +272,31 @@ export interface ReplayStore {
   claimOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
 }
 
+/**
+ * On-call state: escalation deadlines, acknowledgements, and the PagerDuty alerts we opened (src/actions/acknowledge.ts,
+ * src/pipeline/escalate.ts). Conformance-tested like every group (test/state/on-call-store-conformance.ts).
+ */
+export interface OnCallStore {
+  /** Rows by id; missing ids are absent. */
+  getEscalations(ids: readonly string[]): Promise<Map<string, EscalationRow>>;
+  /** Waiting rows with `dueAt <= now`, earliest first, at most `limit`. */
+  dueEscalations(now: number, limit: number): Promise<EscalationRow[]>;
+  /**
+   * Replaces the row only while the stored one still has `from`'s step and state: true when this caller's write won.
+   * Two escalators (two Lambda invocations, a daemon restarted mid-step) never both advance one step.
+   */
+  updateEscalation(row: EscalationRow, from: { step: number; state: EscalationState }): Promise<boolean>;
+  /** Rows created at or after `since`, newest first, at most `limit` (for `status`). */
+  listEscalations(since: number, limit: number): Promise<EscalationRow[]>;
+  /** Records the acknowledgement unless the finding has one: `recorded` false and the stored one when it had. */
+  recordAck(ack: Acknowledgement): Promise<{ recorded: boolean; ack: Acknowledgement }>;
+  getAcks(findingIds: readonly string[]): Promise<Map<string, Acknowledgement>>;
+  /** true when there was one to remove (PagerDuty `incident.unacknowledged`). */
+  removeAck(findingId: string): Promise<boolean>;
+  /** The alerts we opened under this reference (one per destination). */
+  getPages(ref: string): Promise<PageRecord[]>;
+}
+
 /** Poll cursors for the daemon: epoch ms per key (e.g. `us-east-1/<detectorId>`). */
 export interface CursorStore {
   getCursor(key: string): Promise<number | undefined>;
@@ -273,7 +310,7 @@ export interface CursorStore {
  * group (`MuteStore` for the mute commands, `CursorStore` for the poller, `BlockStore` for respond, `AuditLog`,
  * `SnapshotStore` and `ReplayStore` for Slack actions).
  */
-export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore, BlockStore, AuditLog, SnapshotStore, ReplayStore {
+export interface Store extends LedgerStore, OutboxStore, DecisionLog, MuteStore, CursorStore, BlockStore, AuditLog, SnapshotStore, ReplayStore, OnCallStore {
   close(): Promise<void>;
 }
 
@@ -288,6 +325,7 @@ export interface StoreGroups {
   audit: AuditLog;
   snapshots: SnapshotStore;
   replay: ReplayStore;
+  onCall: OnCallStore;
 }
 
 /**
@@ -307,6 +345,7 @@ export function composeStore(groups: StoreGroups, close: () => Promise<void>): S
     ...groups.audit,
     ...groups.snapshots,
     ...groups.replay,
+    ...groups.onCall,
     close,
   };
 }

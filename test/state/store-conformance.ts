@@ -4,6 +4,7 @@ import { toLoggedDecision } from '../../src/policy/decision-record.js';
 import type { RenderedMessage } from '../../src/core/message.js';
 import { describeBlockStoreConformance } from './block-store-conformance.js';
 import { describeInteractStoreConformance } from './interact-store-conformance.js';
+import { describeOnCallStoreConformance } from './on-call-store-conformance.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -531,6 +532,14 @@ export function describeStoreConformance(
     });
 
     describeInteractStoreConformance({
+      store: () => store,
+      reopen: () => handle.reopen,
+      setStore: (reopened) => {
+        store = reopened;
+      },
+    });
+
+    describeOnCallStoreConformance({
       store: () => store,
       reopen: () => handle.reopen,
       setStore: (reopened) => {
