@@ -32,6 +32,8 @@ export function consoleUrlFor(finding: Finding): ConsoleLink | undefined {
   if (!base) return undefined;
   const regionQuery = `region=${region}`;
   if (finding.format === 'malware-scan') return undefined; // a scan result has no console page of its own
+  // Health notices and insight results are not findings: there is no finding page to open.
+  if (finding.format === 'health' || finding.format === 'insight') return undefined;
   if (finding.format === 'ocsf') return securityHubLink(base, regionQuery, finding);
   if (finding.format === 'asff' && finding.product !== 'GuardDuty') {
     // Security Hub's findings page takes a search filter; the id is an ARN, encoded twice as the console expects.

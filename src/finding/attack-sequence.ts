@@ -1,4 +1,4 @@
-import type { AttackSequenceSummary, AttackSignal } from './finding.js';
+import type { AttackSequenceSummary, AttackSignal, SequenceIndicator } from './finding.js';
 import { get, getArray, getNumber, getObject, getText, text } from './keys.js';
 import { guardDutySeverity } from './severity.js';
 import { toIsoTimestamp } from './timestamps.js';
@@ -8,6 +8,10 @@ export const MAX_SEQUENCE_SIGNALS = 5;
 /** Endpoint addresses listed (as inert text). */
 export const MAX_SEQUENCE_ENDPOINTS = 10;
 export const MAX_SEQUENCE_TACTICS = 8;
+/** Indicators (other than tactics) kept, and values kept per indicator. */
+export const MAX_SEQUENCE_INDICATORS = 12;
+export const MAX_INDICATOR_VALUES = 5;
+export const MAX_ADDITIONAL_SEQUENCE_TYPES = 10;
 /** GuardDuty sends at most 100 signals and 400 actors / resources / endpoints (API_Sequence); we read no more. */
 const MAX_READ = 400;
 
@@ -40,6 +44,8 @@ export function readAttackSequence(sequence: unknown): AttackSequenceSummary | u
     signals: Object.freeze(worstFirst(read).slice(0, MAX_SEQUENCE_SIGNALS)),
     endpoints: Object.freeze(endpointAddresses(endpoints)),
     tactics: Object.freeze(tacticsOf(getArray(sequence, 'sequenceIndicators'))),
+    indicators: Object.freeze(indicatorsOf(getArray(sequence, 'sequenceIndicators'))),
+    additionalTypes: Object.freeze(additionalTypesOf(getArray(sequence, 'additionalSequenceTypes'))),
   };
   const uid = getText(sequence, 'uid');
   if (uid !== undefined) summary.uid = uid;
@@ -96,6 +102,45 @@ function tacticsOf(indicators: readonly unknown[] | undefined): string[] {
       if (tactic !== undefined && !out.includes(tactic)) out.push(tactic);
       if (out.length >= MAX_SEQUENCE_TACTICS) return out;
     }
+  }
+  return out;
+}
+
+/**
+ * `sequenceIndicators` other than ATTACK_TACTIC (shown as tactics): ATTACK_TECHNIQUE, the threat-intelligence keys
+ * (MALICIOUS_IP, TOR_IP, CRYPTOMINING_DOMAIN, …) and, since May 2026, the context keys MALICIOUS_PACKAGE,
+ * MISCONFIGURATION, REACHABILITY, SENSITIVE_DATA and VULNERABILITY. Keys we do not know are kept too (the renderer
+ * says them as they are). Source: the IndicatorType enum of `@aws-sdk/client-guardduty` (API_Indicator).
+ */
+function indicatorsOf(indicators: readonly unknown[] | undefined): SequenceIndicator[] {
+  const out: SequenceIndicator[] = [];
+  for (const indicator of (indicators ?? []).slice(0, 100)) {
+    const key = getText(indicator, 'key')?.trim().toUpperCase();
+    if (key === undefined || key === '' || key === 'ATTACK_TACTIC') continue;
+    const values: string[] = [];
+    let total = 0;
+    for (const value of (getArray(indicator, 'values') ?? []).slice(0, 1_000)) {
+      const shown = text(value);
+      if (shown === undefined || values.includes(shown)) continue;
+      total++;
+      if (values.length < MAX_INDICATOR_VALUES) values.push(shown);
+    }
+    const entry: { -readonly [K in keyof SequenceIndicator]: SequenceIndicator[K] } = { key, values: Object.freeze(values), moreValues: total - values.length };
+    const title = getText(indicator, 'title');
+    if (title !== undefined) entry.title = title;
+    out.push(Object.freeze(entry));
+    if (out.length >= MAX_SEQUENCE_INDICATORS) break;
+  }
+  return out;
+}
+
+/** `additionalSequenceTypes`: attack-sequence types this sequence also matches. Source: API_Sequence. */
+function additionalTypesOf(types: readonly unknown[] | undefined): string[] {
+  const out: string[] = [];
+  for (const type of (types ?? []).slice(0, 100)) {
+    const shown = text(type);
+    if (shown !== undefined && !out.includes(shown)) out.push(shown);
+    if (out.length >= MAX_ADDITIONAL_SEQUENCE_TYPES) break;
   }
   return out;
 }

@@ -10,9 +10,11 @@
 /**
  * Where the document came from, for diagnostics and for choosing the console link: a GuardDuty finding in an
  * EventBridge event, a GetFindings response or on its own; Security Hub CSPM's ASFF; the new Security Hub's OCSF; a
- * Malware Protection for S3 scan result (not a finding at all, but notified like one).
+ * Malware Protection scan result or scan status (not a finding at all, but notified like one); a detector health notice
+ * (Runtime Monitoring coverage, Malware Protection plan status: ours, see parse-health.ts); the results of a Security Hub
+ * insight a person sent with a custom action (parse-insight.ts).
  */
-export const FINDING_FORMATS = ['eventbridge', 'getfindings', 'bare', 'asff', 'ocsf', 'malware-scan'] as const;
+export const FINDING_FORMATS = ['eventbridge', 'getfindings', 'bare', 'asff', 'ocsf', 'malware-scan', 'health', 'insight'] as const;
 export type FindingFormat = (typeof FINDING_FORMATS)[number];
 
 export type SeverityBandName = 'Low' | 'Medium' | 'High' | 'Critical' | 'Unknown';
@@ -150,6 +152,23 @@ export interface AttackSequenceSummary {
   readonly endpoints: ReadonlyArray<string>;
   /** e.g. MITRE tactics from `sequenceIndicators` (ATTACK_TACTIC), at most a few. */
   readonly tactics: ReadonlyArray<string>;
+  /**
+   * The other `sequenceIndicators` (ATTACK_TECHNIQUE, MALICIOUS_PACKAGE, VULNERABILITY, ...), in the order GuardDuty
+   * gave them, each with its first few values. Keys as the document spelled them (upper-cased).
+   */
+  readonly indicators?: ReadonlyArray<SequenceIndicator>;
+  /** `additionalSequenceTypes`: other attack-sequence types this sequence also matches (Extended Threat Detection). */
+  readonly additionalTypes?: ReadonlyArray<string>;
+}
+
+/** One `sequenceIndicators` entry other than the tactics. Source: API_Indicator (GuardDuty API reference). */
+export interface SequenceIndicator {
+  readonly key: string;
+  /** GuardDuty's own `title` of the indicator, when it gives one. */
+  readonly title?: string;
+  readonly values: ReadonlyArray<string>;
+  /** Values not kept (beyond MAX_INDICATOR_VALUES). */
+  readonly moreValues: number;
 }
 
 /** Malware Protection for S3 scan result statuses. Source: https://docs.aws.amazon.com/guardduty/latest/ug/monitoring-malware-protection-s3-scans-gdu.html */
@@ -170,6 +189,108 @@ export interface MalwareScanSummary {
   /** The Malware Protection plan's ARN (the event's `resources`). */
   readonly planArn?: string;
   readonly s3Throttled?: boolean;
+  /**
+   * Why the object was not scanned (`scanResultDetails.statusReasons`, 2026-04): each reason's code and, when the
+   * event gives one, its words. Read as text or `{ code, message }`.
+   */
+  readonly statusReasons?: ReadonlyArray<{ readonly code: string; readonly words?: string }>;
+}
+
+/**
+ * One threat a Malware Protection scan found (`service.malwareScanDetails.threats[]`, or EC2's
+ * `ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames[]`).
+ */
+export interface ScanThreat {
+  readonly name: string;
+  /** The first file it was found in (`itemPaths[].nestedItemPath`, `itemDetails[].itemPath`, `filePaths[].filePath`). */
+  readonly path?: string;
+  /** SHA-256 of that file (or of the threat, `threats[].hash`). */
+  readonly hash?: string;
+  /** How many files held it (`count`, `itemCount`); at least the paths listed. */
+  readonly count?: number;
+  /** The resource the file was found in, when the scan covered several (a snapshot of an AMI, a volume). */
+  readonly resourceArn?: string;
+}
+
+/**
+ * A Malware Protection scan of a resource: a finding of Malware Protection for Backup or for EC2 (the scan that found
+ * malware), or the scan status event of such a scan (could not scan). Sources: API_MalwareScanDetails, API_Threat,
+ * API_ItemDetails, API_RecoveryPointDetails, API_MalwareScan (GuardDuty API reference) and the user guide's
+ * "Monitoring scan statuses and results in Malware Protection for Backup".
+ */
+export interface ResourceScanSummary {
+  readonly scanId?: string;
+  /** GUARDDUTY_INITIATED, ON_DEMAND, BACKUP_INITIATED. */
+  readonly scanType?: string;
+  /** FULL_SCAN, INCREMENTAL_SCAN. */
+  readonly scanCategory?: string;
+  /** What started it: BACKUP or GUARDDUTY (`scanConfiguration.triggerType`). */
+  readonly triggerType?: string;
+  /** RUNNING, COMPLETED, COMPLETED_WITH_ISSUES, FAILED, SKIPPED (scan status events). */
+  readonly scanStatus?: string;
+  /** NO_THREATS_FOUND, THREATS_FOUND. */
+  readonly scanResult?: string;
+  /** Why a scan was skipped or had issues (ACCESS_DENIED, UNSUPPORTED_AMI, ...), as given. */
+  readonly statusReasons: ReadonlyArray<string>;
+  /** The scanned resource: recovery point, snapshot, AMI or instance ARN. */
+  readonly scannedArn?: string;
+  /** EBS_RECOVERY_POINT, EBS_SNAPSHOT, EC2_AMI, EC2_RECOVERY_POINT, S3_RECOVERY_POINT, EC2_INSTANCE, ... */
+  readonly scannedType?: string;
+  readonly backupVault?: string;
+  /** The resource a recovery point / snapshot / AMI was taken of, when the document names it. */
+  readonly sourceArn?: string;
+  /** An incremental scan's baseline (`incrementalScanDetails.baselineResourceArn`). */
+  readonly baselineArn?: string;
+  /** The GuardDuty finding that started a GuardDuty-initiated scan. */
+  readonly triggerFindingId?: string;
+  /** Worst first as GuardDuty lists them (it gives the top 32), at most MAX_SCAN_THREATS kept. */
+  readonly threats: ReadonlyArray<ScanThreat>;
+  /** `uniqueThreatCount` or the number of threats listed. */
+  readonly threatCount: number;
+}
+
+/**
+ * A detector health notice (ours: GuardDuty sends these as events, not findings). `healthy` says whether this event
+ * reports the resource covered again (Runtime Monitoring `Healthy`, a plan `ACTIVE`), which policy turns into the
+ * "recovered" line of the notice it closes. See parse-health.ts for the type names.
+ */
+export interface HealthSummary {
+  /** `RuntimeProtection`, `MalwareProtectionPlan`, `MalwareProtectionPostScanAction`: the middle of our type. */
+  readonly subject: string;
+  /** The status now, as GuardDuty spelled it: Healthy, Unhealthy, ACTIVE, WARNING, ERROR, FAILED. */
+  readonly status: string;
+  readonly previousStatus?: string;
+  readonly healthy: boolean;
+  /** The reasons GuardDuty gave (`issue`, Fargate `issues[]`, `statusReasons[]`), at most a few. */
+  readonly reasons: ReadonlyArray<string>;
+}
+
+/** One row of a Security Hub insight's results: the group-by value and how many findings it holds. */
+export interface InsightResultRow {
+  readonly value: string;
+  readonly count: number;
+}
+
+/** The results of a Security Hub insight, as a custom action on the insight sends them. */
+export interface InsightSummary {
+  readonly name: string;
+  readonly arn?: string;
+  /** The attribute the results are grouped by (`resultType`, e.g. `ResourceId`, `AwsAccountId`). */
+  readonly groupBy?: string;
+  /** Largest count first, at most MAX_INSIGHT_ROWS. */
+  readonly rows: ReadonlyArray<InsightResultRow>;
+  /** How many rows the insight had (all of them, not only those kept). */
+  readonly rowCount: number;
+  /** The findings all rows count together. */
+  readonly findingCount: number;
+}
+
+/** The Security Hub custom action ("Send to …") a person chose to send this finding. */
+export interface CustomActionSummary {
+  readonly name?: string;
+  readonly description?: string;
+  /** `arn:aws:securityhub:<region>:<account>:action/custom/<id>` (the event's `resources[0]`). */
+  readonly arn?: string;
 }
 
 export interface Finding {
@@ -230,6 +351,14 @@ export interface Finding {
   readonly attackSequenceId?: string;
   /** A Malware Protection for S3 scan result's facts (format `malware-scan`). */
   readonly scan?: MalwareScanSummary;
+  /** A Malware Protection for Backup / EC2 scan: the finding's scan, or a scan status event's (format `malware-scan`). */
+  readonly resourceScan?: ResourceScanSummary;
+  /** A detector health notice's facts (format `health`). */
+  readonly health?: HealthSummary;
+  /** A Security Hub insight's results (format `insight`). */
+  readonly insight?: InsightSummary;
+  /** The custom action a person sent this finding with (`Security Hub Findings - Custom Action`). */
+  readonly customAction?: CustomActionSummary;
   /** The original document this finding was read from (the finding object itself, not the envelope). */
   readonly raw: unknown;
 }

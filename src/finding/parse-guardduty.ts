@@ -12,6 +12,7 @@ import { guardDutySeverity } from './severity.js';
 import { toIsoTimestamp } from './timestamps.js';
 import { readAttackSequence, sequenceOf } from './attack-sequence.js';
 import { S3_MALICIOUS_FILE_TYPE, s3ObjectFindingId, s3ObjectOfGuardDutyResource } from './s3-object-id.js';
+import { isResourceScanFindingType, readResourceScan, resourceScanFindingId } from './parse-resource-scan.js';
 
 /** Facts from around the finding (the EventBridge envelope) used when the finding itself lacks them. */
 export interface EnvelopeFacts {
@@ -37,11 +38,16 @@ export function normaliseGuardDutyFinding(finding: JsonObject, format: FindingFo
   const guardDutyId = getText(finding, 'id') ?? findingIdFromArn(arn);
   const object = type === S3_MALICIOUS_FILE_TYPE ? s3ObjectOfGuardDutyResource(get(finding, 'resource')) : undefined;
   const sequenceArn = getText(finding, 'associatedAttackSequenceArn');
+  const accountId = getText(finding, 'accountId') ?? arnParts?.accountId ?? envelope?.accountId;
+  const resourceScan = readResourceScan(get(finding, 'resource'), service);
+  // Every Malware Protection for Backup / EC2 scan that finds malware is a new GuardDuty finding: the ledger keys
+  // them by scanned resource and threats instead (parse-resource-scan.ts).
+  const scanId = resourceScan !== undefined && isResourceScanFindingType(type) ? resourceScanFindingId(resourceScan, accountId) : undefined;
   return sealFinding(
     {
       format,
       product: 'GuardDuty',
-      id: object !== undefined ? s3ObjectFindingId(object) : (guardDutyId ?? fingerprint(finding)),
+      id: object !== undefined ? s3ObjectFindingId(object) : (scanId ?? guardDutyId ?? fingerprint(finding)),
       type,
       typeParts,
       title: getText(finding, 'title') ?? (type === '' ? 'GuardDuty finding' : type),
@@ -58,13 +64,14 @@ export function normaliseGuardDutyFinding(finding: JsonObject, format: FindingFo
     },
     {
       arn,
-      accountId: getText(finding, 'accountId') ?? arnParts?.accountId ?? envelope?.accountId,
+      accountId,
       region: getText(finding, 'region') ?? arnParts?.region ?? envelope?.region,
       createdAt: toIsoTimestamp(get(finding, 'createdAt')),
       updatedAt: toIsoTimestamp(get(finding, 'updatedAt')),
       firstSeen: toIsoTimestamp(get(service, 'eventFirstSeen')),
       lastSeen: toIsoTimestamp(get(service, 'eventLastSeen')),
-      providerId: object !== undefined ? guardDutyId : undefined,
+      providerId: object !== undefined || scanId !== undefined ? guardDutyId : undefined,
+      resourceScan,
       feature: getText(service, 'featureName'),
       // Source: the GuardDuty model's Finding.CustomDetectionRuleName (jsonName `customDetectionRuleName`).
       customDetectionRuleName: getText(finding, 'customDetectionRuleName'),

@@ -7,6 +7,10 @@ import { isGuardDutyFinding, normaliseGuardDutyFinding, type EnvelopeFacts } fro
 import { isMalwareScanResult, MALWARE_SCAN_DETAIL_TYPE, normaliseMalwareScanResult } from './parse-malware-scan.js';
 import { isOcsfFinding, normaliseOcsfFinding } from './parse-ocsf.js';
 import { envelopeContents } from './sns-envelope.js';
+import { HEALTH_DETAIL_TYPES, isHealthDetailType, normaliseHealthEvent } from './parse-health.js';
+import { INSIGHT_RESULTS_DETAIL_TYPE, isInsightResults, normaliseInsightResults } from './parse-insight.js';
+import { isResourceScanStatus, isResourceScanStatusDetailType, normaliseResourceScanStatus } from './parse-resource-scan.js';
+import type { CustomActionSummary } from './finding.js';
 
 /**
  * The entry point of the finding stage: any document a source hands over → normalised Findings.
@@ -14,9 +18,12 @@ import { envelopeContents } from './sns-envelope.js';
  * Shapes are recognised by structure, never by file name or by trusting a declared type:
  * - an EventBridge event (`source`, `detail-type`, `detail`): GuardDuty (`aws.guardduty`, `GuardDuty Finding`, the
  *   finding in `detail`, camelCase or PascalCase; `GuardDuty Malware Protection Object Scan Result`, an S3 object scan
- *   result) or Security Hub (`aws.securityhub`: `Security Hub Findings - Imported`, ASFF findings in
- *   `detail.findings`; `Findings Imported V2`, OCSF findings in `detail.findings`). Any other detail-type of those
- *   two sources is reported in one line naming it;
+ *   result; the detector health events, read as notices of our own types, see parse-health.ts; a Malware Protection
+ *   for Backup / EC2 scan status, see parse-resource-scan.ts) or Security Hub (`aws.securityhub`: `Security Hub
+ *   Findings - Imported`, ASFF findings in `detail.findings`; `Security Hub Findings - Custom Action`, the ASFF
+ *   findings a person sent with a custom action, read as the Imported ones are and marked with the action;
+ *   `Security Hub Insight Results`, an insight's grouped counts, see parse-insight.ts; `Findings Imported V2`, OCSF
+ *   findings in `detail.findings`). Any other detail-type of those two sources is reported in one line naming it;
  *   Source: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html,
  *   https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html and
  *   https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-v2-cwe-event-formats.html
@@ -50,7 +57,12 @@ const MAX_ENVELOPE_DEPTH = 3;
  * Malware Protection for S3 EventBridge page, and Security Hub's two event-format pages.
  */
 const GUARDDUTY_FINDING_DETAIL_TYPE = 'GuardDuty Finding';
-const SECURITY_HUB_DETAIL_TYPES = new Set(['Security Hub Findings - Imported', 'Findings Imported V2']);
+/**
+ * `Security Hub Findings - Custom Action` carries the same ASFF findings as the Imported event, chosen by a person
+ * (Security Hub CSPM's "send to …" custom actions). Source: the Security Hub event-format page above.
+ */
+export const CUSTOM_ACTION_DETAIL_TYPE = 'Security Hub Findings - Custom Action';
+const SECURITY_HUB_DETAIL_TYPES = new Set(['Security Hub Findings - Imported', CUSTOM_ACTION_DETAIL_TYPE, INSIGHT_RESULTS_DETAIL_TYPE, 'Findings Imported V2']);
 const KNOWN_SOURCES = new Set(['aws.guardduty', 'aws.securityhub']);
 
 /**
@@ -271,8 +283,42 @@ function readEvent(event: JsonObject, path: string, parsed: ParsedDocument): voi
   };
   const source = typeof event.source === 'string' ? event.source : undefined;
   const detailType = typeof event['detail-type'] === 'string' ? event['detail-type'] : undefined;
+  // Malware Protection for Backup / EC2 scan status events are recognised by their members (scanId, scanStatus and
+  // the scanned resource), whatever their detail-type says: no real one was at hand (see parse-resource-scan.ts).
+  if (isObject(detail) && (source === 'aws.guardduty' || source === undefined) && isResourceScanStatus(detail) && isResourceScanStatusDetailType(detailType)) {
+    try {
+      parsed.findings.push(normaliseResourceScanStatus(detail, { ...envelope, time: event.time, resources: event.resources }));
+    } catch (cause) {
+      parsed.errors.push(unexpected(cause, detailPath));
+    }
+    return;
+  }
   if (source !== undefined && KNOWN_SOURCES.has(source) && detailType !== undefined && !isKnownDetailType(source, detailType)) {
     parsed.errors.push(new FindingParseError(unknownDetailType(source, detailType), path));
+    return;
+  }
+  if (source === 'aws.guardduty' && detailType !== undefined && isHealthDetailType(detailType)) {
+    if (!isObject(detail)) {
+      parsed.errors.push(new FindingParseError(`this ${quote(detailType)} event has no detail object; got ${describe(detail)}`, detailPath));
+      return;
+    }
+    try {
+      parsed.findings.push(normaliseHealthEvent(detailType, detail, { ...envelope, time: event.time, resources: event.resources }));
+    } catch (cause) {
+      parsed.errors.push(unexpected(cause, detailPath));
+    }
+    return;
+  }
+  if (isObject(detail) && detailType === INSIGHT_RESULTS_DETAIL_TYPE) {
+    if (!isInsightResults(detail)) {
+      parsed.errors.push(new FindingParseError(`this ${quote(detailType)} event has no insightResults list in its detail; got ${describe(detail)}`, detailPath));
+      return;
+    }
+    try {
+      parsed.findings.push(normaliseInsightResults(detail, { ...envelope, time: event.time }));
+    } catch (cause) {
+      parsed.errors.push(unexpected(cause, detailPath));
+    }
     return;
   }
   if (isObject(detail) && isMalwareScanResult(detail) && (detailType === undefined || detailType === MALWARE_SCAN_DETAIL_TYPE)) {
@@ -286,7 +332,13 @@ function readEvent(event: JsonObject, path: string, parsed: ParsedDocument): voi
   if (isObject(detail)) {
     const list = findingsList(detail);
     if (list !== undefined) {
+      const action = detailType === CUSTOM_ACTION_DETAIL_TYPE ? customActionOf(event, detail) : undefined;
+      const before = parsed.findings.length;
       readFindingsList(list.items, `${detailPath}.${list.key}`, parsed, 'eventbridge', envelope);
+      if (action !== undefined) {
+        // The same finding as Security Hub imported it (same id, so the ledger knows it), marked with the action.
+        for (let i = before; i < parsed.findings.length; i++) parsed.findings[i] = Object.freeze({ ...parsed.findings[i]!, customAction: action });
+      }
       return;
     }
     if (isOcsfFinding(detail) || isAsffFinding(detail) || isGuardDutyFinding(detail)) {
@@ -304,17 +356,36 @@ function readEvent(event: JsonObject, path: string, parsed: ParsedDocument): voi
 }
 
 function isKnownDetailType(source: string, detailType: string): boolean {
-  if (source === 'aws.guardduty') return detailType === GUARDDUTY_FINDING_DETAIL_TYPE || detailType === MALWARE_SCAN_DETAIL_TYPE;
+  if (source === 'aws.guardduty') {
+    return (
+      detailType === GUARDDUTY_FINDING_DETAIL_TYPE ||
+      detailType === MALWARE_SCAN_DETAIL_TYPE ||
+      isHealthDetailType(detailType)
+    );
+  }
   return SECURITY_HUB_DETAIL_TYPES.has(detailType);
 }
 
 /** One line: which event it is, and which ones we read. */
 function unknownDetailType(source: string, detailType: string): string {
-  const known =
-    source === 'aws.guardduty'
-      ? `"${GUARDDUTY_FINDING_DETAIL_TYPE}" and "${MALWARE_SCAN_DETAIL_TYPE}"`
-      : [...SECURITY_HUB_DETAIL_TYPES].map((t) => `"${t}"`).join(' and ');
-  return `${source} event with detail-type ${quote(detailType)} is not a finding we read (we read ${known})`;
+  const names = source === 'aws.guardduty' ? [GUARDDUTY_FINDING_DETAIL_TYPE, MALWARE_SCAN_DETAIL_TYPE, ...HEALTH_DETAIL_TYPES] : [...SECURITY_HUB_DETAIL_TYPES];
+  const known = names.map((t) => `"${t}"`);
+  return `${source} event with detail-type ${quote(detailType)} is not a finding we read (we read ${known.slice(0, -1).join(', ')} and ${known[known.length - 1]})`;
+}
+
+/**
+ * The custom action of a `Security Hub Findings - Custom Action` event: `detail.actionName`, `actionDescription`, and
+ * the action's ARN in `resources` (`…:action/custom/<id>`). Undefined members stay absent.
+ */
+function customActionOf(event: JsonObject, detail: JsonObject): CustomActionSummary {
+  const arn = (Array.isArray(event.resources) ? event.resources : []).find((r): r is string => typeof r === 'string' && r.includes(':action/custom/'));
+  const name = textOf(detail.actionName);
+  const description = textOf(detail.actionDescription);
+  return Object.freeze({
+    ...(name !== undefined && { name }),
+    ...(description !== undefined && { description }),
+    ...(arn !== undefined && { arn }),
+  });
 }
 
 /** `findings` (GuardDuty REST, Security Hub events) or `Findings` (SDK / CLI / boto3 responses). */

@@ -37,6 +37,9 @@ const TYPE_BY_DETAILS_MEMBER: ReadonlyArray<readonly [member: string, type: stri
   ['s3BucketDetails', 'S3Bucket'],
   ['containerDetails', 'Container'],
   ['accessKeyDetails', 'AccessKey'],
+  ['recoveryPointDetails', 'RecoveryPoint'],
+  ['ebsSnapshotDetails', 'EBSSnapshot'],
+  ['ec2ImageDetails', 'EC2Image'],
 ];
 
 export function summariseGuardDutyResource(resource: unknown, service: unknown, typeParts: FindingTypeParts): ResourceSummary {
@@ -48,10 +51,27 @@ export function summariseGuardDutyResource(resource: unknown, service: unknown, 
   let summary = summariser === undefined ? undefined : summariser(res, details);
   // An attack sequence names its resources in the sequence, not in `resource` (which only says `AttackSequence`).
   if (summary === undefined && type.toLowerCase() === 'attacksequence') summary = summariseSequenceResources(service, details);
+  // Malware Protection for Backup: a recovery point, EBS snapshot or AMI (whatever resourceType calls it).
+  if (summary === undefined) summary = summariseBackupResource(res, details);
   // A type we do not know (GuardDuty adds resource types every year), or a known one without its details member.
   if (summary === undefined) summary = summariseUnknown(res, details);
   addServiceDetails(details, service);
   return details.build(type, summary ?? (type === 'Unknown' ? 'Unknown resource' : type));
+}
+
+/**
+ * Malware Protection for Backup's scanned resources: `recoveryPointDetails` (`recoveryPointArn`, `backupVaultName`),
+ * `ebsSnapshotDetails.snapshotArn`, `ec2ImageDetails.imageArn`. Summary: the snapshot / AMI id or the recovery point's
+ * last ARN segment. Source: API_RecoveryPointDetails, API_EbsSnapshotDetails, API_Ec2ImageDetails (GuardDuty API).
+ */
+function summariseBackupResource(resource: JsonObject, details: DetailList): string | undefined {
+  const recoveryPoint = getObject(resource, 'recoveryPointDetails');
+  const recoveryPointArn = getText(recoveryPoint, 'recoveryPointArn');
+  const snapshotArn = getText(getObject(resource, 'ebsSnapshotDetails'), 'snapshotArn');
+  const imageArn = getText(getObject(resource, 'ec2ImageDetails'), 'imageArn');
+  if (recoveryPointArn === undefined && snapshotArn === undefined && imageArn === undefined) return undefined;
+  details.add('Recovery point', recoveryPointArn).add('Backup vault', getText(recoveryPoint, 'backupVaultName')).add('Snapshot', snapshotArn).add('AMI', imageArn);
+  return lastSegmentOf(snapshotArn ?? imageArn ?? recoveryPointArn);
 }
 
 function inferType(resource: JsonObject): string | undefined {

@@ -19,6 +19,11 @@ export type { DecideInput } from './decision.js';
  * 4. `muted` (naming the mute): a human said "not this" until a given time. Checked after the static filters so that
  *    counters name the most basic reason (a sample is counted as `sample`, not as muted), and before the ledger so
  *    that a mute silences escalations too, like an Alertmanager silence.
+ * 3a. Detector health notices (`finding.health`, parse-health.ts): a "healthy again" event is news only where the drop
+ *    was told and not yet closed (a ledger row whose band is not 0): it is the `repeat` kind, a "recovered" line in the
+ *    notice's thread (slack-api) or a short message elsewhere; anywhere else it is a `duplicate`. It is decided before
+ *    the threshold, since it closes a notice that passed it. An unhealthy event on a closed row (band 0) is `new`:
+ *    the resource turned unhealthy again.
  * 5. The ledger (Alertmanager's dedup stage): no row → `new`; band above the highest band sent → `escalated`
  *    (checked before the reminder so a rise is announced as a rise, with the band it rose from); `repeatAfter`
  *    elapsed and still active → `reminder` (before `repeat`, so the periodic nudge is not swallowed by a quiet thread
@@ -46,12 +51,18 @@ export function decideNotification(input: DecideInput): Decision {
   if (finding.archived) return suppress({ code: 'archived' });
   if (finding.scan?.result === 'NO_THREATS_FOUND') return suppress({ code: 'clean' });
   if (finding.sample && input.dropSamples) return suppress({ code: 'sample' });
+  if (finding.health?.healthy === true) {
+    const mute = findMute(finding, input.mutes, now);
+    if (mute) return suppress({ code: 'muted', muteId: mute.id });
+    return ledger !== undefined && ledger.lastBandRank > 0 ? notify('repeat') : suppress({ code: 'duplicate' });
+  }
   const severity = comparableSeverity(finding);
   if (severity !== null && severity < input.minSeverity) return suppress({ code: 'below-threshold' });
   const mute = findMute(finding, input.mutes, now);
   if (mute) return suppress({ code: 'muted', muteId: mute.id });
 
   if (!ledger) return notify('new');
+  if (finding.health !== undefined && ledger.lastBandRank === 0) return notify('new');
   if (finding.band.rank > ledger.lastBandRank) return notify('escalated', bandNameOfRank(ledger.lastBandRank));
   const repeatAfter = target.repeatAfterMs;
   if (repeatAfter !== undefined && repeatAfter > 0 && now - ledger.lastNotifiedAt >= repeatAfter && isStillActive(finding, ledger)) {
@@ -60,6 +71,9 @@ export function decideNotification(input: DecideInput): Decision {
   // A quiet reply needs a thread to go into: a finding first reported inside a digest has none, and posting its
   // re-publications top-level would be exactly the flood the digest prevented.
   if (input.threads && ledger.threadTs !== undefined && finding.count > ledger.lastCount) return notify('repeat');
+  // A person sent a finding we already told of with a Security Hub custom action: its identity is the imported
+  // finding's, so it is not new; where it has a thread, a reply there says who asked again (docs/finding-shapes.md).
+  if (finding.customAction !== undefined && input.threads && ledger.threadTs !== undefined) return notify('repeat');
   return suppress({ code: 'duplicate' });
 }
 
@@ -101,6 +115,10 @@ export function nextLedgerEntry(decision: Decision, previous: LedgerEntry | unde
   }
 
   const rank = Math.max(finding.band.rank, previous?.lastBandRank ?? 0);
+  // A health notice's recovery closes it: band 0 until the resource turns unhealthy again (decideNotification 3a).
+  if (decision.kind === 'repeat' && previous && finding.health?.healthy === true) {
+    return { ...previous, lastCount: count, lastSeenAt: now, lastBandRank: 0 };
+  }
   if (decision.kind === 'repeat' && previous) {
     return { ...previous, lastCount: count, lastSeenAt: now, lastSeverity: finding.severity, lastBandRank: rank };
   }

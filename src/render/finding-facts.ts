@@ -113,6 +113,14 @@ export function kindLine(finding: Finding, ctx: RenderContext): { emoji: string;
       return { emoji: ':alarm_clock:', text: `Still active: ${seen}${since === undefined ? '' : ` since ${since}`}` };
     }
     case 'repeat': {
+      if (finding.health?.healthy === true) {
+        const previous = finding.health.previousStatus;
+        return { emoji: ':white_check_mark:', text: `Recovered: ${previous === undefined ? '' : `${previous} → `}${finding.health.status}` };
+      }
+      const action = finding.customAction;
+      if (action !== undefined) {
+        return { emoji: ':outbox_tray:', text: `Sent again with the custom action ${action.name ?? action.arn ?? '(unnamed)'}` };
+      }
       const last = formatWhen(finding.lastSeen ?? finding.updatedAt, ctx.now);
       return { emoji: ':repeat:', text: `Seen again: ${timesLabel(finding.count)}${last === undefined ? '' : `, last ${last}`}` };
     }
@@ -122,7 +130,9 @@ export function kindLine(finding: Finding, ctx: RenderContext): { emoji: string;
 }
 
 /** Short words for the top-level text and the e-mail subject. */
-export function kindPrefix(ctx: RenderContext): string {
+export function kindPrefix(ctx: RenderContext, finding?: Finding): string {
+  if (ctx.kind === 'repeat' && finding?.health?.healthy === true) return 'Recovered: ';
+  if (ctx.kind === 'repeat' && finding?.customAction !== undefined) return 'Sent again: ';
   switch (ctx.kind) {
     case 'escalated': {
       const previous = previousBandName(ctx);
@@ -177,6 +187,55 @@ export interface SequenceFacts {
   readonly moreSignals: number;
   readonly endpoints: readonly string[];
   readonly moreEndpoints: number;
+  /** The sequence's other indicators, in plain words (INDICATOR_WORDS): `Vulnerabilities: CVE-2026-1234, …`. */
+  readonly indicators: readonly IndicatorLine[];
+  /** `additionalSequenceTypes`: other attack-sequence types it also matches. */
+  readonly additionalTypes: readonly string[];
+}
+
+/** One indicator of an attack sequence, for people. */
+export interface IndicatorLine {
+  /** Plain words for the key (`Malicious packages`), or GuardDuty's own title of an indicator we do not know. */
+  readonly label: string;
+  readonly values: readonly string[];
+  readonly moreValues: number;
+}
+
+/**
+ * GuardDuty's indicator keys (API_Indicator, the IndicatorType enum of `@aws-sdk/client-guardduty`) in plain words.
+ * MALICIOUS_PACKAGE, MISCONFIGURATION, REACHABILITY, SENSITIVE_DATA and VULNERABILITY came with Extended Threat
+ * Detection's May 2026 release (GuardDuty user guide, document history).
+ */
+export const INDICATOR_WORDS: Readonly<Record<string, string>> = {
+  ATTACK_TECHNIQUE: 'MITRE ATT&CK techniques',
+  CRYPTOMINING_DOMAIN: 'Cryptomining domains',
+  CRYPTOMINING_IP: 'Cryptomining IP addresses',
+  CRYPTOMINING_PROCESS: 'Cryptomining processes',
+  HIGH_RISK_API: 'High-risk API calls',
+  MALICIOUS_DOMAIN: 'Known malicious domains',
+  MALICIOUS_FILE: 'Malicious files',
+  MALICIOUS_IP: 'Known malicious IP addresses',
+  MALICIOUS_PACKAGE: 'Malicious software packages',
+  MALICIOUS_PROCESS: 'Malicious processes',
+  MISCONFIGURATION: 'Misconfigurations that helped the attack',
+  REACHABILITY: 'Reachable from the internet',
+  SENSITIVE_DATA: 'Sensitive data at risk',
+  SUSPICIOUS_NETWORK: 'Suspicious network activity',
+  SUSPICIOUS_PROCESS: 'Suspicious processes',
+  SUSPICIOUS_USER_AGENT: 'Suspicious user agents',
+  TOR_IP: 'Tor exit nodes',
+  UNUSUAL_API_FOR_ACCOUNT: 'APIs unusual for the account',
+  UNUSUAL_ASN_FOR_ACCOUNT: 'Networks (ASNs) unusual for the account',
+  UNUSUAL_ASN_FOR_USER: 'Networks (ASNs) unusual for the user',
+  VULNERABILITY: 'Exploitable vulnerabilities',
+};
+
+/** `SOME_NEW_KEY` → `Some new key`: an indicator we have no words for yet still reads as words. */
+function indicatorLabel(key: string, title: string | undefined): string {
+  if (Object.hasOwn(INDICATOR_WORDS, key)) return INDICATOR_WORDS[key]!;
+  if (title !== undefined && present(title)) return title;
+  const words = key.toLowerCase().replace(/_+/g, ' ').trim();
+  return words === '' ? 'Indicator' : words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export function sequenceFacts(finding: Finding, now: number): SequenceFacts | undefined {
@@ -210,6 +269,10 @@ export function sequenceFacts(finding: Finding, now: number): SequenceFacts | un
     moreSignals: Math.max(0, sequence.signalCount - signals.length),
     endpoints,
     moreEndpoints: Math.max(0, sequence.endpointCount - endpoints.length),
+    indicators: (sequence.indicators ?? [])
+      .map((indicator): IndicatorLine => ({ label: indicatorLabel(indicator.key, indicator.title), values: indicator.values.filter(present), moreValues: indicator.moreValues }))
+      .filter((line) => line.values.length > 0),
+    additionalTypes: (sequence.additionalTypes ?? []).filter((type) => present(type) && type !== finding.type),
   };
 }
 
@@ -222,7 +285,11 @@ export function productLine(finding: Finding): string {
     case 'ocsf':
       return `${product} via Security Hub (OCSF)`;
     case 'malware-scan':
-      return `${product} Malware Protection for S3`;
+      return finding.resourceScan !== undefined ? `${product} Malware Protection` : `${product} Malware Protection for S3`;
+    case 'health':
+      return `${product} detector health`;
+    case 'insight':
+      return `${product} insight`;
     default:
       return product;
   }
@@ -239,6 +306,9 @@ export function footerFacts(finding: Finding): Array<{ label: string; value: str
   if (present(finding.customDetectionRuleName)) facts.push({ label: 'Custom rule', value: finding.customDetectionRuleName, code: true });
   const sequence = finding.attackSequenceId ?? finding.attackSequenceArn;
   if (present(sequence)) facts.push({ label: 'Part of attack sequence', value: sequence, code: true });
+  const action = finding.customAction;
+  const actionName = action?.name ?? action?.arn;
+  if (present(actionName)) facts.push({ label: 'Sent with custom action', value: actionName, code: true });
   return facts;
 }
 
@@ -258,6 +328,8 @@ export interface PreparedFinding {
   /** formatWhen(updatedAt). */
   readonly updated: string | undefined;
   readonly sequence: SequenceFacts | undefined;
+  /** detailSections: scans and threats, health coverage, insight results. */
+  readonly sections: readonly DetailSection[];
 }
 
 export function prepareFinding(finding: Finding, ctx: RenderContext): PreparedFinding {
@@ -270,5 +342,110 @@ export function prepareFinding(finding: Finding, ctx: RenderContext): PreparedFi
     kind: kindLine(finding, ctx),
     updated: formatWhen(finding.updatedAt, ctx.now),
     sequence: sequenceFacts(finding, ctx.now),
+    sections: detailSections(finding),
   };
+}
+
+/**
+ * A titled group of lines a medium shows as a block of its own (Slack: a section; text: an indented paragraph; Teams:
+ * a container): the scan of a Malware Protection for Backup / EC2 finding and its threats, a detector health notice's
+ * coverage, a Security Hub insight's results, why an S3 scan was skipped. Each line is fact parts (identifiers as code),
+ * so every renderer escapes them its own way.
+ */
+export interface DetailSection {
+  readonly title: string;
+  readonly lines: ReadonlyArray<readonly FactPart[]>;
+  /** Lines not listed (threats, insight rows), said as "…and N more". */
+  readonly more: number;
+  /** What `more` counts: `threats`, `results`. */
+  readonly moreWhat?: string;
+}
+
+/** Threats listed in a message; GuardDuty gives up to 32. */
+export const SECTION_THREATS_SHOWN = 8;
+/** Insight rows listed in a message. */
+export const SECTION_INSIGHT_ROWS_SHOWN = 15;
+
+/** The sections of a finding, in the order people read them; empty for most findings. */
+export function detailSections(finding: Finding): DetailSection[] {
+  const sections: DetailSection[] = [];
+  const scan = finding.resourceScan;
+  if (scan !== undefined) {
+    const lines: FactPart[][] = [];
+    if (present(scan.scannedArn)) lines.push([prose(`Scanned ${scannedWords(scan.scannedType)}`), code(scan.scannedArn)]);
+    if (present(scan.backupVault)) lines.push([prose('Backup vault'), code(scan.backupVault)]);
+    if (present(scan.sourceArn)) lines.push([prose('Source resource'), code(scan.sourceArn)]);
+    if (present(scan.baselineArn)) lines.push([prose('Incremental from'), code(scan.baselineArn)]);
+    const how = [scan.scanType, scan.scanCategory, scan.triggerType === undefined ? undefined : `triggered by ${scan.triggerType}`].filter(present);
+    if (present(scan.scanId)) lines.push([prose('Scan'), code(scan.scanId), ...how.map((word) => prose(`· ${word}`))]);
+    else if (how.length > 0) lines.push([prose(`Scan · ${how.join(' · ')}`)]);
+    if (present(scan.scanStatus)) lines.push([prose('Status'), code(scan.scanStatus), ...(scan.statusReasons.length > 0 ? [prose('·'), ...scan.statusReasons.map(code)] : [])]);
+    if (present(scan.triggerFindingId)) lines.push([prose('Started by finding'), code(scan.triggerFindingId)]);
+    sections.push({ title: 'Malware scan', lines, more: 0 });
+    if (scan.threats.length > 0) {
+      const threats = scan.threats.slice(0, SECTION_THREATS_SHOWN).map((threat): FactPart[] => {
+        const parts: FactPart[] = [prose('•'), code(threat.name)];
+        if (threat.count !== undefined && threat.count > 1) parts.push(prose(`×${formatCount(threat.count)}`));
+        if (present(threat.path)) parts.push(prose('in'), code(threat.path));
+        if (present(threat.hash)) parts.push(prose('SHA-256'), code(threat.hash));
+        return parts;
+      });
+      sections.push({
+        title: 'Threats found',
+        lines: [[prose(`${plural(scan.threatCount, 'threat')}, worst first`)], ...threats],
+        more: Math.max(0, scan.threatCount - threats.length),
+        moreWhat: 'threats',
+      });
+    }
+  }
+  const health = finding.health;
+  if (health !== undefined) {
+    const lines: FactPart[][] = [[prose('Status'), code(health.previousStatus === undefined ? health.status : `${health.previousStatus} → ${health.status}`)]];
+    for (const reason of health.reasons) lines.push([prose('Reason:'), prose(reason)]);
+    sections.push({ title: health.subject === 'RuntimeProtection' ? 'Runtime coverage' : 'Malware protection status', lines, more: 0 });
+  }
+  const insight = finding.insight;
+  if (insight !== undefined) {
+    const rows = insight.rows.slice(0, SECTION_INSIGHT_ROWS_SHOWN).map((row): FactPart[] => [prose('•'), code(row.value), prose(`— ${plural(row.count, 'finding')}`)]);
+    const head: FactPart[] = insight.groupBy === undefined ? [prose('Most findings first')] : [prose('Grouped by'), code(insight.groupBy), prose('· most findings first')];
+    sections.push({
+      title: 'Insight results',
+      lines: [head, ...rows],
+      more: Math.max(0, insight.rowCount - rows.length),
+      moreWhat: 'results',
+    });
+  }
+  const s3Scan = finding.scan;
+  if (s3Scan !== undefined && s3Scan.statusReasons !== undefined && s3Scan.statusReasons.length > 0) {
+    sections.push({ title: 'Why it was not scanned', lines: s3Scan.statusReasons.map((reason) => [prose('•'), code(reason.code), ...(reason.words === undefined ? [] : [prose(reason.words)])]), more: 0 });
+  }
+  return sections.filter((section) => section.lines.length > 0);
+}
+
+function scannedWords(type: string | undefined): string {
+  switch (type) {
+    case 'RecoveryPoint':
+      return 'recovery point';
+    case 'EBSSnapshot':
+      return 'EBS snapshot';
+    case 'EC2Image':
+      return 'AMI';
+    case 'Instance':
+    case 'EC2_INSTANCE':
+      return 'instance';
+    case 'EC2_AMI':
+      return 'AMI';
+    case 'EBS_SNAPSHOT':
+      return 'EBS snapshot';
+    case 'EBS_VOLUME':
+      return 'EBS volume';
+    case 'EBS_RECOVERY_POINT':
+    case 'EC2_RECOVERY_POINT':
+    case 'S3_RECOVERY_POINT':
+      return 'recovery point';
+    case 'S3_BUCKET':
+      return 'S3 bucket';
+    default:
+      return type === undefined ? 'resource' : type.toLowerCase().replace(/_/g, ' ');
+  }
 }

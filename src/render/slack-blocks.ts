@@ -45,6 +45,7 @@ import {
   LIST_SEPARATOR,
   prepareFinding,
   productLine,
+  type DetailSection,
   type FactPart,
   type PreparedFinding,
   type SequenceFacts,
@@ -127,7 +128,7 @@ export function notificationText(prepared: PreparedFinding): string {
     finding.region !== undefined && sanitizeText(finding.region) !== ''
       ? ` (${escapeMrkdwnTo(finding.region, REGION_IN_TEXT_MAX, { singleLine: true })})`
       : '';
-  const prefix = escapeMrkdwnTo(kindPrefix(ctx), 60, { singleLine: true });
+  const prefix = escapeMrkdwnTo(kindPrefix(ctx, finding), 60, { singleLine: true });
   return truncate(`[${prepared.severity}] ${prefix}${prefix === '' ? '' : ' '}${title} — ${account}${region}`, NOTIFICATION_TEXT_MAX);
 }
 
@@ -206,6 +207,14 @@ function sequenceBlock(sequence: SequenceFacts | undefined): SectionBlock | unde
     lines.push(parts.join(LIST_SEPARATOR));
   }
   if (sequence.moreSignals > 0) lines.push(`…and ${formatCount(sequence.moreSignals)} more ${sequence.moreSignals === 1 ? 'signal' : 'signals'}`);
+  for (const indicator of sequence.indicators) {
+    const values = indicator.values.map((value) => inlineCode(value, SEQUENCE_NAME_MAX)).filter((code) => code !== '');
+    if (values.length === 0) continue;
+    const more = indicator.moreValues > 0 ? ` and ${formatCount(indicator.moreValues)} more` : '';
+    lines.push(`${escapeMrkdwnTo(indicator.label, 80, { singleLine: true })}: ${values.join(' ')}${more}`);
+  }
+  const alsoTypes = sequence.additionalTypes.map((type) => inlineCode(type, SEQUENCE_NAME_MAX)).filter((code) => code !== '');
+  if (alsoTypes.length > 0) lines.push(`Also matches: ${alsoTypes.join(' ')}`);
   const endpoints = sequence.endpoints.map((endpoint) => inlineCode(endpoint, SEQUENCE_NAME_MAX)).filter((code) => code !== '');
   if (endpoints.length > 0) {
     lines.push(`Endpoints: ${endpoints.join(' ')}${sequence.moreEndpoints > 0 ? ` and ${formatCount(sequence.moreEndpoints)} more` : ''}`);
@@ -218,6 +227,26 @@ function sequenceBlock(sequence: SequenceFacts | undefined): SectionBlock | unde
   }
   return { type: 'section', text: mrkdwn(text) };
 }
+
+/** A detail section's text: the bold title, then one line per entry, whole lines only, within DETAILS_TEXT_MAX. */
+function detailSectionBlock(section: DetailSection): SectionBlock | undefined {
+  const title = `*${escapeMrkdwnTo(section.title, 150, { singleLine: true })}*`;
+  let text = title;
+  let shown = 0;
+  for (const parts of section.lines) {
+    const line = partsToMrkdwn(parts, ' ', DETAIL_LINE_MAX);
+    if (line === '') continue;
+    if (text.length + line.length + 1 > DETAILS_TEXT_MAX - 40) break;
+    text += `\n${line}`;
+    shown++;
+  }
+  const more = section.more + (section.lines.length - shown);
+  if (more > 0) text += `\n…and ${formatCount(more)} more${section.moreWhat === undefined ? '' : ` ${escapeMrkdwnTo(section.moreWhat, 20, { singleLine: true })}`}`;
+  return shown === 0 && more === 0 ? undefined : { type: 'section', text: mrkdwn(text) };
+}
+
+/** One line of a detail section (a threat with its path and hash is long, but one line). */
+const DETAIL_LINE_MAX = 600;
 
 /** Footer elements: the id, the product, flags, the update time, then feature, status, custom rule, sequence. */
 function metaBlock(prepared: PreparedFinding): ContextBlock {
@@ -287,6 +316,7 @@ export function slackMessageOf(prepared: PreparedFinding): SlackMessage {
     factsBlock(prepared),
     descriptionBlock(finding),
     sequenceBlock(prepared.sequence),
+    ...prepared.sections.map(detailSectionBlock),
     detailsBlock(finding),
     metaBlock(prepared),
     actionsBlock(finding, ctx),

@@ -21,6 +21,7 @@ import {
   type Fact,
   type FactPart,
   type PreparedFinding,
+  type DetailSection,
   type SequenceFacts,
 } from './finding-facts.js';
 import { formatCount } from './format.js';
@@ -108,6 +109,18 @@ function partsText(fact: Fact): string {
   return line(parts.join(fact.separator));
 }
 
+/** A detail section as text: its title, then one indented line per entry. */
+function sectionLines(section: DetailSection): string[] {
+  const lines = ['', `${line(section.title)}:`];
+  for (const parts of section.lines) {
+    const text = parts.map((part) => part.text).join(' ');
+    const shown = line(text, 600);
+    if (shown !== '') lines.push(`  ${shown}`);
+  }
+  if (section.more > 0) lines.push(`  …and ${formatCount(section.more)} more${section.moreWhat === undefined ? '' : ` ${section.moreWhat}`}`);
+  return lines;
+}
+
 /** The attack sequence as text lines: counts, description, tactics, worst signals, endpoints. */
 function sequenceLines(sequence: SequenceFacts | undefined): string[] {
   if (sequence === undefined) return [];
@@ -122,6 +135,11 @@ function sequenceLines(sequence: SequenceFacts | undefined): string[] {
     lines.push(parts.join(LIST_SEPARATOR));
   }
   if (sequence.moreSignals > 0) lines.push(`  and ${formatCount(sequence.moreSignals)} more signals`);
+  for (const indicator of sequence.indicators) {
+    const values = indicator.values.map((value) => line(value, 150)).filter((v) => v !== '');
+    if (values.length > 0) lines.push(`  ${line(indicator.label, 80)}: ${values.join(', ')}${indicator.moreValues > 0 ? ` and ${formatCount(indicator.moreValues)} more` : ''}`);
+  }
+  if (sequence.additionalTypes.length > 0) lines.push(`  Also matches: ${line(sequence.additionalTypes.join(', '))}`);
   const endpoints = sequence.endpoints.map((endpoint) => line(endpoint, 150)).filter((e) => e !== '');
   if (endpoints.length > 0) {
     lines.push(`  Endpoints: ${endpoints.join(', ')}${sequence.moreEndpoints > 0 ? ` and ${formatCount(sequence.moreEndpoints)} more` : ''}`);
@@ -139,7 +157,7 @@ export function findingSubject(prepared: PreparedFinding): string {
     .map((value) => (value === undefined ? '' : toAsciiLine(line(value, 30))))
     .filter((value) => value !== '');
   // toAsciiLine trims, so the space after the prefix is added afterwards.
-  const prefix = `${toAsciiLine(`[${prepared.severity}] ${kindPrefix(ctx)}`)} `;
+  const prefix = `${toAsciiLine(`[${prepared.severity}] ${kindPrefix(ctx, finding)}`)} `;
   const suffix = where.length > 0 ? ` (${where.join(', ')})` : '';
   let title = toAsciiLine(line(prepared.title, SNS_SUBJECT_MAX));
   const room = SNS_SUBJECT_MAX - prefix.length - suffix.length;
@@ -171,6 +189,7 @@ export function textMessageOf(prepared: PreparedFinding): TextMessage {
   const description = truncate(sanitizeText(finding.description.slice(0, DESCRIPTION_TEXT_MAX + 1)), DESCRIPTION_TEXT_MAX);
   if (description !== '') middle.push('', description);
   middle.push(...sequenceLines(prepared.sequence));
+  for (const section of prepared.sections) middle.push(...sectionLines(section));
   const details = finding.resource.details
     .slice(0, DETAILS_SHOWN)
     .map(([label, value]) => `  ${line(label, 60)}: ${line(value)}`);

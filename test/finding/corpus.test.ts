@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFindingText } from '../../src/finding/parse.js';
-import { corpus2026Dir, corpusDir, listCorpus, listCorpus2026, loadCorpusText } from '../support/finding-fixtures.js';
+import { corpus2026bDir, corpus2026Dir, corpusDir, listCorpus, listCorpus2026, listCorpus2026b, loadCorpusText } from '../support/finding-fixtures.js';
 
 if (corpusDir === undefined) {
   console.warn('Skipping the finding corpus tests: ../shared/corpus is not beside this checkout (see test/support/finding-fixtures.ts).');
 } else if (corpus2026Dir === undefined) {
   console.warn('Skipping the 2026 corpus tests: ../shared/corpus/2026 is not beside this checkout.');
+}
+if (corpusDir !== undefined && corpus2026bDir === undefined) {
+  console.warn('Skipping the 2026b corpus tests: ../shared/corpus/2026b is not beside this checkout.');
 }
 
 /**
@@ -137,5 +140,73 @@ describe.skipIf(corpus2026Dir === undefined)('the 2026 corpus (OCSF, Findings Im
     const [finding] = parseFindingText(loadCorpusText(path.join(corpus2026Dir!, 'cruxstack__aws-securityhubv2-bot__ocsf-gd-runtime-newbinaryexecuted.json'))).findings;
     expect(finding?.resource.details).toContainEqual(['Process', 'kubectl']);
     expect(finding?.resource.details.find(([label]) => label === 'Process ancestry')?.[1]).toMatch(/^bash ← bash ← node/);
+  });
+});
+
+/**
+ * The corpus's `2026b/` folder: Security Hub CSPM Custom Action events (a regression: refused as "not a finding we
+ * read" for a while) and Runtime Monitoring coverage events inside SNS notifications, all written by third parties.
+ */
+describe.skipIf(corpus2026bDir === undefined)('the 2026b corpus (Custom Action events, Runtime Monitoring coverage)', () => {
+  const files = listCorpus2026b();
+
+  it('holds the documents its README lists', () => {
+    expect(files.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(files.map((file) => [path.basename(file), file] as const))('parses %s', (_name, file) => {
+    const { findings, errors } = parseFindingText(loadCorpusText(file));
+    expect(errors).toEqual([]);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      expect(finding.title.trim()).not.toBe('');
+      expect(finding.type).not.toBe('');
+      expect(finding.band.name).not.toBe('Unknown');
+      expect(finding.id).not.toBe('');
+      // Redacted captures keep their placeholders ("CHILD-EXAMPLE"): the account is shown as the document gave it.
+      expect(finding.accountId).toBeTruthy();
+      expect(finding.region).toMatch(/^[a-z]{2}(-[a-z]+)+-\d$/);
+      expect(finding.resource.summary.trim()).not.toBe('');
+      expect(Object.isFrozen(finding)).toBe(true);
+    }
+  });
+
+  it('reads a custom action event as Security Hub imported the finding, marked with the action', () => {
+    const [finding] = parseFindingText(loadCorpusText(path.join(corpus2026bDir!, 'aws-samples__aws-securityhub-jira-software-integration__custom-action-fsbp-ec2.8.json'))).findings;
+    expect(finding).toMatchObject({
+      format: 'asff',
+      product: 'Security Hub',
+      id: 'arn:aws:securityhub:eu-west-1:123456789012:subscription/aws-foundational-security-best-practices/v/1.0.0/EC2.8/finding/fba5a282-b865-41fe-bc9c-30357a1e87a7',
+      band: { name: 'High' },
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      customAction: { name: 'CreateJiraIssue', description: 'Create Jira Issue', arn: 'arn:aws:securityhub:us-east-1:123456789012:action/custom/slackMessaging' },
+    });
+  });
+
+  it('reads both findings a person picked together, the resolved one too', () => {
+    const { findings } = parseFindingText(loadCorpusText(path.join(corpus2026bDir!, 'aws-solutions__automated-security-response-on-aws__custom-action-cis-1.6-multi-select.json')));
+    expect(findings.map((f) => [f.band.name, f.accountId, f.region, f.customAction?.name])).toEqual([
+      ['Medium', '111111111111', 'us-east-1', 'CIS 1.5 - 1.11 RR'],
+      ['Low', '111111111111', 'us-east-1', 'CIS 1.5 - 1.11 RR'],
+    ]);
+  });
+
+  it.each([
+    ['cevoaustralia__aws-to-slack__sns-runtime-protection-unhealthy-ecs.json', 'Health:RuntimeProtection/Unhealthy', 'Medium', false, 'Healthy'],
+    ['cevoaustralia__aws-to-slack__sns-runtime-protection-healthy-ecs.json', 'Health:RuntimeProtection/Healthy', 'Low', true, 'Unhealthy'],
+  ])('reads the Runtime Monitoring coverage event %s as a %s notice about the cluster', (file, type, band, healthy, previousStatus) => {
+    const [finding] = parseFindingText(loadCorpusText(path.join(corpus2026bDir!, file))).findings;
+    expect(finding).toMatchObject({
+      format: 'health',
+      type,
+      band: { name: band },
+      accountId: 'CHILD-EXAMPLE',
+      region: 'ap-southeast-2',
+      resource: { type: 'ECSCluster', summary: 'buildkite-deploy-dev-Cluster-1O47RNJPQMRI6-EcsCluster-RPPZMvAnkFJP' },
+      health: { subject: 'RuntimeProtection', healthy, previousStatus },
+    });
+    // One id for the cluster whatever its status: the ledger pairs the recovery with the drop.
+    expect(finding?.id).toBe('health:RuntimeProtection:CHILD-EXAMPLE:ap-southeast-2:ECS/buildkite-deploy-dev-Cluster-1O47RNJPQMRI6-EcsCluster-RPPZMvAnkFJP');
   });
 });

@@ -37,10 +37,16 @@ function ocsf(overrides: Record<string, unknown> = {}, info: Record<string, unkn
 
 describe('events we do not read', () => {
   it.each([
-    ['aws.guardduty', 'GuardDuty Runtime Protection Unhealthy', '"GuardDuty Finding" and "GuardDuty Malware Protection Object Scan Result"'],
-    ['aws.guardduty', 'GuardDuty Malware Protection Scan Result', '"GuardDuty Finding" and "GuardDuty Malware Protection Object Scan Result"'],
-    ['aws.securityhub', 'Security Hub Insight Results', '"Security Hub Findings - Imported" and "Findings Imported V2"'],
-    ['aws.securityhub', 'Security Hub Findings - Custom Action', '"Security Hub Findings - Imported" and "Findings Imported V2"'],
+    [
+      'aws.guardduty',
+      'GuardDuty Malware Protection Scan Result',
+      '"GuardDuty Finding", "GuardDuty Malware Protection Object Scan Result", "GuardDuty Runtime Protection Unhealthy", "GuardDuty Runtime Protection Healthy", "GuardDuty Malware Protection Resource Status Error", "GuardDuty Malware Protection Resource Status Warning", "GuardDuty Malware Protection Resource Status Active" and "GuardDuty Malware Protection Post Scan Action Failed"',
+    ],
+    [
+      'aws.securityhub',
+      'Security Hub Findings - Exported',
+      '"Security Hub Findings - Imported", "Security Hub Findings - Custom Action", "Security Hub Insight Results" and "Findings Imported V2"',
+    ],
   ])('says in one line that %s "%s" is not a finding we read', (source, detailType, known) => {
     const { findings, errors } = parseFindingDocument({ ...gdEvent, source, 'detail-type': detailType });
     expect(findings).toEqual([]);

@@ -13,7 +13,18 @@ import { checkSlackLimits, SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from '../../
 import { escapeMrkdwnEntities, plainText, sanitizeText } from '../../src/render/mrkdwn.js';
 import { displayTitle } from '../../src/render/finding-facts.js';
 import type { HeaderBlock, SectionBlock, SlackMessage } from '../../src/core/message.js';
-import { corpus2026Dir, corpusDir, listCorpus, listCorpus2026, listFixtures, loadCorpusText, loadFixtureText } from '../support/finding-fixtures.js';
+import {
+  corpus2026bDir,
+  corpus2026Dir,
+  corpusDir,
+  listCorpus,
+  listCorpus2026,
+  listCorpus2026b,
+  listFixtures,
+  loadCorpus2026bExpectations,
+  loadCorpusText,
+  loadFixtureText,
+} from '../support/finding-fixtures.js';
 import { NOW } from '../support/make-finding.js';
 import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems } from './inert.js';
@@ -114,6 +125,43 @@ describe.skipIf(corpus2026Dir === undefined)('third-party corpus of the 2026 sha
     expect(errors).toEqual([]);
     expect(findings.length).toBeGreaterThan(0);
     findings.forEach((finding, index) => expectRendersWell(finding, `${path.basename(file)} #${index}`));
+  });
+});
+
+if (corpusDir !== undefined && corpus2026bDir === undefined) {
+  console.warn('corpus-render: no ../shared/corpus/2026b folder; the tests of Custom Action and coverage events on third-party documents are skipped.');
+}
+
+/** Every string of a Slack payload (text objects, fallbacks), one per line: what a reader can see. */
+function visibleText(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) visibleText(item, out);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) visibleText(item, out);
+  return out;
+}
+
+const SEVERITY_WORD = /^(informational|low|medium|high|critical)$/i;
+
+describe.skipIf(corpus2026bDir === undefined)('third-party corpus of Custom Action and coverage events (../shared/corpus/2026b)', () => {
+  const files = listCorpus2026b();
+  const expectations = loadCorpus2026bExpectations();
+
+  it.each(files.map((file) => [path.basename(file), file]))('renders every finding of %s within limits', (_name, file) => {
+    const { findings, errors } = parseFindingText(loadCorpusText(file));
+    expect(errors).toEqual([]);
+    expect(findings.length).toBeGreaterThan(0);
+    findings.forEach((finding, index) => expectRendersWell(finding, `${path.basename(file)} #${index}`));
+  });
+
+  it.each([...expectations.entries()])('shows a reader what expect.json lists for %s', (name, expected) => {
+    const { findings } = parseFindingText(loadCorpusText(path.join(corpus2026bDir!, name)));
+    const payloads = findings.map((finding) => renderFindingMessage(finding, { now: NOW, kind: 'new' }).slack);
+    expect([expected.findings, ...(expected.acceptFindings ?? [])]).toContain(payloads.length);
+    const seen = payloads.flatMap((payload) => visibleText(payload)).join('\n');
+    for (const fact of expected.facts) {
+      if (SEVERITY_WORD.test(fact)) expect(seen.toLowerCase(), name).toContain(fact.toLowerCase());
+      else expect(seen, name).toContain(escapeMrkdwnEntities(fact));
+    }
   });
 });
 

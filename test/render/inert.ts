@@ -55,7 +55,7 @@ export function allText(message: SlackMessage): string {
 }
 
 /** Emoji shortcodes our renderers write themselves. */
-const OUR_EMOJI = /:(?:red_circle|large_orange_circle|large_yellow_circle|large_blue_circle|white_circle|rotating_light|test_tube|file_cabinet|arrow_up|alarm_clock|repeat):/g;
+const OUR_EMOJI = /:(?:red_circle|large_orange_circle|large_yellow_circle|large_blue_circle|white_circle|rotating_light|test_tube|file_cabinet|arrow_up|alarm_clock|repeat|white_check_mark|outbox_tray):/g;
 /** Bold labels and scores our renderers write: `*Severity*`, `*First seen*`, `*High*`, `*8.0*`. */
 const OUR_BOLD = /\*(?:[A-Z][a-z]+(?: [a-z]+)*|\d+\.\d)\*/g;
 const CODE_SPAN = /`[^`\n]*`/g;

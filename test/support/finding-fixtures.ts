@@ -27,6 +27,40 @@ export const corpusDir: string | undefined = existsSync(corpusCandidate) ? corpu
 export const corpus2026Dir: string | undefined =
   corpusDir !== undefined && existsSync(path.join(corpusDir, '2026')) ? path.join(corpusDir, '2026') : undefined;
 
+/**
+ * The corpus's `2026b/` folder: Security Hub Custom Action events and Runtime Monitoring coverage events (provenance in
+ * the corpus README), or undefined when absent (tests then skip). Its `expect.json` is not a finding document.
+ */
+export const corpus2026bDir: string | undefined =
+  corpusDir !== undefined && existsSync(path.join(corpusDir, '2026b')) ? path.join(corpusDir, '2026b') : undefined;
+
+/** What `2026b/expect.json` says a reader must see in one document (see the corpus README). */
+export interface CorpusExpectation {
+  /** How many Slack payloads the document makes. */
+  readonly findings: number;
+  /** Other counts allowed (e.g. one digest for a multi-finding custom action). */
+  readonly acceptFindings?: readonly number[];
+  /** Strings that must appear in the payloads (severity words case-insensitively). */
+  readonly facts: readonly string[];
+}
+
+/** `2026b/expect.json` by file name; empty when the folder or the file is absent. */
+export function loadCorpus2026bExpectations(): ReadonlyMap<string, CorpusExpectation> {
+  const file = corpus2026bDir === undefined ? undefined : path.join(corpus2026bDir, 'expect.json');
+  if (file === undefined || !existsSync(file)) return new Map();
+  return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, CorpusExpectation>));
+}
+
+/** Absolute paths of the documents in the corpus's `2026b/` folder (expect.json left out), sorted. */
+export function listCorpus2026b(): string[] {
+  if (corpus2026bDir === undefined) return [];
+  const dir = corpus2026bDir;
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json') && name !== 'expect.json')
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
 /** Absolute path of a fixture; `name` with or without `.json`. */
 export function fixturePath(name: string): string {
   return path.join(fixturesDir, name.endsWith('.json') ? name : `${name}.json`);
