@@ -14,7 +14,8 @@ await mkdir(outdir, { recursive: true });
 
 const result = await build({
   ...nodeEsmBundle,
-  entryPoints: { cli: 'src/entry/cli.ts' },
+  // deploy-config: the CDK app's config validator, for `check-config infra/config.yaml` (src/entry/deploy-config-module.ts).
+  entryPoints: { cli: 'src/entry/cli.ts', 'deploy-config': 'infra/lib/config.ts' },
   outdir,
   // Not minified: stack traces users paste into an issue stay readable.
   minify: false,

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument, isMap } from 'yaml';
+import { isMap } from 'yaml';
 import { z } from 'zod';
 import { durationSchema, matchSchema, routeSchema, muteConfigSchema, type ConfigInput } from '../../src/config/schema.js';
 import { formatPath, parseConfig } from '../../src/config/load.js';
+import { checkReferences } from '../../src/config/validate.js';
+import { checkRespondReferences } from '../../src/config/respond-schema.js';
+import { describeIssue } from '../../src/config/plain-issues.js';
+import { parseYamlDocument } from '../../src/config/yaml-syntax.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { checkInfraRespond, infraRespondSchema, respondToApp, type RuleGroupToCreate } from './respond-config.js';
 import { checkInfraInteract, infraInteractSchema, interactToApp } from './interact-config.js';
@@ -176,8 +180,13 @@ export type InfraConfigInput = z.input<typeof infraConfigSchema>;
 /** Secret values look like this; they belong in Secrets Manager, never in the config file or the template. */
 const SECRET_VALUE = /https:\/\/hooks\.slack\.com\/(services|workflows|triggers)\/|\bxox[abpre]-[A-Za-z0-9-]+/;
 
-/** Checks across keys: regions unique, destinations known, secrets creatable, no secret values in the file. */
-function checkInfraConfig(config: InfraConfig, raw: unknown): Array<{ path: string; message: string }> {
+const SECRET_IN_FILE = {
+  path: '(file)',
+  message: 'contains a Slack webhook URL or token: put it in Secrets Manager and name the secret in destinations[].secret',
+};
+
+/** Checks across keys of a well-shaped config: regions unique, secrets creatable, sources that can deliver. */
+function checkInfraConfig(config: InfraConfig): Array<{ path: string; message: string }> {
   const problems: Array<{ path: string; message: string }> = [];
   const seen = new Map<string, string>([[config.regions.home, 'regions.home']]);
   for (const key of ['forward', 'independent'] as const) {
@@ -203,50 +212,45 @@ function checkInfraConfig(config: InfraConfig, raw: unknown): Array<{ path: stri
       message: `scan results are High (7) at most: with minSeverity ${config.minSeverity} none would be sent; lower minSeverity or turn the rule off`,
     });
   }
-  if (SECRET_VALUE.test(JSON.stringify(raw ?? null))) {
-    problems.push({
-      path: '(file)',
-      message: 'contains a Slack webhook URL or token: put it in Secrets Manager and name the secret in destinations[].secret',
-    });
-  }
   return problems;
 }
 
-/** Validates a parsed document; `source` names it in errors. Every problem is listed, each with its path. */
+/**
+ * Validates a parsed document in one pass, `source` naming it in errors: every problem is listed, each with its path,
+ * the shape's and the references' together (a route naming an unknown destination is reported even while another key
+ * has the wrong shape), then the notifier's own checks on the config the function will get.
+ */
 export function parseInfraConfig(document: unknown, source: string): InfraConfig {
   const result = infraConfigSchema.safeParse(document ?? {});
-  if (!result.success) {
-    throw new ConfigError(
-      source,
-      result.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
-      })),
-    );
+  const problems: Array<{ path: string; message: string }> = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue, document) }));
+  // What can be checked on the raw document runs whatever its shape.
+  problems.push(...checkReferences(document), ...checkRespondReferences(document));
+  if (SECRET_VALUE.test(JSON.stringify(document ?? null))) problems.push(SECRET_IN_FILE);
+  if (result.success) {
+    problems.push(...checkInfraConfig(result.data));
+    // The notifier's own checks (routes name known destinations, ...) run on the config the function will get.
+    try {
+      parseConfig(toAppConfig(result.data), source);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
   }
-  const problems = checkInfraConfig(result.data, document);
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  // The notifier's own checks (routes name known destinations, ...) run on the config the function will get.
-  try {
-    parseConfig(toAppConfig(result.data), source);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(source, error.problems);
-    throw error;
-  }
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (unique.length > 0 || !result.success) throw new ConfigError(source, unique);
   return result.data;
 }
 
 export function parseInfraConfigText(text: string, source: string): InfraConfig {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: pos ? `line ${pos.line}, column ${pos.col}` : '(syntax)', message: e.message.split('\n')[0] ?? e.message };
-      }),
-    );
-  }
+  const doc = parseYamlDocument(text, source);
   if (!isMap(doc.contents)) throw new ConfigError(source, [{ path: '(top level)', message: 'expected a mapping (regions, destinations, ...)' }]);
   return parseInfraConfig(doc.toJS(), source);
 }

@@ -1,5 +1,8 @@
 import { formatDuration } from '../core/duration.js';
-import type { Config } from './schema.js';
+import type { Config, MatchConfig } from './schema.js';
+import { knownAwsRegions } from './aws-regions.js';
+import { nearest } from './plain-issues.js';
+import { ASFF_RESOURCE_TYPE, GUARDDUTY_RESOURCE_TYPES } from '../finding/resource-types.js';
 
 /**
  * What `check-config` says about a valid config: a summary of what it will do, and warnings about its secrets
@@ -13,14 +16,25 @@ export interface ConfigCheck {
   warnings: string[];
 }
 
+/** What a deploy config (infra/config.yaml) adds to the notifier config it hands the function. */
+export interface DeployFacts {
+  stackName: string;
+  regions: { home: string; forward: readonly string[]; independent: readonly string[] };
+}
+
 /**
  * @example
  * const { summary, warnings } = checkConfig(config, { file: 'notifier.yaml', env: process.env });
  */
-export function checkConfig(config: Config, options: { file: string; env: NodeJS.ProcessEnv }): ConfigCheck {
-  const { file, env } = options;
-  const summary = [`${file}: OK`];
-  summary.push(`  state: ${'sqlite' in config.state ? `SQLite ${config.state.sqlite}` : `DynamoDB table ${config.state.dynamodb}`}`);
+export function checkConfig(config: Config, options: { file: string; env: NodeJS.ProcessEnv; deploy?: DeployFacts }): ConfigCheck {
+  const { file, env, deploy } = options;
+  const summary = [`${file}: OK${deploy ? ' (deploy config of the CDK app)' : ''}`];
+  if (deploy) {
+    summary.push(`  stacks: ${deploy.stackName} in ${deploy.regions.home}${deploy.regions.forward.length > 0 ? `, forwarding from ${deploy.regions.forward.join(', ')}` : ''}${deploy.regions.independent.length > 0 ? `; independent in ${deploy.regions.independent.join(', ')}` : ''}`);
+    summary.push('  state: DynamoDB table made by the stack');
+  } else {
+    summary.push(`  state: ${'sqlite' in config.state ? `SQLite ${config.state.sqlite}` : `DynamoDB table ${config.state.dynamodb}`}`);
+  }
   for (const d of config.destinations) {
     summary.push(`  destination ${d.name}: ${d.type}${d.minSeverity !== undefined ? `, minSeverity ${d.minSeverity}` : ''}`);
   }
@@ -28,7 +42,7 @@ export function checkConfig(config: Config, options: { file: string; env: NodeJS
   config.routes.forEach((r, i) => summary.push(`  routes[${i}]${r.name ? ` (${r.name})` : ''} → ${r.to.join(', ')}${r.continue ? ' (continue)' : ''}`));
   if (config.defaultRoute) summary.push(`  defaultRoute → ${config.defaultRoute.to.join(', ')}`);
   summary.push(`  digest: more than ${config.digest.threshold} messages at once for a destination become one digest`);
-  const warnings = secretWarnings(config, file, env);
+  const warnings = [...secretWarnings(config, file, env), ...matchWarnings(config, file, deploy)];
   const respond = config.respond;
   if (respond) {
     summary.push(
@@ -67,4 +81,55 @@ function secretWarnings(config: Config, file: string, env: NodeJS.ProcessEnv): s
     }
   });
   return warnings;
+}
+
+/** Every `match` of the config with its path: routes, mutes, respond rules. */
+function matchesOf(config: Config): Array<{ path: string; match: MatchConfig }> {
+  return [
+    ...config.routes.map((r, i) => ({ path: `routes[${i}].match`, match: r.match })),
+    ...config.mutes.map((m, i) => ({ path: `mutes[${i}].match`, match: m.match })),
+    ...(config.respond?.rules ?? []).map((r, i) => ({ path: `respond.rules[${i}].match`, match: r.match as MatchConfig })),
+  ];
+}
+
+/**
+ * Regions the installed AWS SDK does not know, with the nearest ones it does. A warning, not a refusal: AWS opens
+ * regions newer than any SDK release, and a config written for one must keep working.
+ */
+export function regionWarnings(regions: ReadonlyArray<{ path: string; region: string }>, file: string): string[] {
+  if (regions.length === 0) return [];
+  const known = knownAwsRegions();
+  if (!known) return [`${file}: regions not checked: the AWS SDK's region list (partition data of @aws-sdk/core) could not be read`];
+  return regions
+    .filter(({ region }) => !known.includes(region))
+    .map(({ path, region }) => {
+      const close = nearest(region, known, 3);
+      return `${file}: ${path}: "${region}" is not a region this AWS SDK knows${close.length > 0 ? ` (nearest: ${close.join(', ')})` : ''}; fine if AWS opened it after this SDK was released`;
+    });
+}
+
+/** Unknown regions and resource types in routes, mutes and respond rules, and unknown poll or deploy regions. */
+function matchWarnings(config: Config, file: string, deploy: DeployFacts | undefined): string[] {
+  const regions: Array<{ path: string; region: string }> = [];
+  if (deploy) {
+    regions.push({ path: 'regions.home', region: deploy.regions.home });
+    deploy.regions.forward.forEach((region, i) => regions.push({ path: `regions.forward[${i}]`, region }));
+    deploy.regions.independent.forEach((region, i) => regions.push({ path: `regions.independent[${i}]`, region }));
+  }
+  const warnings: string[] = [];
+  const knownTypes = GUARDDUTY_RESOURCE_TYPES.map((t) => t.toLowerCase());
+  for (const { path, match } of matchesOf(config)) {
+    match.regions?.forEach((region, i) => regions.push({ path: `${path}.regions[${i}]`, region }));
+    match.resourceTypes?.forEach((type, i) => {
+      if (knownTypes.includes(type.toLowerCase()) || ASFF_RESOURCE_TYPE.test(type)) return;
+      const close = nearest(type, GUARDDUTY_RESOURCE_TYPES, 1);
+      warnings.push(
+        `${file}: ${path}.resourceTypes[${i}]: "${type}" is not a resource type GuardDuty findings have${close.length > 0 ? ` (did you mean ${close[0]}?)` : ''}; ` +
+          `known: ${GUARDDUTY_RESOURCE_TYPES.join(', ')}, or a Security Hub type like AwsEc2Instance for other products`,
+      );
+    });
+  }
+  config.poll?.regions?.forEach((region, i) => regions.push({ path: `poll.regions[${i}]`, region }));
+  Object.keys(config.poll?.regionRoles ?? {}).forEach((region) => regions.push({ path: `poll.regionRoles.${region}`, region }));
+  return [...regionWarnings(regions, file), ...warnings];
 }

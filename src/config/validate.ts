@@ -1,8 +1,8 @@
-import type * as z from 'zod/mini';
 import { configSchema, type Config } from './schema.js';
 import { ConfigError } from './errors.js';
 import { checkRespondReferences } from './respond-schema.js';
 import { checkInteractReferences } from './interact-schema.js';
+import { describeIssue } from './plain-issues.js';
 
 /**
  * Config is parsed once, at start. An invalid config lists *all* problems, each with its file and path, e.g.
@@ -19,21 +19,11 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out === '' ? '(top level)' : out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  if (issue.code === 'invalid_union' && issue.path.length > 0) {
-    return `${issue.message}`;
-  }
-  return issue.message;
-}
-
 /**
  * Cross-field checks zod cannot express per key: destination names unique, routes name known destinations. They run
  * on the raw document too, so one run lists these problems alongside the schema's.
  */
-function checkReferences(document: unknown): Array<{ path: string; message: string }> {
+export function checkReferences(document: unknown): Array<{ path: string; message: string }> {
   const problems: Array<{ path: string; message: string }> = [];
   const doc = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;
   const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -70,7 +60,7 @@ export function parseConfig(document: unknown, source: string): Config {
   const result = configSchema.safeParse(document ?? {});
   const problems = result.success
     ? []
-    : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
+    : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue, document) }));
   problems.push(...checkReferences(document), ...checkRespondReferences(document), ...checkInteractReferences(document));
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;

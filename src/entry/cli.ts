@@ -7,7 +7,6 @@ import { openStore } from '../pipeline/open-store.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
 import { summarizeReplay, formatReplaySummary, formatReplayDecisions, formatReplayRespond, replayRespondJson } from '../pipeline/replay-summary.js';
 import { formatStatus, formatStatusJson, readStatus } from '../state/status-report.js';
-import { checkConfig } from '../config/check.js';
 import { addMute, checkMuteRequest, listMutes, removeMute } from '../actions/mutes.js';
 import { formatMuteAdded, formatMuteList, muteAddUsage } from '../actions/mutes-report.js';
 import { MuteNotFoundError, MuteRuleError } from '../actions/errors.js';
@@ -18,6 +17,7 @@ import { registerDaemonCommands } from './daemon-commands.js';
 import { registerBlockCommands } from './block-commands.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerResendCommand } from './resend-command.js';
+import { registerCheckConfigCommand } from './check-config-command.js';
 import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
 import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
@@ -113,7 +113,8 @@ export function buildProgram(): Command {
           throw error;
         }
       }
-      const runtime = await createRuntimeOrExit(config, logger).catch((error: unknown) => {
+      // A dry run sends nothing, so it needs no secret: the webhook URL or token may be unset here.
+      const runtime = await createRuntimeOrExit(config, logger, { sendNothing: opts.dryRun === true }).catch((error: unknown) => {
         lock?.release();
         throw error;
       });
@@ -134,17 +135,6 @@ export function buildProgram(): Command {
         await runtime.close();
         lock?.release();
       }
-    });
-
-  program
-    .command('check-config')
-    .description('Validate a config file: every problem with its path, or OK with what it will do.')
-    .argument('<file>', 'notifier config (YAML)')
-    .action(async (file: string) => {
-      const config = await loadConfigOrExit(file);
-      const { summary, warnings } = checkConfig(config, { file, env: process.env });
-      process.stdout.write(`${summary.join('\n')}\n`);
-      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     });
 
   program
@@ -249,12 +239,13 @@ export function buildProgram(): Command {
   registerDaemonCommands(program);
   registerBlockCommands(program);
   registerAuditCommand(program);
+  registerCheckConfigCommand(program);
   return program;
 }
 
-async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof createConsoleLogger>) {
+async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof createConsoleLogger>, options: { sendNothing?: boolean } = {}) {
   const { createRuntime } = await import('../pipeline/runtime.js');
-  return createRuntime(config, { logger }).catch(exitOnStartError);
+  return createRuntime(config, { logger, ...options }).catch(exitOnStartError);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Config, DestinationConfig } from '../config/schema.js';
 import { createSecretResolver, type SecretResolver } from '../config/secrets.js';
+import { createUnsentSink } from '../deliver/unsent.js';
 import { createSink } from '../deliver/create-sink.js';
 import type { Sink } from '../deliver/sink.js';
 import { createAccountNameResolver } from '../enrich/account-names.js';
@@ -35,6 +36,11 @@ export interface RuntimeOptions {
   /** How to open the configured store (the Lambda passes a DynamoDB-only opener to keep SQLite out of its bundle). */
   openStore?: (config: Config) => Promise<Store>;
   secrets?: SecretResolver;
+  /**
+   * A run that sends nothing (`replay --dry-run`): each destination gets a sink that refuses to send, and no secret is
+   * resolved, so a dry run works without the webhook URL or token set.
+   */
+  sendNothing?: boolean;
   /** respond targets to use instead of building them from `respond.targets` (tests: SDK clients on the stand-ins). */
   respondTargets?: ReadonlyMap<string, BlockTarget>;
 }
@@ -49,13 +55,17 @@ function secretOf(dest: DestinationConfig): { ref: Parameters<SecretResolver['re
 /** Builds one sink per destination, resolving secrets (env / Secrets Manager) once. Errors name the config key. */
 export async function createSinks(
   config: Config,
-  options: { secrets: SecretResolver; overrides?: Map<string, Sink> },
+  options: { secrets: SecretResolver; overrides?: Map<string, Sink>; sendNothing?: boolean },
 ): Promise<Map<string, Sink>> {
   const sinks = new Map<string, Sink>();
   for (const [i, dest] of config.destinations.entries()) {
     const override = options.overrides?.get(dest.name);
     if (override) {
       sinks.set(dest.name, override);
+      continue;
+    }
+    if (options.sendNothing) {
+      sinks.set(dest.name, createUnsentSink(dest));
       continue;
     }
     const secret = secretOf(dest);
@@ -76,7 +86,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const logger = options.logger ?? silentLogger;
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? createSecretResolver({ env });
-  const sinks = await createSinks(config, { secrets, overrides: options.sinks });
+  const sinks = await createSinks(config, { secrets, overrides: options.sinks, sendNothing: options.sendNothing === true });
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await (options.openStore ?? openStore)(config));
   const accountNames = createAccountNameResolver({
