@@ -80,17 +80,74 @@ export interface PagerDutyEvent {
 /** A plain-text rendering for e-mail / SNS. */
 export interface TextMessage { subject: string; body: string }
 
-/** Everything a sink may need to post one outbox message, rendered once, stored as JSON. */
-export interface RenderedMessage {
+/**
+ * The payload format of a destination type: what its outbox rows hold and its sink reads. One renderer per format
+ * (render/renderers.ts); each destination type names its format in deliver/create-sink.ts DESTINATION_TYPES.
+ */
+export type PayloadFormat = 'slack' | 'text' | 'lines' | 'pagerduty';
+
+/** What a Slack sink posts (slack-webhook, slack-api). */
+export interface SlackPayload {
   slack: SlackMessage;
-  text: TextMessage;
-  /** SNS message attributes (severity, band, type, account) and similar routing hints. */
-  attributes: Record<string, string>;
   /**
    * The finding whose thread this message goes into when its own finding has none yet: a signal of an attack sequence
    * (`associatedAttackSequenceArn`) joins the sequence's thread on a threading sink.
    */
   threadOf?: string;
-  /** For a `pagerduty` destination: the event to enqueue (trigger, acknowledge or resolve). */
-  pagerduty?: PagerDutyEvent;
+}
+
+/** What SNS publishes: the e-mail/SMS text and the message attributes subscription filter policies match on. */
+export interface TextPayload {
+  text: TextMessage;
+  /** SNS message attributes (severity, band, type, account, kind). */
+  attributes: Record<string, string>;
+}
+
+/** What a PagerDuty sink enqueues: one Events API v2 event, without its routing key (the sink adds the secret). */
+export interface PagerDutyPayload { pagerduty: PagerDutyEvent }
+
+/** What the stdout and file sinks write as one JSON line: the text and the Slack payload (json-lines.ts). */
+export interface LinesPayload { text: TextMessage; slack: SlackMessage }
+
+/**
+ * What one outbox row holds: the payload of its own destination's format, and nothing else. Rows written before
+ * payloads were split hold the Slack message, the text and the attributes together, which is a valid payload for
+ * every format but PagerDuty; sinks read their own member and say plainly when a row has none.
+ */
+export type RenderedMessage = SlackPayload | TextPayload | LinesPayload | PagerDutyPayload;
+
+/**
+ * One message in every format at once: what `render --format full` prints, the demo shows, and tests compare.
+ * It is a valid RenderedMessage for every destination; the pipeline never stores one (each row holds its own format).
+ */
+export interface MessageInEveryFormat {
+  slack: SlackMessage;
+  text: TextMessage;
+  attributes: Record<string, string>;
+  threadOf?: string;
+}
+
+/** The Slack message of a payload that has one (slack, lines, or a row from before payloads were split). */
+export function slackOf(message: RenderedMessage): SlackMessage | undefined {
+  return 'slack' in message ? message.slack : undefined;
+}
+
+/** The text of a payload that has one (text, lines, or a row from before payloads were split). */
+export function textOf(message: RenderedMessage): TextMessage | undefined {
+  return 'text' in message ? message.text : undefined;
+}
+
+/** The SNS attributes of a payload that has them. */
+export function attributesOf(message: RenderedMessage): Record<string, string> | undefined {
+  return 'attributes' in message ? message.attributes : undefined;
+}
+
+/** The PagerDuty event of a pagerduty payload. */
+export function pagerDutyEventOf(message: RenderedMessage): PagerDutyEvent | undefined {
+  return 'pagerduty' in message ? message.pagerduty : undefined;
+}
+
+/** The thread a Slack payload joins (attack-sequence signals). */
+export function threadOfMessage(message: RenderedMessage): string | undefined {
+  return 'threadOf' in message ? message.threadOf : undefined;
 }

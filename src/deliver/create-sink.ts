@@ -1,3 +1,4 @@
+import type { PayloadFormat } from '../core/message.js';
 import type { DestinationConfig } from '../config/schema.js';
 import { createFileSink } from './file.js';
 import { createPagerDutySink, PAGERDUTY_DEFAULT_RATE } from './pagerduty.js';
@@ -8,23 +9,98 @@ import { createSlackWebhookSink, SLACK_WEBHOOK_DEFAULT_RATE } from './slack-webh
 import { createSnsSink, SNS_DEFAULT_RATE, type SnsPublishClient } from './sns.js';
 import { createStdoutSink, type LineWriter } from './stdout.js';
 
+/** What a sink factory is given: the destination's config (secrets resolved), its pace, and the test seams. */
+interface SinkFactoryInput<T extends DestinationConfig['type']> {
+  config: Extract<DestinationConfig, { type: T }>;
+  rate: { perSecond: number; burst: number };
+  input: CreateSinkInput;
+}
+
+/** One row per destination type: the payload format its outbox rows hold, its default pace, and its sink factory. */
+export interface DestinationType<T extends DestinationConfig['type']> {
+  /** Which renderer the pipeline uses for it (render/renderers.ts); each outbox row holds only this format. */
+  readonly format: PayloadFormat;
+  readonly defaultRate: { readonly perSecond: number; readonly burst: number };
+  createSink(input: SinkFactoryInput<T>): Sink;
+}
+
+type DestinationTypes = { readonly [T in DestinationConfig['type']]: DestinationType<T> };
+
 /**
- * Default pace per destination type, used when the destination has no `rate` of its own:
+ * Every destination type. Default paces, used when the destination has no `rate` of its own:
  * - slack-webhook: 1/s, burst 3: "1 per second, short bursts >1 allowed" for incoming webhooks
  *   (https://docs.slack.dev/apis/web-api/rate-limits);
  * - slack-api: 1/s per channel, burst 3: chat.postMessage "generally allows posting one message per second per channel";
  * - pagerduty: 2/s, burst 5: about 120 events a minute per routing key (Events API v2, see pagerduty.ts);
  * - sns: 10/s (far below Publish's quota; kind to SMS and e-mail subscribers);
  * - stdout/file: 1000/s (no service behind them).
+ *
+ * Adding a type: a row here, a format in render/renderers.ts if it needs a new one, and the config schema's entry.
  */
-export const DEFAULT_RATES = {
-  'slack-webhook': SLACK_WEBHOOK_DEFAULT_RATE,
-  'slack-api': SLACK_API_DEFAULT_RATE,
-  pagerduty: PAGERDUTY_DEFAULT_RATE,
-  sns: SNS_DEFAULT_RATE,
-  stdout: LOCAL_SINK_DEFAULT_RATE,
-  file: LOCAL_SINK_DEFAULT_RATE,
-} as const satisfies Record<DestinationConfig['type'], { perSecond: number; burst: number }>;
+export const DESTINATION_TYPES: DestinationTypes = {
+  'slack-webhook': {
+    format: 'slack',
+    defaultRate: SLACK_WEBHOOK_DEFAULT_RATE,
+    createSink: ({ config, rate, input }) =>
+      createSlackWebhookSink({
+        name: config.name,
+        url: requireSecret(input.secret, config, 'url'),
+        rate,
+        ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
+      }),
+  },
+  'slack-api': {
+    format: 'slack',
+    defaultRate: SLACK_API_DEFAULT_RATE,
+    createSink: ({ config, rate, input }) =>
+      createSlackApiSink({
+        name: config.name,
+        token: requireSecret(input.secret, config, 'token'),
+        channel: config.channel,
+        rate,
+        ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),
+        ...(input.slackClient === undefined ? {} : { client: input.slackClient }),
+      }),
+  },
+  pagerduty: {
+    format: 'pagerduty',
+    defaultRate: PAGERDUTY_DEFAULT_RATE,
+    createSink: ({ config, rate, input }) =>
+      createPagerDutySink({
+        name: config.name,
+        routingKey: requireSecret(input.secret, config, 'routingKey'),
+        rate,
+        ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),
+        ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
+      }),
+  },
+  sns: {
+    format: 'text',
+    defaultRate: SNS_DEFAULT_RATE,
+    createSink: ({ config, rate, input }) =>
+      createSnsSink({ name: config.name, topicArn: config.topicArn, rate, ...(input.snsClient === undefined ? {} : { client: input.snsClient }) }),
+  },
+  stdout: {
+    format: 'lines',
+    defaultRate: LOCAL_SINK_DEFAULT_RATE,
+    createSink: ({ config, rate, input }) => createStdoutSink({ name: config.name, rate, ...(input.stdout === undefined ? {} : { stream: input.stdout }) }),
+  },
+  file: {
+    format: 'lines',
+    defaultRate: LOCAL_SINK_DEFAULT_RATE,
+    createSink: ({ config, rate }) => createFileSink({ name: config.name, path: config.path, rate }),
+  },
+};
+
+/** Default pace per destination type (DESTINATION_TYPES' `defaultRate`). */
+export const DEFAULT_RATES = Object.fromEntries(
+  Object.entries(DESTINATION_TYPES).map(([type, row]) => [type, row.defaultRate]),
+) as { readonly [T in DestinationConfig['type']]: { readonly perSecond: number; readonly burst: number } };
+
+/** The payload format a destination's outbox rows hold. */
+export function payloadFormatOf(destination: Pick<DestinationConfig, 'type'>): PayloadFormat {
+  return DESTINATION_TYPES[destination.type].format;
+}
 
 export interface CreateSinkInput {
   config: DestinationConfig;
@@ -48,48 +124,12 @@ export interface CreateSinkInput {
  */
 export function createSink(input: CreateSinkInput): Sink {
   const { config } = input;
-  const rate = { ...(config.rate ?? DEFAULT_RATES[config.type]) };
-  switch (config.type) {
-    case 'slack-webhook':
-      return createSlackWebhookSink({
-        name: config.name,
-        url: requireSecret(input.secret, config, 'url'),
-        rate,
-        ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
-      });
-    case 'slack-api':
-      return createSlackApiSink({
-        name: config.name,
-        token: requireSecret(input.secret, config, 'token'),
-        channel: config.channel,
-        rate,
-        ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),
-        ...(input.slackClient === undefined ? {} : { client: input.slackClient }),
-      });
-    case 'pagerduty':
-      return createPagerDutySink({
-        name: config.name,
-        routingKey: requireSecret(input.secret, config, 'routingKey'),
-        rate,
-        ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),
-        ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
-      });
-    case 'sns':
-      return createSnsSink({
-        name: config.name,
-        topicArn: config.topicArn,
-        rate,
-        ...(input.snsClient === undefined ? {} : { client: input.snsClient }),
-      });
-    case 'stdout':
-      return createStdoutSink({ name: config.name, rate, ...(input.stdout === undefined ? {} : { stream: input.stdout }) });
-    case 'file':
-      return createFileSink({ name: config.name, path: config.path, rate });
-    default: {
-      const unknown: never = config;
-      throw new Error(`Unknown destination type in ${JSON.stringify((unknown as { name?: unknown }).name)}`);
-    }
+  const row = DESTINATION_TYPES[config.type] as DestinationType<DestinationConfig['type']> | undefined;
+  if (row === undefined) {
+    throw new Error(`Unknown destination type in ${JSON.stringify((config as { name?: unknown }).name)}`);
   }
+  const rate = { ...(config.rate ?? row.defaultRate) };
+  return row.createSink({ config, rate, input });
 }
 
 function requireSecret(secret: string | undefined, config: DestinationConfig, key: string): string {

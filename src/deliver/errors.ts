@@ -20,3 +20,15 @@ export class DeliveryError extends NotifierError {
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
+
+/**
+ * The outbox row holds no payload of the format this sink posts: it was rendered for a destination of another type
+ * (the destination's `type` changed while the row waited). Permanent: the row is kept with this reason for `status`.
+ */
+export function missingPayloadError(sinkDescription: string, format: string, rowId: string): DeliveryError {
+  return new DeliveryError(
+    `Outbox message ${rowId} holds no ${format} payload for ${sinkDescription}: it was rendered for a destination of another ` +
+      'type (was the destination\'s type changed while it waited?). Ingest the finding again to render it for this type.',
+    { retryable: false, code: 'payload_missing' },
+  );
+}

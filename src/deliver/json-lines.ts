@@ -1,3 +1,4 @@
+import { slackOf, textOf } from '../core/message.js';
 import { jsonForTerminal } from '../core/terminal-text.js';
 import type { OutgoingMessage } from './sink.js';
 
@@ -12,8 +13,8 @@ export function jsonLine(message: OutgoingMessage): string {
     destination: message.destination,
     kind: message.kind,
     findingIds: message.findingIds,
-    text: message.message.text,
-    slack: message.message.slack,
+    text: textOf(message.message),
+    slack: slackOf(message.message),
   }))}\n`;
 }
 

@@ -1,3 +1,4 @@
+import { threadOfMessage } from '../core/message.js';
 import { backoffDelay } from '../core/backoff.js';
 import type { LedgerStore, OutboxRow, OutboxStore } from '../state/store.js';
 import { DeliveryError } from './errors.js';
@@ -260,7 +261,7 @@ export function createOutboxDrainer(options: OutboxDrainerOptions): OutboxDraine
     if (row.findingId !== undefined) message.findingId = row.findingId;
     if (sink.threads === true && row.findingId !== undefined && row.kind !== 'digest') {
       // Its own thread first; else the thread of the finding it belongs to (an attack sequence), when that has one.
-      const threadOf = row.message.threadOf;
+      const threadOf = threadOfMessage(row.message);
       const ids = threadOf === undefined || threadOf === row.findingId ? [row.findingId] : [row.findingId, threadOf];
       const ledger = await store.getLedger(row.destination, ids);
       const threadTs = ledger.get(row.findingId)?.threadTs ?? (threadOf === undefined ? undefined : ledger.get(threadOf)?.threadTs);

@@ -1,4 +1,4 @@
-import type { PagerDutyEvent } from '../core/message.js';
+import { pagerDutyEventOf, type PagerDutyEvent } from '../core/message.js';
 import { DeliveryError } from './errors.js';
 import { scrubError, scrubText } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -47,7 +47,7 @@ export function enqueueUrl(apiUrl: string = PAGERDUTY_DEFAULT_API_URL): string {
 
 /** The JSON body: the stored event plus the routing key. A row without an event is a bug: it fails, never guesses. */
 export function enqueueBody(message: OutgoingMessage, routingKey: string): Record<string, unknown> {
-  const event: PagerDutyEvent | undefined = message.message.pagerduty;
+  const event: PagerDutyEvent | undefined = pagerDutyEventOf(message.message);
   if (event === undefined) {
     throw new DeliveryError(`Outbox row ${message.id} holds no PagerDuty event; it was rendered for another destination kind`, {
       retryable: false,

@@ -1,3 +1,4 @@
+import { slackOf, threadOfMessage } from '../core/message.js';
 import type { Logger as SlackLogger } from '@slack/web-api';
 
 /**
@@ -11,7 +12,7 @@ const ErrorCode = {
   PlatformError: 'slack_webapi_platform_error',
   RateLimitedError: 'slack_webapi_rate_limited_error',
 } as const;
-import { DeliveryError } from './errors.js';
+import { DeliveryError, missingPayloadError } from './errors.js';
 import { scrubError, scrubText } from './redact.js';
 import { ownEntry } from '../core/own-entry.js';
 import type { OutgoingMessage, SendResult, Sink } from './sink.js';
@@ -150,11 +151,13 @@ export function createSlackApiSink(options: SlackApiSinkOptions): Sink & { reado
 
 /** chat.postMessage arguments for one outbox message. Never `link_names` (attacker text must not become mentions). */
 export function postMessageArgs(message: OutgoingMessage, channel: string): Record<string, unknown> {
-  const slack = { ...message.message.slack } as Record<string, unknown>;
+  const payload = slackOf(message.message);
+  if (payload === undefined) throw missingPayloadError(`Slack channel ${channel}`, 'Slack', message.id);
+  const slack = { ...payload } as Record<string, unknown>;
   delete slack['link_names'];
   const args: Record<string, unknown> = { ...slack, channel };
   // A message that belongs to another finding's thread (an attack sequence's signal) goes there whatever its kind.
-  if (message.threadTs !== undefined && (THREAD_REPLY_KINDS.has(message.kind) || message.message.threadOf !== undefined)) {
+  if (message.threadTs !== undefined && (THREAD_REPLY_KINDS.has(message.kind) || threadOfMessage(message.message) !== undefined)) {
     args['thread_ts'] = message.threadTs;
     if (message.kind === 'escalated') args['reply_broadcast'] = true;
   }

@@ -1,4 +1,5 @@
-import { DeliveryError } from './errors.js';
+import { slackOf } from '../core/message.js';
+import { DeliveryError, missingPayloadError } from './errors.js';
 import { redactWebhookUrl, scrubError, scrubText, webhookUrlSecrets } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { OutgoingMessage, SendResult, Sink } from './sink.js';
@@ -143,7 +144,9 @@ export function createSlackWebhookSink(options: SlackWebhookSinkOptions): Sink {
  * Slack turns `@here`/`#channel` written by an attacker into real mentions (see DESIGN.md, "mrkdwn").
  */
 export function webhookPayload(message: OutgoingMessage): Record<string, unknown> {
-  const payload: Record<string, unknown> = { ...message.message.slack };
+  const slack = slackOf(message.message);
+  if (slack === undefined) throw missingPayloadError('a Slack webhook', 'Slack', message.id);
+  const payload: Record<string, unknown> = { ...slack };
   delete payload['link_names'];
   return payload;
 }

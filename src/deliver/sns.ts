@@ -1,6 +1,7 @@
+import { attributesOf, textOf } from '../core/message.js';
 import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, PublishCommand, PublishCommandInput, PublishCommandOutput } from '@aws-sdk/client-sns';
-import { DeliveryError } from './errors.js';
+import { DeliveryError, missingPayloadError } from './errors.js';
 import type { OutgoingMessage, SendResult, Sink } from './sink.js';
 
 /**
@@ -101,13 +102,15 @@ export function createSnsSink(options: SnsSinkOptions): Sink {
 
 /** The Publish request for one outbox message. Exported for tests and the `render --sns` preview. */
 export function publishInput(message: OutgoingMessage, topicArn: string): PublishCommandInput {
-  const { subject, body } = message.message.text;
+  const textMessage = textOf(message.message);
+  if (textMessage === undefined) throw missingPayloadError(`SNS topic ${topicArn}`, 'text', message.id);
+  const { subject, body } = textMessage;
   const safeSubject = snsSubject(subject);
   const text = body.trim() !== '' ? body : subject.trim() !== '' ? subject : `GuardDuty notification ${message.id}`;
   const input: PublishCommandInput = {
     TopicArn: topicArn,
     Message: truncateUtf8(text, SNS_MESSAGE_MAX_BYTES),
-    MessageAttributes: messageAttributes(message.message.attributes),
+    MessageAttributes: messageAttributes(attributesOf(message.message) ?? {}),
   };
   if (safeSubject !== '') input.Subject = safeSubject;
   if (topicArn.endsWith('.fifo')) {

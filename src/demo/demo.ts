@@ -1,4 +1,6 @@
 import { sleep } from '../core/backoff.js';
+import { slackOf, type SlackMessage } from '../core/message.js';
+import { SEVERITY_BANDS, UNKNOWN_BAND } from '../finding/finding.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
 import type { Logger } from '../core/logger.js';
 import { createInboxSink, type InboxEntry } from '../deliver/inbox.js';
@@ -127,9 +129,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
       kind: entry.kind,
       receivedAt: entry.receivedAt,
       findingIds: entry.findingIds,
-      slack: entry.message.slack,
-      text: entry.message.text,
-      attributes: entry.message.attributes,
+      // The demo's destination is a Slack one: its rows hold the Slack message only; the page colours it by band.
+      slack: slackOf(entry.message) ?? { text: '' },
+      attributes: { band: bandOfSlackMessage(slackOf(entry.message)) },
       ...(entry.kind !== 'digest' && entry.findingId !== undefined && sources.has(entry.findingId)
         ? { source: sources.get(entry.findingId) }
         : {}),
@@ -237,4 +239,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     else options.signal?.addEventListener('abort', onSignal, { once: true });
   });
   out.write('guardduty-notifier demo: stopped\n');
+}
+
+/** The band a Slack message was coloured with (its attachment's colour bar), for the page's band styling. */
+function bandOfSlackMessage(slack: SlackMessage | undefined): string {
+  const color = slack?.attachments?.[0]?.color;
+  return SEVERITY_BANDS.find((band) => band.color === color)?.name ?? UNKNOWN_BAND.name;
 }

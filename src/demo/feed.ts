@@ -1,4 +1,4 @@
-import type { SlackMessage, TextMessage } from '../core/message.js';
+import type { SlackMessage } from '../core/message.js';
 import { toLoggedDecision, type DecisionRecord, type LoggedDecision } from '../policy/decision-record.js';
 
 /**
@@ -15,7 +15,7 @@ export interface DemoMessage {
   receivedAt: number;
   findingIds: string[];
   slack: SlackMessage;
-  text: TextMessage;
+  /** `band`: what the page colours the message by. */
   attributes: Record<string, string>;
   /** The finding document behind a single message (absent for digests). */
   source?: unknown;

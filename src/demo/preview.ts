@@ -1,9 +1,8 @@
-import type { SlackMessage, TextMessage } from '../core/message.js';
+import type { MessageInEveryFormat, SlackMessage, TextMessage } from '../core/message.js';
 import { createAccountNameResolver } from '../enrich/account-names.js';
 import type { Finding } from '../finding/finding.js';
 import { parsedDocumentsOf, type ParsedDocument } from '../finding/parse.js';
 import { previewAs } from '../pipeline/render-finding.js';
-import type { RenderedMessage } from '../core/message.js';
 import { DEMO_ACCOUNTS } from './demo-config.js';
 
 /** The demo page's preview box: any finding text → the messages it makes, or each reason it is not a finding. */
@@ -95,7 +94,7 @@ export function createDemoPreview(options: { accounts?: Record<string, string>; 
     for (const finding of shown) {
       // A finding that cannot be rendered in full shows the plain fallback, and says so.
       const { payload, error } = await previewAs(finding, 'full', { accountNames, now: at });
-      const rendered = payload as RenderedMessage;
+      const rendered = payload as MessageInEveryFormat;
       if (error !== undefined) {
         errors.push({ path: '$', message: `finding ${finding.id} could not be shown in full (${error.stage}: ${error.message}); showing the plain fallback` });
       }

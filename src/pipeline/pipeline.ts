@@ -8,10 +8,11 @@ import type { Decision, NotifyDecision } from '../policy/decision.js';
 import { decisionRecord, errorRecord, formatDecisionReason, type DecisionRecord, type FindingStage } from '../policy/decision-record.js';
 import type { LedgerEntry } from '../policy/ledger.js';
 import { planMessages } from '../policy/digest-plan.js';
-import { renderDigestMessage } from '../render/digest.js';
-import { pagerDutyDigestTrigger, pagerDutyFallbackTrigger, pagerDutyTrigger } from '../render/pagerduty-event.js';
-import { fallbackFactsOf, renderFallbackMessage } from '../render/fallback-message.js';
-import type { RenderedMessage } from '../core/message.js';
+import { renderDigestAs, renderFallbackAs } from '../render/renderers.js';
+import { fallbackFactsOf } from '../render/fallback-message.js';
+import { payloadFormatOf } from '../deliver/create-sink.js';
+import type { PayloadFormat, RenderedMessage } from '../core/message.js';
+import type { PagerDutySeverityMap } from '../render/pagerduty-event.js';
 import { createOutboxDrainer } from '../deliver/outbox-drainer.js';
 import type { OutboxRow } from '../state/store.js';
 import type { DrainSummary, FindingError, IngestOptions, IngestResult, Pipeline, PipelineDeps } from './pipeline-types.js';
@@ -38,6 +39,13 @@ function outboxId(parts: ReadonlyArray<string | number | undefined>): string {
   return createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 32);
 }
 
+/** A digest's outbox id: its destination and each member's finding id, update time and count. */
+function digestOutboxId(destination: string, members: readonly NotifyDecision[]): string {
+  const idParts: string[] = [destination, 'digest'];
+  for (const d of members) idParts.push(`${d.finding.id}@${d.finding.updatedAt ?? ''}#${d.finding.count}`);
+  return outboxId(idParts);
+}
+
 /**
  * @example
  * const pipeline = createPipeline({ config, store, sinks, accountNames, logger });
@@ -49,13 +57,19 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const clock = deps.now ?? Date.now;
   const configMutes = mutesFromConfig(config);
   const destinations = new Map(config.destinations.map((d) => [d.name, d]));
+  /** Each outbox row holds only its destination's payload format (render/renderers.ts). */
+  const formatOf = (destination: string): PayloadFormat => {
+    const dest = destinations.get(destination);
+    if (dest === undefined) throw new Error(`No destination named "${destination}" in the config`);
+    return payloadFormatOf(dest);
+  };
   /** The buttons of each destination's messages (`interact:`); undefined: none. */
   const interactFor = interactContexts(config);
   const drainer = createOutboxDrainer({ store, sinks, now: clock, logger });
-  /** A `pagerduty` destination's config (its messages carry an Events API event), else undefined. */
-  const pagerDutyOf = (name: string) => {
+  /** What a destination's renderer needs of its config besides the finding (a pagerduty destination's severities). */
+  const destinationRenderOptions = (name: string): { pagerDutySeverities?: Partial<PagerDutySeverityMap> } => {
     const dest = destinations.get(name);
-    return dest?.type === 'pagerduty' ? dest : undefined;
+    return dest?.type === 'pagerduty' && dest.severities !== undefined ? { pagerDutySeverities: dest.severities } : {};
   };
 
   async function ingest(documents: readonly unknown[], options?: IngestOptions): Promise<IngestResult> {
@@ -122,13 +136,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const enrichedOf = (finding: Finding): EnrichedFinding => enriched.get(finding) ?? { finding, accountName: undefined, console: undefined };
     const fallbackFor = (finding: Finding, destination: string): RenderedMessage => {
       const info = enriched.get(finding);
-      const facts = fallbackFactsOf(finding, { accountName: info?.accountName, consoleUrl: info?.console?.url });
-      const message = renderFallbackMessage(facts);
-      if (pagerDutyOf(destination) !== undefined) {
-        const event = pagerDutyFallbackTrigger(facts);
-        if (event !== undefined) message.pagerduty = event;
-      }
-      return message;
+      return renderFallbackAs(formatOf(destination), fallbackFactsOf(finding, { accountName: info?.accountName, consoleUrl: info?.console?.url }));
     };
 
     // 3. Route: which destinations want each finding. A finding routing fails on has no destination to be sent to.
@@ -197,24 +205,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const id = outboxId([decision.destination, decision.kind, f.id, f.updatedAt, f.count, f.severity ?? undefined]);
       let message: RenderedMessage;
       try {
-        message = renderEnriched(enrichedOf(f), {
+        message = renderEnriched(enrichedOf(f), formatOf(decision.destination), {
           now: at,
           kind: decision.kind,
           previousBand: decision.previousBand,
           runbookUrl: decision.target.runbookUrl,
           destination: decision.destination,
           ...(interact === undefined ? {} : { interact }),
+          ...destinationRenderOptions(decision.destination),
         });
-        const pager = pagerDutyOf(decision.destination);
-        if (pager !== undefined) {
-          const info = enrichedOf(f);
-          message.pagerduty = pagerDutyTrigger(f, {
-            accountName: info.accountName,
-            ...(info.console === undefined ? {} : { consoleUrl: info.console.url, consoleLabel: info.console.label }),
-            ...(decision.target.runbookUrl === undefined ? {} : { runbookUrl: decision.target.runbookUrl }),
-            ...(pager.severities === undefined ? {} : { severities: pager.severities }),
-          });
-        }
         if (interact !== undefined) snapshots.push(snapshotOf(f, decision.destination, id, at));
       } catch (error) {
         failed(f, 'render', error, decision.destination).fallback = true;
@@ -239,12 +238,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const info = enrichedOf(d.finding);
         return { finding: d.finding, accountName: info.accountName, consoleUrl: info.console?.url };
       });
-      return renderDigestMessage(items, {
+      return renderDigestAs(formatOf(digest.destination), items, {
         now: at,
         destination: digest.destination,
         top: config.digest.top,
         part: digest.part.of > 1 ? digest.part : undefined,
         ...(interactFor(digest.destination) === undefined ? {} : { interact: { destination: digest.destination } }),
+        id: digestOutboxId(digest.destination, members),
+        ...destinationRenderOptions(digest.destination),
       });
     };
     const fallbackRow = (decision: NotifyDecision): OutboxRow => {
@@ -294,17 +295,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         }
       }
       if (message === undefined) continue;
-      const idParts: string[] = [digest.destination, 'digest'];
-      for (const d of members) idParts.push(`${d.finding.id}@${d.finding.updatedAt ?? ''}#${d.finding.count}`);
-      const id = outboxId(idParts);
-      const pager = pagerDutyOf(digest.destination);
-      if (pager !== undefined) {
-        message.pagerduty = pagerDutyDigestTrigger(
-          id,
-          members.map((d) => ({ finding: d.finding, accountName: enrichedOf(d.finding).accountName })),
-          { top: config.digest.top, ...(pager.severities === undefined ? {} : { severities: pager.severities }) },
-        );
-      }
+      const id = digestOutboxId(digest.destination, members);
       outbox.push({
         id,
         destination: digest.destination,

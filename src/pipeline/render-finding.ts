@@ -1,9 +1,10 @@
-import type { RenderedMessage } from '../core/message.js';
+import type { MessageInEveryFormat, PayloadFormat, RenderedMessage } from '../core/message.js';
 import type { AccountNameResolver } from '../enrich/account-names.js';
 import { consoleUrlFor, type ConsoleLink } from '../enrich/console-url.js';
 import type { Finding } from '../finding/finding.js';
 import type { RenderContext } from '../render/render-context.js';
 import { renderFindingMessage } from '../render/render-message.js';
+import { renderFindingAs } from '../render/renderers.js';
 import { prepareFinding } from '../render/finding-facts.js';
 import { slackMessageOf } from '../render/slack-blocks.js';
 import { textMessageOf } from '../render/text-message.js';
@@ -31,14 +32,19 @@ export async function enrichFinding(finding: Finding, accountNames: AccountNameR
 /** What a render needs besides what enrich found: the time, and for a decided message its kind, runbook, destination. */
 export type RenderOptions = Omit<RenderContext, 'accountName' | 'consoleUrl' | 'consoleLabel'>;
 
-/** Render an enriched finding: enrich's results become the render context. */
-export function renderEnriched(enriched: EnrichedFinding, options: RenderOptions): RenderedMessage {
-  return renderFindingMessage(enriched.finding, {
-    ...options,
-    accountName: enriched.accountName,
-    consoleUrl: enriched.console?.url,
-    consoleLabel: enriched.console?.label,
-  });
+/** Enrich's results and the render options as the render context. */
+function contextOf(enriched: EnrichedFinding, options: RenderOptions): RenderContext {
+  return { ...options, accountName: enriched.accountName, consoleUrl: enriched.console?.url, consoleLabel: enriched.console?.label };
+}
+
+/** Render an enriched finding in its destination's payload format: what the pipeline stores in the outbox row. */
+export function renderEnriched(enriched: EnrichedFinding, format: PayloadFormat, options: RenderOptions): RenderedMessage {
+  return renderFindingAs(format, enriched.finding, contextOf(enriched, options));
+}
+
+/** Render an enriched finding in every format (the demo's preview, `render --format full`). */
+export function renderEnrichedInEveryFormat(enriched: EnrichedFinding, options: RenderOptions): MessageInEveryFormat {
+  return renderFindingMessage(enriched.finding, contextOf(enriched, options));
 }
 
 /**
@@ -48,8 +54,8 @@ export function renderEnriched(enriched: EnrichedFinding, options: RenderOptions
  * const names = createAccountNameResolver({ names: config.accounts });
  * const message = await renderForPreview(finding, { accountNames: names, now: Date.now() });
  */
-export async function renderForPreview(finding: Finding, options: { accountNames: AccountNameResolver; now: number }): Promise<RenderedMessage> {
-  return renderEnriched(await enrichFinding(finding, options.accountNames), { now: options.now });
+export async function renderForPreview(finding: Finding, options: { accountNames: AccountNameResolver; now: number }): Promise<MessageInEveryFormat> {
+  return renderEnrichedInEveryFormat(await enrichFinding(finding, options.accountNames), { now: options.now });
 }
 
 /** What `render --format` prints: the Slack payload, the SNS/e-mail text, or both with the SNS attributes. */

@@ -11,6 +11,8 @@ import type { TargetRoom } from '../respond/target-room.js';
 import { convergeTargets, countInForce, type TargetOutcome } from '../respond/targets/converge.js';
 import type { BlockTarget } from '../respond/targets/target.js';
 import { renderRespondMessage, type RespondMessageInput } from '../render/respond-lines.js';
+import { renderRespondAs } from '../render/renderers.js';
+import { payloadFormatOf } from '../deliver/create-sink.js';
 import { targetFailureKey } from '../state/block-status.js';
 import type { OutboxRow, Store } from '../state/store.js';
 
@@ -144,11 +146,15 @@ export function createResponder(options: ResponderOptions): Responder {
     }
     const rows: OutboxRow[] = [];
     const row = (destination: string, a: Omit<Announcement, 'destination'>): OutboxRow => {
-      const message = renderRespondMessage({
+      const input: RespondMessageInput = {
         lines: a.lines,
         ...(a.tone ? { tone: a.tone } : {}),
         ...(a.finding ? { finding: a.finding } : {}),
-      });
+      };
+      // In the destination's own format; a destination no longer in the config (a block's announceTo outlives
+      // config edits) has no sink to read it, and keeps every format should it come back.
+      const dest = config.destinations.find((d) => d.name === destination);
+      const message = dest === undefined ? renderRespondMessage(input) : renderRespondAs(payloadFormatOf(dest), input);
       const findingId = a.finding?.id;
       return {
         id: outboxId([destination, 'respond', findingId ?? '', ...(a.idParts ?? []), ...a.lines]),

@@ -5,147 +5,40 @@
  * However many items come in (1 or 5,000), the message stays within Slack's limits: the list is cut by a count (`top`,
  * at most MAX_TOP) and by a text budget, and the rest is counted, not listed.
  */
-import { SEVERITY_BANDS, UNKNOWN_BAND, type Finding, type SeverityBand } from '../finding/finding.js';
-import type { Block, RenderedMessage, SectionBlock, TextMessage } from '../core/message.js';
+import { UNKNOWN_BAND } from '../finding/finding.js';
+import type { Block, MessageInEveryFormat, SectionBlock, SlackMessage, TextMessage } from '../core/message.js';
 import { NOTIFICATION_TEXT_MAX, SECTION_TEXT_MAX } from './limits.js';
 import { inlineCode, mrkdwnLink, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
-import { formatCount, formatSeverity, formatWhen, parseTime, plural, severityLabel, severityParts } from './format.js';
+import { formatCount, formatSeverity, formatWhen, plural, severityLabel, severityParts } from './format.js';
 import { accountParts, displayTitle } from './finding-facts.js';
 import { mrkdwn, partsToMrkdwn, plain } from './slack-blocks.js';
 import { setAttribute } from './render-message.js';
 import { inertForSlackBridges, snsSubject } from './text-message.js';
 import type { DigestContext, DigestItem } from './render-context.js';
+import {
+  ACCOUNTS_SHOWN,
+  BAND_ORDER,
+  bandSummary,
+  digestFacts,
+  latestActivity,
+  moreLine,
+  partTag,
+  TYPES_SHOWN,
+  type DigestFacts,
+} from './digest-facts.js';
 import { digestActionsBlock } from './interactive-actions.js';
 
 export type { DigestContext, DigestItem } from './render-context.js';
+export { bandSummary, DEFAULT_DIGEST_TOP, MAX_DIGEST_TOP } from './digest-facts.js';
 
-export const DEFAULT_DIGEST_TOP = 10;
-/** Findings listed one by one, at most, whatever `top` asks: more would not be read, and each line costs ~250 chars. */
-export const MAX_DIGEST_TOP = 25;
 /** Characters of finding lines in one digest, so the message stays well under MESSAGE_BLOCKS_TEXT_BUDGET. */
 const LIST_TEXT_BUDGET = 6000;
-const TYPES_SHOWN = 5;
-const ACCOUNTS_SHOWN = 5;
 const LINK_URL_MAX = 500;
 const LINE_TITLE_MAX = 90;
 const LINE_ACCOUNT_MAX = 80;
 const LINE_TYPE_MAX = 70;
 const TEXT_TITLE_MAX = 200;
 const TEXT_URL_MAX = 2000;
-
-/** Bands from worst to Unknown, the order every count is shown in. */
-const BAND_ORDER: readonly SeverityBand[] = [...SEVERITY_BANDS, UNKNOWN_BAND];
-
-interface Ranked {
-  readonly item: DigestItem;
-  readonly rank: number;
-  readonly severity: number;
-  readonly seenAt: number;
-}
-
-/** Worst first: band, then severity, then most recent activity, then id (so the order never depends on input order). */
-function rankItems(items: readonly DigestItem[]): DigestItem[] {
-  const ranked: Ranked[] = items.map((item) => ({
-    item,
-    rank: item.finding.band.rank,
-    severity: item.finding.severity ?? -1,
-    seenAt: parseTime(item.finding.lastSeen ?? item.finding.updatedAt) ?? 0,
-  }));
-  ranked.sort(
-    (a, b) =>
-      b.rank - a.rank ||
-      b.severity - a.severity ||
-      b.seenAt - a.seenAt ||
-      (a.item.finding.id < b.item.finding.id ? -1 : a.item.finding.id > b.item.finding.id ? 1 : 0),
-  );
-  return ranked.map((entry) => entry.item);
-}
-
-function countBands(items: readonly DigestItem[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const { finding } of items) counts.set(finding.band.name, (counts.get(finding.band.name) ?? 0) + 1);
-  return counts;
-}
-
-/** `2 Critical, 10 High, 20 Medium, 10 Low` (bands with findings only, worst first). */
-export function bandSummary(counts: ReadonlyMap<string, number>): string {
-  return BAND_ORDER.filter((band) => (counts.get(band.name) ?? 0) > 0)
-    .map((band) => `${formatCount(counts.get(band.name) ?? 0)} ${band.name}`)
-    .join(', ');
-}
-
-/** Counts by key, largest first, ties by key. */
-function topCounts<K>(items: readonly DigestItem[], keyOf: (finding: Finding) => K): Array<[K, number]> {
-  const counts = new Map<K, number>();
-  for (const { finding } of items) {
-    const key = keyOf(finding);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  // Plain code-unit order for ties: deterministic, and far cheaper than localeCompare on thousands of keys.
-  return [...counts].sort((a, b) => b[1] - a[1] || (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
-}
-
-function validPart(part: DigestContext['part']): { index: number; of: number } | undefined {
-  if (part === undefined) return undefined;
-  const { index, of } = part;
-  return Number.isInteger(index) && Number.isInteger(of) && index >= 1 && of >= index ? { index, of } : undefined;
-}
-
-function topOf(ctx: DigestContext): number {
-  const top = ctx.top ?? DEFAULT_DIGEST_TOP;
-  if (!Number.isFinite(top) || top < 0) return DEFAULT_DIGEST_TOP;
-  return Math.min(Math.floor(top), MAX_DIGEST_TOP);
-}
-
-interface DigestFacts {
-  readonly total: number;
-  readonly ranked: readonly DigestItem[];
-  readonly bands: ReadonlyMap<string, number>;
-  readonly types: ReadonlyArray<[string, number]>;
-  readonly accounts: ReadonlyArray<[string, number]>;
-  /** First account name seen for each account id. */
-  readonly accountNames: ReadonlyMap<string, string>;
-  readonly regions: number;
-  readonly samples: number;
-  readonly archived: number;
-  readonly noun: string;
-  readonly part: { index: number; of: number } | undefined;
-  readonly top: number;
-}
-
-function digestFacts(items: readonly DigestItem[], ctx: DigestContext): DigestFacts {
-  const accountNames = new Map<string, string>();
-  const regions = new Set<string>();
-  let samples = 0;
-  let archived = 0;
-  let allGuardDuty = true;
-  for (const { finding, accountName } of items) {
-    const id = finding.accountId ?? '';
-    if (accountName !== undefined && !accountNames.has(id)) accountNames.set(id, accountName);
-    if (finding.region !== undefined) regions.add(finding.region);
-    if (finding.sample) samples += 1;
-    if (finding.archived) archived += 1;
-    if (finding.product !== 'GuardDuty') allGuardDuty = false;
-  }
-  return {
-    total: items.length,
-    ranked: rankItems(items),
-    bands: countBands(items),
-    types: topCounts(items, (finding) => finding.type),
-    accounts: topCounts(items, (finding) => finding.accountId ?? ''),
-    accountNames,
-    regions: regions.size,
-    samples,
-    archived,
-    noun: allGuardDuty ? 'GuardDuty finding' : 'finding',
-    part: validPart(ctx.part),
-    top: topOf(ctx),
-  };
-}
-
-function partTag(facts: DigestFacts): string {
-  return facts.part === undefined ? '' : ` ${facts.part.index}/${facts.part.of}`;
-}
 
 // ---- Slack -----------------------------------------------------------------------------------------------------
 
@@ -221,10 +114,6 @@ function accountsField(facts: DigestFacts): string {
   return ['*Top accounts*', ...lines].join('\n');
 }
 
-function moreLine(rest: readonly DigestItem[]): string {
-  return `…and ${formatCount(rest.length)} more (${bandSummary(countBands(rest))})`;
-}
-
 function digestText(facts: DigestFacts): string {
   const summary = bandSummary(facts.bands);
   return truncate(
@@ -233,7 +122,8 @@ function digestText(facts: DigestFacts): string {
   );
 }
 
-function digestSlack(facts: DigestFacts, now: number, interact: DigestContext['interact']): RenderedMessage['slack'] {
+/** A digest as a Slack message: band counts, top types and accounts, the worst findings linked, the rest counted. */
+export function digestSlack(facts: DigestFacts, now: number, interact: DigestContext['interact']): SlackMessage {
   const text = digestText(facts);
   const part = facts.part === undefined ? '' : ` · Digest ${facts.part.index}/${facts.part.of}`;
   const header: Block = { type: 'header', text: plain(`:rotating_light: ${plural(facts.total, facts.noun)}${part}`) };
@@ -266,15 +156,6 @@ function digestSlack(facts: DigestFacts, now: number, interact: DigestContext['i
   };
 }
 
-function latestActivity(items: readonly DigestItem[]): number | undefined {
-  let latest: number | undefined;
-  for (const { finding } of items) {
-    const at = parseTime(finding.lastSeen ?? finding.updatedAt);
-    if (at !== undefined && (latest === undefined || at > latest)) latest = at;
-  }
-  return latest;
-}
-
 // ---- text ------------------------------------------------------------------------------------------------------
 
 function plainLine(text: string, max: number): string {
@@ -288,7 +169,8 @@ function accountText(name: string | undefined, id: string | undefined): string {
   return cleanName || cleanId || 'unknown account';
 }
 
-function digestTextMessage(facts: DigestFacts, destination: string | undefined): TextMessage {
+/** A digest as e-mail/SNS text. */
+export function digestTextMessage(facts: DigestFacts, destination: string | undefined): TextMessage {
   const summary = bandSummary(facts.bands);
   const subject = snsSubject(`[Digest${partTag(facts)}] ${plural(facts.total, facts.noun)}${summary === '' ? '' : `: ${summary}`}`);
   const lines: string[] = [
@@ -329,18 +211,24 @@ function digestTextMessage(facts: DigestFacts, destination: string | undefined):
 
 // ---- public ----------------------------------------------------------------------------------------------------
 
+/** SNS attributes of a digest: kind, count, and the worst finding's band and severity. */
+export function digestAttributes(facts: DigestFacts): Record<string, string> {
+  const attributes: Record<string, string> = { kind: 'digest', count: String(facts.total) };
+  const worst = facts.ranked[0]?.finding;
+  setAttribute(attributes, 'band', worst?.band.name ?? UNKNOWN_BAND.name);
+  if (worst !== undefined) setAttribute(attributes, 'severity', formatSeverity(worst.severity));
+  return attributes;
+}
+
 /**
- * One digest message for a burst of findings, for every medium.
+ * One digest message for a burst of findings, in every medium (the pipeline renders only its destination's format,
+ * through render/renderers.ts).
  *
  * @example
  * renderDigestMessage(items, { now, top: 10, part: { index: 1, of: 3 } });
  * // slack.text: "[Digest 1/3] 42 findings: 2 Critical, 10 High, 20 Medium, 10 Low"
  */
-export function renderDigestMessage(items: DigestItem[], ctx: DigestContext): RenderedMessage {
+export function renderDigestMessage(items: DigestItem[], ctx: DigestContext): MessageInEveryFormat {
   const facts = digestFacts(items, ctx);
-  const attributes: Record<string, string> = { kind: 'digest', count: String(facts.total) };
-  const worst = facts.ranked[0]?.finding;
-  setAttribute(attributes, 'band', worst?.band.name ?? UNKNOWN_BAND.name);
-  if (worst !== undefined) setAttribute(attributes, 'severity', formatSeverity(worst.severity));
-  return { slack: digestSlack(facts, ctx.now, ctx.interact), text: digestTextMessage(facts, ctx.destination), attributes };
+  return { slack: digestSlack(facts, ctx.now, ctx.interact), text: digestTextMessage(facts, ctx.destination), attributes: digestAttributes(facts) };
 }

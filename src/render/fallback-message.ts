@@ -3,7 +3,7 @@
  * finding no stage could handle still reaches its channel and can be looked up. Built from the fewest possible
  * facts, each read defensively (the finding that got here already made a stage throw), every value inert.
  */
-import type { RenderedMessage } from '../core/message.js';
+import type { MessageInEveryFormat, SlackMessage, TextMessage } from '../core/message.js';
 import { inlineCode, mrkdwnLink, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
 import { inertForSlackBridges, snsSubject } from './text-message.js';
 import { DEFAULT_CONSOLE_LABEL } from './render-context.js';
@@ -46,6 +46,44 @@ export function fallbackFactsOf(finding: unknown, extra: { accountName?: string;
   return { id: read('id'), type: read('type'), accountId: read('accountId'), accountName: str(extra.accountName), consoleUrl: str(extra.consoleUrl) };
 }
 
+function accountOf(facts: FallbackFacts): string | undefined {
+  return facts.accountName === undefined ? facts.accountId : `${facts.accountName} (${facts.accountId ?? 'unknown'})`;
+}
+
+/** The fallback as one inert mrkdwn section; the notification text is the same mrkdwn. */
+export function fallbackSlack(facts: FallbackFacts): SlackMessage {
+  const account = accountOf(facts);
+  const code = (value: string | undefined, missing: string) => (value === undefined ? missing : inlineCode(value, VALUE_MAX) || missing);
+  const consoleLink = mrkdwnLink(facts.consoleUrl, 'open it in the console', { urlMax: URL_MAX, labelMax: 75 });
+  const mrkdwnText =
+    `${FALLBACK_LEAD}: ${code(facts.id, 'unknown id')}, ${code(facts.type, 'unknown type')}, ` +
+    `account ${code(account, 'unknown')} — ${consoleLink}`;
+  return {
+    text: mrkdwnText,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwnText, verbatim: true } }],
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}
+
+/** The fallback's plain sentence (shared by the text and Teams renderings): sanitised, cut, not escaped. */
+export function fallbackSentence(facts: FallbackFacts): { sentence: string; id: string } {
+  const id = plainValue(facts.id, 'unknown id');
+  const type = plainValue(facts.type, 'unknown type');
+  const accountText = plainValue(accountOf(facts), 'unknown');
+  return { sentence: `${FALLBACK_LEAD}: ${id}, ${type}, account ${accountText} — open it in the console`, id };
+}
+
+/** The fallback as e-mail/SNS text. */
+export function fallbackText(facts: FallbackFacts): TextMessage {
+  const { sentence, id } = fallbackSentence(facts);
+  const consoleUrl = safeUrl(facts.consoleUrl, URL_MAX);
+  const body = [sentence, ...(consoleUrl === undefined ? [] : ['', `${DEFAULT_CONSOLE_LABEL}: ${consoleUrl}`])].join('\n');
+  return { subject: snsSubject(`GuardDuty finding ${id} (could not be shown in full)`), body: inertForSlackBridges(body) };
+}
+
+export const FALLBACK_ATTRIBUTES: Readonly<Record<string, string>> = { kind: 'fallback' };
+
 /**
  * "A finding could not be shown in full: `id`, `type`, account `123456789012` — open it in the console", for every
  * medium. Never throws.
@@ -53,28 +91,6 @@ export function fallbackFactsOf(finding: unknown, extra: { accountName?: string;
  * @example
  * renderFallbackMessage({ id: '9ec5…', type: 'Recon:EC2/PortProbeUnprotectedPort', accountId: '123456789012' })
  */
-export function renderFallbackMessage(facts: FallbackFacts): RenderedMessage {
-  const account = facts.accountName === undefined ? facts.accountId : `${facts.accountName} (${facts.accountId ?? 'unknown'})`;
-  const code = (value: string | undefined, missing: string) => (value === undefined ? missing : inlineCode(value, VALUE_MAX) || missing);
-  const consoleLink = mrkdwnLink(facts.consoleUrl, 'open it in the console', { urlMax: URL_MAX, labelMax: 75 });
-  const mrkdwnText =
-    `${FALLBACK_LEAD}: ${code(facts.id, 'unknown id')}, ${code(facts.type, 'unknown type')}, ` +
-    `account ${code(account, 'unknown')} — ${consoleLink}`;
-  const id = plainValue(facts.id, 'unknown id');
-  const type = plainValue(facts.type, 'unknown type');
-  const accountText = plainValue(account, 'unknown');
-  const sentence = `${FALLBACK_LEAD}: ${id}, ${type}, account ${accountText} — open it in the console`;
-  const consoleUrl = safeUrl(facts.consoleUrl, URL_MAX);
-  const body = [sentence, ...(consoleUrl === undefined ? [] : ['', `${DEFAULT_CONSOLE_LABEL}: ${consoleUrl}`])].join('\n');
-  return {
-    slack: {
-      // The notification text is mrkdwn too: the same inert form as the block.
-      text: mrkdwnText,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwnText, verbatim: true } }],
-      unfurl_links: false,
-      unfurl_media: false,
-    },
-    text: { subject: snsSubject(`GuardDuty finding ${id} (could not be shown in full)`), body: inertForSlackBridges(body) },
-    attributes: { kind: 'fallback' },
-  };
+export function renderFallbackMessage(facts: FallbackFacts): MessageInEveryFormat {
+  return { slack: fallbackSlack(facts), text: fallbackText(facts), attributes: { ...FALLBACK_ATTRIBUTES } };
 }

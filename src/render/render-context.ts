@@ -1,5 +1,6 @@
 import type { MessageKind } from '../core/message.js';
 import type { Finding } from '../finding/finding.js';
+import type { PagerDutySeverityMap } from './pagerduty-event.js';
 
 /** What the renderers know besides the finding itself. Everything comes from earlier stages; nothing is read here. */
 export interface RenderContext {
@@ -21,6 +22,8 @@ export interface RenderContext {
   destination?: string;
   /** Present when the config has `interact:`: the message carries action buttons (render/interactive-actions.ts). */
   interact?: InteractContext;
+  /** A pagerduty destination's `severities` (band → PagerDuty severity); only the pagerduty format reads it. */
+  pagerDutySeverities?: Partial<PagerDutySeverityMap>;
 }
 
 /** What the action buttons of one message need to know; the pipeline fills it per destination. */
@@ -52,6 +55,10 @@ export interface DigestContext {
   part?: { index: number; of: number };
   /** Present when the config has `interact:`: the digest carries a Mute type menu for its listed types. */
   interact?: Pick<InteractContext, 'destination'>;
+  /** The digest's outbox id: a PagerDuty digest alert is keyed by it, so a redelivered batch never opens a second. */
+  id?: string;
+  /** A pagerduty destination's `severities`; only the pagerduty format reads it. */
+  pagerDutySeverities?: Partial<PagerDutySeverityMap>;
 }
 
 export const DEFAULT_CONSOLE_LABEL = 'Open in GuardDuty';

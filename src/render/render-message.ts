@@ -1,9 +1,8 @@
 /**
- * Everything a sink may need for one finding, rendered once and stored in the outbox as JSON: the Slack message, the
- * e-mail/SNS text, and SNS message attributes for subscription filter policies.
+ * One finding in every medium at once, and the SNS message attributes for subscription filter policies.
  */
 import type { Finding } from '../finding/finding.js';
-import type { RenderedMessage } from '../core/message.js';
+import type { MessageInEveryFormat } from '../core/message.js';
 import { formatSeverity } from './format.js';
 import { sanitizeText, truncate } from './mrkdwn.js';
 import type { RenderContext } from './render-context.js';
@@ -35,22 +34,28 @@ export function findingAttributes(finding: Finding, ctx: RenderContext): Record<
   return attributes;
 }
 
+/** The thread a finding's Slack message joins: a signal of an attack sequence belongs in the sequence's thread. */
+export function threadOfFinding(finding: Finding): string | undefined {
+  const sequenceId = finding.attackSequenceId;
+  return sequenceId !== undefined && sequenceId !== finding.id ? sequenceId : undefined;
+}
+
 /**
- * One finding for every medium.
+ * One finding in every medium: `render --format full`, the demo, tests. The pipeline renders only its destination's
+ * format (render/renderers.ts).
  *
  * @example
  * const message = renderFindingMessage(finding, { now, accountName, consoleUrl, kind: 'escalated', previousBand: 'Medium' });
  * // message.slack → a Slack sink, message.text → SNS/e-mail, message.attributes → SNS MessageAttributes
  */
-export function renderFindingMessage(finding: Finding, ctx: RenderContext): RenderedMessage {
+export function renderFindingMessage(finding: Finding, ctx: RenderContext): MessageInEveryFormat {
   const prepared = prepareFinding(finding, ctx);
-  const message: RenderedMessage = {
+  const message: MessageInEveryFormat = {
     slack: slackMessageOf(prepared),
     text: textMessageOf(prepared),
     attributes: findingAttributes(finding, ctx),
   };
-  // A signal of an attack sequence belongs in the sequence's thread (threading sinks look it up when sending).
-  const sequenceId = finding.attackSequenceId;
-  if (sequenceId !== undefined && sequenceId !== finding.id) message.threadOf = sequenceId;
+  const threadOf = threadOfFinding(finding);
+  if (threadOf !== undefined) message.threadOf = threadOf;
   return message;
 }

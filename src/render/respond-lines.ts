@@ -8,7 +8,7 @@
  * - {@link renderRespondMessage}: a message of their own (a finding without a message in this batch, an unblock, a
  *   target that cannot be written).
  */
-import type { Block, RenderedMessage, SectionBlock } from '../core/message.js';
+import type { Block, MessageInEveryFormat, RenderedMessage, SectionBlock, SlackMessage, TextMessage } from '../core/message.js';
 import { MAX_BLOCKS_PER_ATTACHMENT, MAX_BLOCKS_PER_MESSAGE, NOTIFICATION_TEXT_MAX, SECTION_TEXT_MAX, TEXT_BODY_MAX } from './limits.js';
 import { escapeMrkdwnTo, sanitizeText, truncate } from './mrkdwn.js';
 import { ACTIONS_BLOCK_ID } from './interactive-actions.js';
@@ -45,22 +45,28 @@ function plainLines(lines: readonly string[]): string {
  * @example
  * row.message = withRespondLines(row.message, ['Blocked 185.220.101.1 for 12 h in edge (source and destination)']);
  */
-export function withRespondLines(message: RenderedMessage, lines: readonly string[]): RenderedMessage {
+export function withRespondLines<M extends RenderedMessage>(message: M, lines: readonly string[]): M {
   if (lines.length === 0) return message;
-  const section = linesSection(lines, 'Response');
+  // Each format the payload holds gets the lines its own way (a row holds only its destination's format).
+  const next: Record<string, unknown> = { ...message };
+  if ('slack' in message) next['slack'] = slackWithLines(message.slack, linesSection(lines, 'Response'));
+  if ('text' in message) next['text'] = { ...message.text, body: truncate(`${message.text.body}\n\nResponse:\n${plainLines(lines)}`, TEXT_BODY_MAX) };
+  return next as M;
+}
+
+function slackWithLines(message: SlackMessage, section: SectionBlock): SlackMessage {
   const insert = (blocks: readonly Block[]): Block[] => {
     const at = blocks.findIndex((b) => b.block_id === ACTIONS_BLOCK_ID);
     return at < 0 ? [...blocks, section] : [...blocks.slice(0, at), section, ...blocks.slice(at)];
   };
-  const slack = { ...message.slack };
+  const slack = { ...message };
   const [bar, ...otherAttachments] = slack.attachments ?? [];
   if (bar !== undefined && bar.blocks.length < MAX_BLOCKS_PER_ATTACHMENT) {
     slack.attachments = [{ ...bar, blocks: insert(bar.blocks) }, ...otherAttachments];
   } else if ((slack.blocks?.length ?? 0) < MAX_BLOCKS_PER_MESSAGE) {
     slack.blocks = insert(slack.blocks ?? []);
   }
-  const body = truncate(`${message.text.body}\n\nResponse:\n${plainLines(lines)}`, TEXT_BODY_MAX);
-  return { ...message, slack, text: { ...message.text, body } };
+  return slack;
 }
 
 export interface RespondMessageInput {
@@ -84,13 +90,8 @@ const SUBJECTS = {
   recovered: 'GuardDuty notifier: blocking works again',
 } as const;
 
-/**
- * A message of its own for respond's lines.
- *
- * @example
- * const message = renderRespondMessage({ lines: ['Unblocked 185.220.101.1 in edge (expired after 12 h)'] });
- */
-export function renderRespondMessage(input: RespondMessageInput): RenderedMessage {
+/** The lines of a message of its own as Slack blocks: the lines under the tone's heading, the finding as context. */
+export function respondSlack(input: RespondMessageInput): SlackMessage {
   const tone = input.tone ?? 'news';
   const heading = HEADINGS[tone];
   const blocks: Block[] = [linesSection(input.lines, heading)];
@@ -101,12 +102,34 @@ export function renderRespondMessage(input: RespondMessageInput): RenderedMessag
       elements: [mrkdwn(`Finding ${escapeMrkdwnTo(input.finding.id, 100, { singleLine: true })}: ${escapeMrkdwnTo(about, 200, { singleLine: true })}`)],
     });
   }
-  const first = input.lines[0] ?? heading;
-  const text = truncate(`${tone === 'alert' ? 'Blocking failed: ' : ''}${sanitizeText(first, { singleLine: true })}`, NOTIFICATION_TEXT_MAX);
+  return { text: respondNotificationText(input), blocks, unfurl_links: false, unfurl_media: false };
+}
+
+/** The one-line summary of respond's news: its first line, "Blocking failed: " first for an alert. */
+export function respondNotificationText(input: RespondMessageInput): string {
+  const tone = input.tone ?? 'news';
+  const first = input.lines[0] ?? HEADINGS[tone];
+  return truncate(`${tone === 'alert' ? 'Blocking failed: ' : ''}${sanitizeText(first, { singleLine: true })}`, NOTIFICATION_TEXT_MAX);
+}
+
+export function respondText(input: RespondMessageInput): TextMessage {
+  const tone = input.tone ?? 'news';
   const about = input.finding === undefined ? '' : `\n\nFinding ${sanitizeText(input.finding.id, { singleLine: true })}: ${sanitizeText(input.finding.title ?? input.finding.type, { singleLine: true })}`;
-  return {
-    slack: { text, blocks, unfurl_links: false, unfurl_media: false },
-    text: { subject: SUBJECTS[tone], body: truncate(`${plainLines(input.lines)}${about}`, TEXT_BODY_MAX) },
-    attributes: { kind: tone === 'alert' ? 'respond-alert' : 'respond', ...(input.finding === undefined ? {} : { type: truncate(sanitizeText(input.finding.type, { singleLine: true }), 256) }) },
-  };
+  return { subject: SUBJECTS[tone], body: truncate(`${plainLines(input.lines)}${about}`, TEXT_BODY_MAX) };
+}
+
+export function respondAttributes(input: RespondMessageInput): Record<string, string> {
+  const tone = input.tone ?? 'news';
+  return { kind: tone === 'alert' ? 'respond-alert' : 'respond', ...(input.finding === undefined ? {} : { type: truncate(sanitizeText(input.finding.type, { singleLine: true }), 256) }) };
+}
+
+/**
+ * A message of its own for respond's lines, in every medium (the pipeline renders its destination's format through
+ * render/renderers.ts).
+ *
+ * @example
+ * const message = renderRespondMessage({ lines: ['Unblocked 185.220.101.1 in edge (expired after 12 h)'] });
+ */
+export function renderRespondMessage(input: RespondMessageInput): MessageInEveryFormat {
+  return { slack: respondSlack(input), text: respondText(input), attributes: respondAttributes(input) };
 }

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SlackMessage } from '../core/message.js';
+import { slackOf, type SlackMessage } from '../core/message.js';
 import { PK, SK, TTL, ttlSeconds, type TableAccess } from './dynamodb-access.js';
 import { readOutboxRow } from './dynamodb-outbox.js';
 import { INTERACT_RETENTION_MS, type FindingSnapshot, type SnapshotStore, type StoredSnapshot } from './store.js';
@@ -70,7 +70,7 @@ export function createDynamoDbSnapshots(table: TableAccess): DynamoDbSnapshots {
       if (row?.sentTs !== undefined) stored.sentTs = row.sentTs;
       const saved =
         typeof item.savedMessage === 'string' && item.savedOutboxId === (stored.outboxId ?? '') ? (JSON.parse(item.savedMessage) as SlackMessage) : undefined;
-      const message = saved ?? row?.message.slack;
+      const message = saved ?? (row === undefined ? undefined : slackOf(row.message));
       if (message !== undefined) stored.message = message;
       return stored;
     },

@@ -1,4 +1,4 @@
-import type { SlackMessage } from '../core/message.js';
+import { slackOf, type SlackMessage } from '../core/message.js';
 import type { AuditLog, AuditRecord } from '../interact/audit-record.js';
 import {
   INTERACT_RETENTION_MS,
@@ -92,7 +92,7 @@ export function createMemoryInteract(options: {
       const stored: StoredSnapshot = clone(entry.snapshot);
       const row = stored.outboxId === undefined ? undefined : options.outboxRow(stored.outboxId);
       if (row?.sentTs !== undefined) stored.sentTs = row.sentTs;
-      const message = entry.saved !== undefined && entry.saved.outboxId === stored.outboxId ? entry.saved.message : row?.message.slack;
+      const message = entry.saved !== undefined && entry.saved.outboxId === stored.outboxId ? entry.saved.message : (row === undefined ? undefined : slackOf(row.message));
       if (message !== undefined) stored.message = clone(message);
       return stored;
     },

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SlackMessage } from '../core/message.js';
 import type { AuditLog, AuditRecord } from '../interact/audit-record.js';
-import type { RenderedMessage } from '../core/message.js';
+import { slackOf, type RenderedMessage } from '../core/message.js';
 import { INTERACT_RETENTION_MS, type FindingSnapshot, type ReplayStore, type SnapshotStore, type StoredSnapshot } from './store.js';
 
 /**
@@ -119,7 +119,7 @@ export function createSqliteInteract(db: Database.Database, assertOpen: () => vo
       const stored = JSON.parse(row.snapshot) as StoredSnapshot;
       if (row.sent_ts !== null) stored.sentTs = row.sent_ts;
       const saved = row.saved_message !== null && row.saved_outbox_id === row.outbox_id ? (JSON.parse(row.saved_message) as SlackMessage) : undefined;
-      const message = saved ?? (row.message === null ? undefined : (JSON.parse(row.message) as RenderedMessage).slack);
+      const message = saved ?? (row.message === null ? undefined : slackOf(JSON.parse(row.message) as RenderedMessage));
       if (message !== undefined) stored.message = message;
       return stored;
     },

@@ -1,10 +1,13 @@
 import type { MessageKind } from '../../src/core/message.js';
 import type { OutgoingMessage } from '../../src/deliver/sink.js';
-import type { RenderedMessage } from '../../src/core/message.js';
+import type { MessageInEveryFormat } from '../../src/core/message.js';
 import type { OutboxRow } from '../../src/state/store.js';
 
-/** A small valid rendered message whose text carries `label`, so tests can tell messages apart on the wire. */
-export function rendered(label: string, attributes: Record<string, string> = {}): RenderedMessage {
+/**
+ * A small valid message in every format whose text carries `label`, so tests can tell messages apart on the wire (a
+ * valid payload for every sink, like a row stored before payloads were split per destination format).
+ */
+export function rendered(label: string, attributes: Record<string, string> = {}): MessageInEveryFormat {
   return {
     slack: {
       text: label,
@@ -18,7 +21,9 @@ export function rendered(label: string, attributes: Record<string, string> = {})
   };
 }
 
-export function outgoing(overrides: Partial<OutgoingMessage> & { label?: string } = {}): OutgoingMessage {
+export function outgoing(
+  overrides: Partial<OutgoingMessage> & { label?: string; message?: MessageInEveryFormat } = {},
+): OutgoingMessage & { message: MessageInEveryFormat } {
   const { label = 'm1', ...rest } = overrides;
   return {
     id: `out-${label}`,

@@ -1,3 +1,4 @@
+import { slackIn } from '../support/payloads.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOutboxDrainer } from '../../src/deliver/outbox-drainer.js';
 import { createSlackApiSink } from '../../src/deliver/slack-api.js';
@@ -94,14 +95,14 @@ describe('outbox drainer against the Slack stand-in', () => {
 
     // Every message arrived; more than once only where an attempt timed out after Slack may have taken it (the
     // hung requests always do; a slow answer does too on a loaded machine). Everything else exactly once.
-    const expected = rows.filter((r) => r.id !== 'row-msg-broken').map((r) => r.message.slack.text);
+    const expected = rows.filter((r) => r.id !== 'row-msg-broken').map((r) => slackIn(r.message).text);
     const receivedTexts = standin.received.map((m) => String(m.body['text']));
     expect(atLeastOnceProblems(expected, receivedTexts, witness.timedOut)).toEqual([]);
 
     // Each message went where it belonged.
     for (const row of rows.filter((r) => r.id !== 'row-msg-broken')) {
       const target = row.destination === 'api' ? 'C-SEC' : row.destination;
-      expect(standin.receivedOn(target).some((m) => m.body['text'] === row.message.slack.text)).toBe(true);
+      expect(standin.receivedOn(target).some((m) => m.body['text'] === slackIn(row.message).text)).toBe(true);
     }
 
     // The broken message failed loudly, the one after it still went out.
@@ -117,8 +118,8 @@ describe('outbox drainer against the Slack stand-in', () => {
     const tsByText = new Map(apiMessages.map((m) => [String(m.body['text']), m.ts]));
     for (const row of rows.filter((r) => r.destination === 'api' && r.kind === 'repeat')) {
       const parent = rows.find((r) => r.destination === 'api' && r.kind === 'new' && r.findingId === row.findingId);
-      const reply = apiMessages.find((m) => m.body['text'] === row.message.slack.text);
-      expect(reply?.threadTs).toBe(tsByText.get(parent?.message.slack.text ?? ''));
+      const reply = apiMessages.find((m) => m.body['text'] === slackIn(row.message).text);
+      expect(reply?.threadTs).toBe(tsByText.get(slackIn(parent?.message).text ?? ''));
     }
 
     // Slack did misbehave as planned.

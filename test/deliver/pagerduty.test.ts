@@ -20,9 +20,8 @@ afterAll(async () => {
 
 const finding = makeFinding({ id: 'pd-sink-finding' });
 const withEvent = (event = pagerDutyTrigger(finding)) => {
-  const message = outgoing({ label: 'x', destination: 'pager', findingId: finding.id });
-  message.message.pagerduty = event;
-  return message;
+  // A pagerduty destination's row holds its event only.
+  return { ...outgoing({ label: 'x', destination: 'pager', findingId: finding.id }), message: { pagerduty: event } };
 };
 
 describe('PagerDuty sink', () => {
@@ -83,8 +82,7 @@ describe('PagerDuty sink', () => {
   it('loses nothing through a 429: the drainer keeps the row and sends it after the pause', async () => {
     const clock = createManualClock(Date.parse('2026-12-08T03:00:00Z'));
     const store = createMemoryStore();
-    const row = outboxRow('r1', { id: 'r1', destination: 'pager', findingId: finding.id, createdAt: clock.now(), nextAttemptAt: clock.now() });
-    row.message.pagerduty = pagerDutyTrigger(makeFinding({ id: 'pd-429' }));
+    const row = outboxRow('r1', { id: 'r1', destination: 'pager', findingId: finding.id, createdAt: clock.now(), nextAttemptAt: clock.now(), message: { pagerduty: pagerDutyTrigger(makeFinding({ id: 'pd-429' })) } });
     await store.commit({ ledger: [], outbox: [row], decisions: [] });
     pd.failNext({ type: 'throttle' }, { type: 'throttle' });
     const sink = createPagerDutySink({ name: 'pager', routingKey: TEST_ROUTING_KEY, apiUrl: pd.url });

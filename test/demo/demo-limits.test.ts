@@ -122,7 +122,7 @@ describe('demo event stream', () => {
     const big = 'x'.repeat(256 * 1024);
     // Far more than the kernel's socket buffers take; bounded so a broken cap cannot run forever.
     for (let i = 0; i < 400 && fake.listenerCount() > 0; i++) {
-      fake.push({ seq: i, id: `o${i}`, destination: 'demo', kind: 'new', receivedAt: NOW, findingIds: [], slack: { text: big }, text: { subject: 's', body: big }, attributes: {} });
+      fake.push({ seq: i, id: `o${i}`, destination: 'demo', kind: 'new', receivedAt: NOW, findingIds: [], slack: { text: big }, attributes: {} });
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(fake.listenerCount()).toBe(0);

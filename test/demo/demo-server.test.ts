@@ -47,7 +47,6 @@ function demoMessage(seq: number, title: string): DemoMessage {
     receivedAt: NOW,
     findingIds: [`f${seq}`],
     slack: { text: title, blocks: [{ type: 'header', text: { type: 'plain_text', text: title } }] },
-    text: { subject: title, body: title },
     attributes: { band: 'High' },
   };
 }

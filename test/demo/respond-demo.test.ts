@@ -1,3 +1,4 @@
+import { slackIn } from '../support/payloads.js';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { createInboxSink } from '../../src/deliver/inbox.js';
@@ -15,7 +16,7 @@ describe('the demo runs respond in dry-run', () => {
       await script.play({ kind: 'respond' });
       await script.play({ kind: 'respond' });
       await runtime.pipeline.drain();
-      const [first, second] = inbox.messages().map((m) => JSON.stringify(m.message.slack));
+      const [first, second] = inbox.messages().map((m) => JSON.stringify(slackIn(m.message)));
       expect(first).toContain('Would block 185.220.101.1 for 12 h in edge (source and destination) (dry-run)');
       expect(first).toContain('Not blocked: 198.51.100.23 is a documentation address');
       // Another finding from the same address extends the dry-run block.

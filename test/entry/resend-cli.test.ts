@@ -1,3 +1,4 @@
+import { slackIn } from '../support/payloads.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +95,7 @@ describe('guardduty-notifier resend (SQLite state)', () => {
     expect(result.stdout).toContain('1 sent, 0 failed again, 0 still queued.');
     // The message the finding made, delivered once.
     expect(slack.receivedOn('sec')).toHaveLength(1);
-    expect(slack.receivedOn('sec')[0]?.body).toEqual(failed.message.slack);
+    expect(slack.receivedOn('sec')[0]?.body).toEqual(slackIn(failed.message));
     expect(await rowNow(failed.id)).toMatchObject({ status: 'sent' });
 
     const audit = await runCli(['audit', '-c', configPath]);

@@ -25,7 +25,7 @@ import { createGuardDutyClient } from '../../src/sources/guardduty-client.js';
 import { renderFindingMessage } from '../../src/render/render-message.js';
 import { renderDigestMessage } from '../../src/render/digest.js';
 import type { Finding } from '../../src/finding/finding.js';
-import type { RenderedMessage } from '../../src/core/message.js';
+import type { MessageInEveryFormat } from '../../src/core/message.js';
 import { startSlackStandin, type ReceivedMessage, type SlackStandin } from '../support/slack-standin.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
 import { makeFinding } from '../support/make-finding.js';
@@ -145,7 +145,7 @@ function guardDutyFinding(options: { archived?: boolean } = {}): Finding {
   });
 }
 
-function rendered(finding: Finding, destination: string): RenderedMessage {
+function rendered(finding: Finding, destination: string): MessageInEveryFormat {
   return renderFindingMessage(finding, {
     now: Date.now(),
     consoleUrl: `https://${REGION}.console.aws.amazon.com/guardduty/home?region=${REGION}#/findings?fId=${finding.id}`,

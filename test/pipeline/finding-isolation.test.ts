@@ -1,3 +1,4 @@
+import { slackIn, textIn } from '../support/payloads.js';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -85,15 +86,15 @@ describe('one finding that throws in a stage', () => {
     ]);
     const byFinding = new Map(sink.received.map((m) => [m.findingIds[0], m]));
     // The good one in full; the one without its account name in full; route failed: no destination to send to.
-    expect(byFinding.get(id(0))?.message.slack.text).not.toContain('could not be shown');
-    expect(byFinding.get(id(1))?.message.slack.text).not.toContain('could not be shown');
+    expect(slackIn(byFinding.get(id(0))?.message).text).not.toContain('could not be shown');
+    expect(slackIn(byFinding.get(id(1))?.message).text).not.toContain('could not be shown');
     expect(byFinding.has(id(2))).toBe(false);
     // Decide and render failed: a plain fallback naming the finding.
     for (const n of [3, 4]) {
       const message = byFinding.get(id(n))?.message;
-      expect(message?.slack.text).toContain('A finding could not be shown in full');
-      expect(message?.slack.text).toContain(id(n));
-      expect(message?.text.body).toContain(id(n));
+      expect(slackIn(message).text).toContain('A finding could not be shown in full');
+      expect(slackIn(message).text).toContain(id(n));
+      expect(textIn(message).body).toContain(id(n));
     }
     // Logged with its id and stage; kept where `status` reads it.
     expect(logged.map((l) => [l.fields?.findingId, l.fields?.stage])).toEqual([
@@ -136,7 +137,7 @@ describe('one finding that throws in a stage', () => {
     expect(digest?.findingIds).toEqual([id(20), id(22), id(23)]);
     const fallback = sink.received.find((m) => m.kind !== 'digest');
     expect(fallback?.findingIds).toEqual([id(21)]);
-    expect(fallback?.message.slack.text).toContain('A finding could not be shown in full');
+    expect(slackIn(fallback?.message).text).toContain('A finding could not be shown in full');
   });
 
   it('names the document it came from when documents are ingested (Lambda maps it to its SQS record)', async () => {

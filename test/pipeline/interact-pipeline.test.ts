@@ -1,3 +1,4 @@
+import { slackIn } from '../support/payloads.js';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -39,7 +40,8 @@ async function run(config: ReturnType<typeof configWith>, events: unknown[]) {
   const runtime = await createRuntime(config, { store, sinks: inboxes as Map<string, Sink>, now: () => T0 });
   const result = await runtime.pipeline.ingest(events);
   await runtime.pipeline.drain({ deadlineMs: Date.now() + 5_000 });
-  const slackOf = (name: string) => JSON.stringify(inboxes.get(name)!.messages().map((e) => e.message.slack));
+  // What each destination was sent, whole: an SNS row holds only its text and attributes.
+  const slackOf = (name: string) => JSON.stringify(inboxes.get(name)!.messages().map((e) => e.message));
   return { store, runtime, result, slackOf };
 }
 
@@ -95,13 +97,13 @@ describe('the pipeline with interact:', () => {
     // Its outbox row is the message it refers to (the resource's own addresses are not in remoteIps).
     const row = store.outbox().find((r) => r.id === snapshot?.outboxId);
     expect(row).toMatchObject({ destination: 'api', findingId: id });
-    expect(snapshot?.message).toEqual(row?.message.slack);
+    expect(snapshot?.message).toEqual(slackIn(row?.message));
     expect(await store.getSnapshot('pager', id)).toBeUndefined();
 
     // The lookup the buttons use: channel of the slack-api destination, the message as sent.
     const target = await createStoreFindingLookup({ store, config: configWith() }).findTarget('api', id);
     expect(target?.slack?.channel).toBe('C0SECOPS');
-    expect(target?.slack?.message).toEqual(row?.message.slack);
+    expect(target?.slack?.message).toEqual(slackIn(row?.message));
     const hook = await createStoreFindingLookup({ store, config: configWith() }).findTarget('hook', id);
     expect(hook?.slack?.channel).toBeUndefined();
   });

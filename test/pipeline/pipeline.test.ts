@@ -1,3 +1,4 @@
+import { slackIn } from '../support/payloads.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseConfig } from '../../src/config/load.js';
@@ -224,7 +225,7 @@ describe('never lose', () => {
       await p.runtime.pipeline.drain({ deadlineMs: Date.now() + 30_000 });
     }
     expect((await p.store.stats()).pending).toBe(0);
-    const expected = (await p.store.listOutbox({ status: 'sent', limit: 1_000 })).map((row) => row.message.slack.text);
+    const expected = (await p.store.listOutbox({ status: 'sent', limit: 1_000 })).map((row) => slackIn(row.message).text);
     expect(expected).toHaveLength(result.messagesQueued);
     // A reset happens before Slack reads the request; only an attempt that timed out on our side may be a second copy.
     const texts = slack.receivedOn('storm').map((m) => String(m.body['text']));

@@ -1,3 +1,4 @@
+import { slackIn } from '../support/payloads.js';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { createInboxSink } from '../../src/deliver/inbox.js';
@@ -37,6 +38,6 @@ describe('renderForPreview', () => {
     const [sent] = inbox.messages();
     const preview = await renderForPreview(finding, { accountNames, now: NOW });
     // The pipeline's message also names its destination (the e-mail footer); the Slack payload is the same.
-    expect(sent?.message.slack).toEqual(preview.slack);
+    expect(slackIn(sent?.message)).toEqual(preview.slack);
   });
 });

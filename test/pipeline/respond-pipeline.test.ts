@@ -1,3 +1,4 @@
+import { slackIn } from '../support/payloads.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createInboxSink, type InboxSink } from '../../src/deliver/inbox.js';
@@ -165,7 +166,7 @@ describe('respond through the pipeline', () => {
     expect(later.respond?.counts.extended).toBe(2);
     const own = w.inbox.messages().slice(1);
     expect(own).toHaveLength(1);
-    expect(own[0]?.message.slack.text).toMatch(/^Extended the block of 185\.220\.101\.7 in edge to 13 h in all, until 2024-05-02 01:00 UTC/);
+    expect(slackIn(own[0]?.message).text).toMatch(/^Extended the block of 185\.220\.101\.7 in edge to 13 h in all, until 2024-05-02 01:00 UTC/);
   });
 
   it('after expiry, one prune takes every one of our addresses out and announces the releases in one message', async () => {
@@ -201,7 +202,7 @@ describe('respond through the pipeline', () => {
     await w.runtime.responder!.sync({ prune: true });
     await w.runtime.responder!.sync({ prune: true });
     await w.runtime.pipeline.drain();
-    const alerts = w.inbox.messages().filter((m) => m.message.slack.text.startsWith('Blocking failed'));
+    const alerts = w.inbox.messages().filter((m) => slackIn(m.message).text.startsWith('Blocking failed'));
     expect(alerts).toHaveLength(1);
     expect(JSON.stringify(alerts[0]?.message)).toContain('network-firewall:DescribeRuleGroup/UpdateRuleGroup');
 

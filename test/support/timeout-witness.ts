@@ -1,3 +1,4 @@
+import { slackIn } from './payloads.js';
 import type { Sink } from '../../src/deliver/sink.js';
 import { DeliveryError } from '../../src/deliver/errors.js';
 
@@ -27,7 +28,7 @@ export function createTimeoutWitness(): { wrap(sink: Sink): Sink; readonly timed
           try {
             return await sink.send(message, options);
           } catch (error) {
-            if (error instanceof DeliveryError && error.code === 'timeout') timedOut.add(message.message.slack.text);
+            if (error instanceof DeliveryError && error.code === 'timeout') timedOut.add(slackIn(message.message).text);
             throw error;
           }
         },
