@@ -1,5 +1,9 @@
-/** What kind of message this is, so a threading sink knows where it goes. */
-export type MessageKind = 'new' | 'escalated' | 'reminder' | 'repeat' | 'digest';
+/**
+ * What kind of message this is, so a threading sink knows where it goes. `escalation`: nobody acknowledged the
+ * finding's message in time (a page, a reply with mentions); `lifecycle`: an acknowledgement or archive told to a
+ * destination that heard of the finding (PagerDuty acknowledge/resolve, a Slack note). Neither opens a thread.
+ */
+export type MessageKind = 'new' | 'escalated' | 'reminder' | 'repeat' | 'digest' | 'escalation' | 'lifecycle';
 
 /**
  * The subset of Slack's Block Kit we produce. Kept as plain JSON types so a message can be stored in the outbox and

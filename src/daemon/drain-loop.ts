@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { Pipeline } from '../pipeline/pipeline-types.js';
 import type { Store } from '../state/store.js';
 import type { DaemonMetrics } from './metrics.js';
+import type { Escalator } from '../pipeline/escalate.js';
 
 /** One drain pass at most this long, so that shutdown never waits on a long pass. */
 const DRAIN_SLICE_MS = 5_000;
@@ -55,11 +56,26 @@ function createKicker(): { kick(): void; wait(ms: number): Promise<void> } {
  * drain.kick();                          // after an ingest queued messages
  * await drain.stop(Date.now() + 10_000); // on SIGTERM
  */
-export function startDrainLoop(options: { pipeline: Pipeline; store: Store; metrics: DaemonMetrics; logger: Logger; now: () => number }): DrainLoop {
-  const { pipeline, store, metrics, logger, now } = options;
+export function startDrainLoop(options: {
+  pipeline: Pipeline;
+  store: Store;
+  metrics: DaemonMetrics;
+  logger: Logger;
+  now: () => number;
+  /** Due escalations, committed to the outbox before each pass (so an escalation leaves within one pass of its deadline). */
+  escalator?: Escalator;
+}): DrainLoop {
+  const { pipeline, store, metrics, logger, now, escalator } = options;
   const kicker = createKicker();
   let stopping = false;
   async function drainOnce(deadlineMs: number): Promise<void> {
+    if (escalator !== undefined) {
+      try {
+        await escalator.run(now());
+      } catch (error) {
+        logger.error('Checking escalations failed; they are checked again shortly', { error: String(error) });
+      }
+    }
     try {
       const summary = await pipeline.drain({ deadlineMs });
       metrics.recordDrain(summary);

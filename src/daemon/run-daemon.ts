@@ -130,7 +130,8 @@ async function pollUntilStopped(
   const overlapMs = config.poll?.overlap ?? DEFAULT_POLL.overlap;
 
   // --- Delivery runs beside polling.
-  const drain = startDrainLoop({ pipeline: session.runtime.pipeline, store, metrics, logger, now });
+  // Escalations are checked before every drain pass (at most DRAIN_IDLE_MS apart, and after every ingest).
+  const drain = startDrainLoop({ pipeline: session.runtime.pipeline, store, metrics, logger, now, escalator: session.runtime.escalator });
   // --- respond: prune and converge every target on respond.syncInterval (the pipeline converges after each commit).
   const { responder } = session.runtime;
   const respondLoop =

@@ -83,7 +83,7 @@ export interface SlackApiSinkOptions {
 }
 
 /** Kinds that continue a finding's thread when there is one. */
-const THREAD_REPLY_KINDS = new Set(['repeat', 'reminder', 'escalated']);
+const THREAD_REPLY_KINDS = new Set(['repeat', 'reminder', 'escalated', 'escalation', 'lifecycle']);
 
 /**
  * A sink that posts with a bot token through `chat.postMessage`, so that later messages about a finding go into the
@@ -91,7 +91,8 @@ const THREAD_REPLY_KINDS = new Set(['repeat', 'reminder', 'escalated']);
  * - `new`, `digest`: top-level; the returned `ts` becomes the finding's thread;
  * - `repeat`, `reminder` with a `threadTs`: a reply in the thread;
  * - `escalated` with a `threadTs`: a reply also broadcast to the channel (`reply_broadcast`), since a rise in
- *   severity deserves the channel's eyes;
+ *   severity deserves the channel's eyes; so is an `escalation` (nobody acknowledged: its mentions must be seen);
+ * - `lifecycle` (acknowledged, archived elsewhere) with a `threadTs`: a reply in the thread;
  * - anything without a `threadTs`: top-level.
  * WebClient's own retries and rate-limit queueing are off: the outbox drainer owns timing.
  *
@@ -159,7 +160,7 @@ export function postMessageArgs(message: OutgoingMessage, channel: string): Reco
   // A message that belongs to another finding's thread (an attack sequence's signal) goes there whatever its kind.
   if (message.threadTs !== undefined && (THREAD_REPLY_KINDS.has(message.kind) || threadOfMessage(message.message) !== undefined)) {
     args['thread_ts'] = message.threadTs;
-    if (message.kind === 'escalated') args['reply_broadcast'] = true;
+    if (message.kind === 'escalated' || message.kind === 'escalation') args['reply_broadcast'] = true;
   }
   return args;
 }

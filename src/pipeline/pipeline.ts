@@ -19,6 +19,7 @@ import type { DrainSummary, FindingError, IngestOptions, IngestResult, Pipeline,
 import { enrichFinding, renderEnriched, type EnrichedFinding } from './render-finding.js';
 import { respondToBatch } from './respond-step.js';
 import { interactContexts, snapshotOf } from './interact-ports.js';
+import { digestSubject, onCallRows, type NotifiedFinding } from './on-call-step.js';
 import type { FindingSnapshot } from '../state/store.js';
 
 /**
@@ -197,6 +198,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const records: DecisionRecord[] = [];
     /** What a button on a message needs of its finding (`interact:`), committed with the message. */
     const snapshots: FindingSnapshot[] = [];
+    /** Every finding a message of this batch tells about, by route: escalation deadlines are armed from these. */
+    const notified: NotifiedFinding[] = [];
+    const notifiedOf = (finding: Finding, route: string, destination: string, subject: string, runbookUrl?: string): NotifiedFinding => {
+      const info = enrichedOf(finding);
+      return {
+        finding,
+        accountName: info.accountName,
+        route,
+        destination,
+        subject,
+        ...(info.console === undefined ? {} : { consoleUrl: info.console.url, consoleLabel: info.console.label }),
+        ...(runbookUrl === undefined ? {} : { runbookUrl }),
+      };
+    };
 
     // 6. Render. A finding that does not render goes out as the plain fallback.
     for (const decision of plan.singles) {
@@ -232,6 +247,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         nextAttemptAt: at,
       });
       records.push(decisionRecord(decision, at, 'notify'));
+      notified.push(notifiedOf(f, decision.target.route, decision.destination, f.id, decision.target.runbookUrl));
     }
     const renderDigest = (members: readonly NotifyDecision[], digest: (typeof plan.digests)[number]): RenderedMessage => {
       const items = members.map((d) => {
@@ -308,6 +324,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         nextAttemptAt: at,
       });
       for (const d of members) records.push(decisionRecord(d, at, 'digest', { code: 'digest', kind: d.kind, digestId: id }));
+      for (const d of members) notified.push(notifiedOf(d.finding, d.target.route, digest.destination, digestSubject(id)));
     }
     // A finding the policy could not decide, never sent here before: the fallback, and a ledger row (below) so that its
     // re-publications stay quiet.
@@ -368,6 +385,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     }
     if (options?.dryRun) return result;
+    // 7b. On call: escalation deadlines for the messages of routes that escalate (and High/Critical ones, watched for
+    // `status`), and which PagerDuty alerts the triggers open; committed with the messages.
+    const onCall = onCallRows({ config, notified, outbox, at });
     const blocks = result.respond?.blocks ?? [];
     const decided = records.concat(errorRecords);
     // Nothing decided (an empty tick, a batch of nothing routed): no commit, so no write lock and no request.
@@ -378,6 +398,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       decisions: decided,
       ...(blocks.length > 0 ? { blocks } : {}),
       ...(snapshots.length > 0 ? { snapshots } : {}),
+      ...(onCall.escalations.length > 0 ? { escalations: onCall.escalations } : {}),
+      ...(onCall.pages.length > 0 ? { pages: onCall.pages } : {}),
     });
     // Carried out after the commit: the targets are made to match the rows (enforce mode; the schedule heals the rest).
     if (responder && result.respond && !responder.dryRun && blocks.length > 0) {

@@ -12,6 +12,7 @@ import { createPipeline } from './pipeline.js';
 import type { Pipeline } from './pipeline-types.js';
 import type { BlockTarget } from '../respond/targets/target.js';
 import { createResponder, type Responder } from './responder.js';
+import { createEscalator, type Escalator } from './escalate.js';
 
 /** Everything a running notifier holds: config, state, sinks and the pipeline over them. */
 export interface Runtime {
@@ -22,6 +23,8 @@ export interface Runtime {
   logger: Logger;
   /** respond/ when the config has `respond:`: prune and converge on a schedule, `block` commands. */
   responder?: Responder;
+  /** Carries out due escalations (routes with `escalate:`): the daemon every drain pass, the Lambda on its schedule. */
+  escalator: Escalator;
   close(): Promise<void>;
 }
 
@@ -121,6 +124,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     pipeline,
     logger,
     ...(responder ? { responder } : {}),
+    escalator: createEscalator({ config, store, logger }),
     async close() {
       if (closed) return;
       closed = true;

@@ -117,6 +117,24 @@ function accountText(finding: Finding, accountName: string | undefined): string 
   return name ?? id;
 }
 
+/** `[High 8.0] title — prod-payments 123456789012 (us-east-1)`: one line, finding text sanitised (not escaped). */
+export function findingHeadline(finding: Finding, accountName: string | undefined): string {
+  const account = accountText(finding, accountName);
+  const region = clean(finding.region);
+  const where = [account, region === undefined ? undefined : `(${region})`].filter(Boolean).join(' ');
+  return `[${severityLabel(finding)}] ${displayTitle(finding)}${where === '' ? '' : ` — ${where}`}`;
+}
+
+/** `[Digest] 12 findings (3 Critical, 9 High) — worst: [Critical 9.5] title`. */
+export function digestHeadline(items: readonly PagerDutyDigestItem[]): string {
+  const sorted = [...items].sort((a, b) => b.finding.band.rank - a.finding.band.rank || (b.finding.severity ?? 0) - (a.finding.severity ?? 0));
+  const worst = sorted[0]?.finding;
+  const bands = new Map<string, number>();
+  for (const { finding } of sorted) bands.set(finding.band.name, (bands.get(finding.band.name) ?? 0) + 1);
+  const counts = [...bands].map(([band, n]) => `${n} ${band}`).join(', ');
+  return `[Digest] ${items.length} finding${items.length === 1 ? '' : 's'} (${counts})${worst === undefined ? '' : ` — worst: [${severityLabel(worst)}] ${displayTitle(worst)}`}`;
+}
+
 /**
  * The trigger for one finding: "[High 8.0] title — account (region) [gdn 1a2b3c4d]".
  *
@@ -128,9 +146,8 @@ export function pagerDutyTrigger(finding: Finding, ctx: PagerDutyEventContext = 
   const dedupKey = pagerDutyDedupKey(finding.id);
   const account = accountText(finding, ctx.accountName);
   const region = clean(finding.region);
-  const where = [account, region === undefined ? undefined : `(${region})`].filter(Boolean).join(' ');
   const escalation = ctx.escalation === undefined ? '' : `Not acknowledged for ${formatMinutes(ctx.escalation.afterMs)}: `;
-  const head = `${escalation}[${severityLabel(finding)}] ${displayTitle(finding)}${where === '' ? '' : ` — ${where}`}`;
+  const head = `${escalation}${findingHeadline(finding, ctx.accountName)}`;
   const resource = clean(finding.resource.summary) ?? clean(finding.resource.type);
   const source = [clean(finding.accountId), region, resource].filter(Boolean).join('/') || PAGERDUTY_CLIENT;
 
@@ -194,7 +211,7 @@ export function pagerDutyDigestTrigger(digestId: string, items: readonly PagerDu
   const bands = new Map<string, number>();
   for (const { finding } of sorted) bands.set(finding.band.name, (bands.get(finding.band.name) ?? 0) + 1);
   const counts = [...bands].map(([band, n]) => `${n} ${band}`).join(', ');
-  const head = `[Digest] ${items.length} finding${items.length === 1 ? '' : 's'} (${counts})${worst === undefined ? '' : ` — worst: [${severityLabel(worst)}] ${displayTitle(worst)}`}`;
+  const head = digestHeadline(items);
   const top = options.top ?? 10;
   const listed = sorted.slice(0, top).map(({ finding }) => truncate(`[${severityLabel(finding)}] ${displayTitle(finding)} (${sanitizeText(finding.id, { singleLine: true })})`, 300));
   const accounts = [...new Set(sorted.map((i) => clean(i.accountName) ?? clean(i.finding.accountId)).filter((a): a is string => a !== undefined))];
