@@ -3,7 +3,8 @@ import type { Config, DestinationConfig } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import type { RenderedMessage } from '../core/message.js';
 import { decideEscalation, escalationTimes, type EscalationRow } from '../policy/escalation.js';
-import { renderEscalationNotice } from '../render/escalation-notice.js';
+import { noteAs, renderEscalationNotice } from '../render/escalation-notice.js';
+import { payloadFormatOf } from '../deliver/create-sink.js';
 import { pagerDutySeverity } from '../render/pagerduty-event.js';
 import type { OutboxRow, Store } from '../state/store.js';
 import { escalateByRoute, pagesOf } from './on-call-step.js';
@@ -89,12 +90,13 @@ export function createEscalator(options: { config: Config; store: Store; logger:
       const severities = dest?.type === 'pagerduty' ? dest.severities : undefined;
       const page = structuredClone(row.page);
       if (page.payload !== undefined && severities !== undefined) page.payload.severity = pagerDutySeverity(bandName(row.bandRank), severities);
-      push(name, { slack: { text: page.payload?.summary ?? 'Escalation' }, text: { subject: 'Escalation', body: page.payload?.summary ?? '' }, attributes: { kind: 'escalation' }, pagerduty: page });
+      push(name, { pagerduty: page });
     }
     for (const name of chats) {
-      const threads = destinations.get(name)?.type === 'slack-api';
-      push(
-        name,
+      const dest = destinations.get(name)!;
+      const threads = dest.type === 'slack-api';
+      const message = noteAs(
+        payloadFormatOf(dest),
         renderEscalationNotice({
           headline: row.headline,
           mentions: row.mentions,
@@ -107,6 +109,7 @@ export function createEscalator(options: { config: Config; store: Store; logger:
           inThread: threads && single && row.destinations.includes(name),
         }),
       );
+      if (message !== undefined) push(name, message);
     }
     return out;
   }

@@ -1,3 +1,4 @@
+import { pagerDutyEventOf } from '../core/message.js';
 import type { Config, EscalateConfig } from '../config/schema.js';
 import type { Finding } from '../finding/finding.js';
 import type { PageRecord } from '../policy/acknowledgement.js';
@@ -97,7 +98,7 @@ export function onCallRows(input: {
 export function pagesOf(outbox: readonly OutboxRow[], at: number): PageRecord[] {
   const pages: PageRecord[] = [];
   for (const row of outbox) {
-    const event = row.message.pagerduty;
+    const event = pagerDutyEventOf(row.message);
     if (event?.event_action !== 'trigger') continue;
     const ref = referenceOfKey(event.dedup_key);
     if (ref === undefined) continue;

@@ -8,7 +8,7 @@
  * (https://docs.slack.dev/messaging/formatting-message-text#mentioning-users); we never send `link_names`.
  */
 import { SLACK_MENTION } from '../config/schema.js';
-import type { RenderedMessage } from '../core/message.js';
+import type { MessageInEveryFormat, PayloadFormat, RenderedMessage } from '../core/message.js';
 import { escapeMrkdwn, sanitizeText, truncate } from './mrkdwn.js';
 import { formatMinutes } from './pagerduty-event.js';
 import { inertForSlackBridges, snsSubject } from './text-message.js';
@@ -46,7 +46,7 @@ export function escalationLine(facts: Pick<EscalationNoticeFacts, 'notAcknowledg
  * renderEscalationNotice({ headline, mentions: ['<!subteam^S0123ABCD>'], notAcknowledgedForMs: 900_000, paged: ['pager'], told: [], step: 1, times: 1, inThread: true });
  * // slack.text: "<!subteam^S0123ABCD> Not acknowledged for 15 min — paged pager"
  */
-export function renderEscalationNotice(facts: EscalationNoticeFacts): RenderedMessage {
+export function renderEscalationNotice(facts: EscalationNoticeFacts): MessageInEveryFormat {
   const mentions = facts.mentions.filter((m) => SLACK_MENTION.test(m));
   const line = escalationLine(facts);
   const headline = truncate(sanitizeText(facts.headline, { singleLine: true }), HEADLINE_MAX);
@@ -84,7 +84,7 @@ export function clockTime(ms: number): string {
 }
 
 /** "Acknowledged in PagerDuty by Dana, 03:04" as a message of its own (webhook) or a thread reply (slack-api). */
-export function renderAcknowledgementNote(facts: AcknowledgementNoteFacts): RenderedMessage {
+export function renderAcknowledgementNote(facts: AcknowledgementNoteFacts): MessageInEveryFormat {
   const verb = facts.archived === true ? 'Archived' : 'Acknowledged';
   const line = `${verb} in ${facts.where} by ${truncate(sanitizeText(facts.by, { singleLine: true }), 100)}, ${clockTime(facts.at)} UTC`;
   const headline = truncate(sanitizeText(facts.headline, { singleLine: true }), HEADLINE_MAX);
@@ -99,4 +99,21 @@ export function renderAcknowledgementNote(facts: AcknowledgementNoteFacts): Rend
     text: { subject: snsSubject(`${line}: ${headline}`), body: inertForSlackBridges(`${line}\n\n${headline}\n`) },
     attributes: { kind: 'lifecycle' },
   };
+}
+
+/**
+ * The payload a chat destination of `format` stores (each outbox row holds only its own format); undefined for
+ * `pagerduty`, whose rows are events, never notes.
+ */
+export function noteAs(format: PayloadFormat, note: MessageInEveryFormat): RenderedMessage | undefined {
+  switch (format) {
+    case 'slack':
+      return { slack: note.slack };
+    case 'text':
+      return { text: note.text, attributes: note.attributes };
+    case 'lines':
+      return { text: note.text, slack: note.slack };
+    case 'pagerduty':
+      return undefined;
+  }
 }
