@@ -14,7 +14,10 @@ import { awsCallsOfBundle } from './support/bundle-aws-calls.js';
 /**
  * The wiring test: a synthesised GuardDuty EventBridge event goes through the real bundle, run the way Lambda runs
  * it (a fresh Node process, the environment the stack sets and nothing else), against local stand-ins that speak
- * the real protocols: DynamoDB (dynalite), Secrets Manager and Slack. It proves that the names the stack wires
+ * the real protocols: DynamoDB (the run's DynamoDB Local), Secrets Manager and Slack. Two containers per bundle: one
+ * cold invocation, then a second cold container (a redelivery must be silent through the table, not memory) that
+ * stays warm for the SNS-wrapped invocations, as Lambda reuses containers. Each Node process costs seconds on a busy
+ * machine, so the test starts no more of them than its points need. It proves that the names the stack wires
  * (table, secret names, GDN_CONFIG, metric namespace and dimension) are the ones the function uses.
  *
  * Bundles: the asset the stack deploys (bundled here by the local esbuild, as `cdk synth` does) and, when present,
@@ -186,8 +189,25 @@ function sqsRecord(messageId: string, body: string): Record<string, unknown> {
   };
 }
 
-/** Runs the bundle's `handler` once in a fresh Node process, as a cold Lambda container would. */
-async function invoke(bundle: string, tableName: string, event: unknown): Promise<{ result: unknown; emf: Array<Record<string, unknown>>; logs: string }> {
+/** What one invocation printed and returned. */
+interface Invocation {
+  result: unknown;
+  emf: Array<Record<string, unknown>>;
+  logs: string;
+}
+
+/**
+ * A bound on a child that hangs, not on speed: a cold start of the bundle takes about a second on a quiet machine and
+ * many times that on a loaded one.
+ */
+const CHILD_TIMEOUT_MS = 180_000;
+
+/**
+ * Starts one fresh Node process, as a cold Lambda container, and runs the bundle's `handler` once per event in it, one
+ * after the other (a warm container's later invocations). A process costs seconds on a busy machine; a container per
+ * invocation is only needed where the point is that nothing is remembered in memory.
+ */
+async function invokeInOneContainer(bundle: string, tableName: string, events: unknown[]): Promise<Invocation[]> {
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(deployment.environment)) {
     if (typeof value === 'string') environment[key] = value;
@@ -196,9 +216,12 @@ async function invoke(bundle: string, tableName: string, event: unknown): Promis
   }
   const script = `
     const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
-    const context = { functionName: 'notifier', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:${REGION}:${TEST_ACCOUNT}:function:notifier', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30000 };
-    const result = await handler(JSON.parse(process.env.TEST_EVENT), context);
-    console.log('WIRING-RESULT ' + JSON.stringify(result ?? null));
+    const events = JSON.parse(process.env.TEST_EVENTS);
+    for (const [i, event] of events.entries()) {
+      const context = { functionName: 'notifier', awsRequestId: 'req-' + (i + 1), invokedFunctionArn: 'arn:aws:lambda:${REGION}:${TEST_ACCOUNT}:function:notifier', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30000 };
+      const result = await handler(event, context);
+      console.log('WIRING-RESULT ' + JSON.stringify(result ?? null));
+    }
   `;
   const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: {
@@ -216,19 +239,31 @@ async function invoke(bundle: string, tableName: string, event: unknown): Promis
       AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      TEST_EVENT: JSON.stringify(event),
+      TEST_EVENTS: JSON.stringify(events),
     },
     cwd: outdir,
-    timeout: 60_000,
+    timeout: CHILD_TIMEOUT_MS,
     maxBuffer: 20 * 1024 * 1024,
   });
-  const lines = stdout.split('\n');
-  const resultLine = lines.find((l) => l.startsWith('WIRING-RESULT '));
-  if (!resultLine) throw new Error(`the handler printed no result.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-  const emf = lines
-    .filter((l) => l.startsWith('{') && l.includes('"_aws"'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { result: JSON.parse(resultLine.slice('WIRING-RESULT '.length)), emf, logs: `${stdout}\n${stderr}` };
+  // Each invocation's output runs up to its result line.
+  const invocations: Invocation[] = [];
+  let lines: string[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('WIRING-RESULT ')) {
+      lines.push(line);
+      continue;
+    }
+    invocations.push({
+      result: JSON.parse(line.slice('WIRING-RESULT '.length)),
+      emf: lines.filter((l) => l.startsWith('{') && l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>),
+      logs: `${lines.join('\n')}\n${stderr}`,
+    });
+    lines = [];
+  }
+  if (invocations.length !== events.length) {
+    throw new Error(`the handler printed ${invocations.length} results for ${events.length} events.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  }
+  return invocations;
 }
 
 const bundles = (): Array<[string, () => string]> => [
@@ -285,7 +320,7 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
     expect([...needed].sort()).toEqual([...allowed].sort());
   });
 
-  it.for(bundles())('%s: notifies Slack once, keeps state in the table, reports poison records', async ([, bundleOf], ctx) => {
+  it.for(bundles())('%s: notifies Slack once, keeps state in the table, reports poison records', { timeout: 2 * CHILD_TIMEOUT_MS + 60_000 }, async ([, bundleOf], ctx) => {
     const bundle = bundleOf();
     if (!existsSync(bundle)) ctx.skip(); // dist/lambda is built by `npm run build` (part of `npm test`)
     slack.reset();
@@ -303,7 +338,8 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
     expect(matchesPattern(deployment.eventPattern, low)).toBe(false);
 
     const batch = { Records: [sqsRecord('m-ssh', JSON.stringify(ssh)), sqsRecord('m-backdoor', JSON.stringify(backdoor)), sqsRecord('m-poison', 'not json')] };
-    const first = await invoke(bundle, tableName, batch);
+    const [first] = await invokeInOneContainer(bundle, tableName, [batch]);
+    if (first === undefined) throw new Error('no invocation');
 
     // Only the poison record goes back to SQS (and so, after 5 receives, to the DLQ).
     expect(first.result, first.logs).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-poison' }] });
@@ -332,25 +368,27 @@ describe('a GuardDuty finding through the real bundle, with the environment the 
       expect(sent?.document[dimension]).toBe(value);
     }
 
-    // SQS delivers at least once: the same batch again (a new container) is a silent duplicate thanks to the table.
+    // SQS delivers at least once: the same batch again, in a new container (nothing in memory), is a silent duplicate
+    // thanks to the table. Then, in that now warm container: subscribed to an SNS topic that carries the events, and
+    // fed by a queue subscribed to a topic without raw message delivery, the envelopes are unwrapped; a finding
+    // already told is a duplicate, a new one is sent.
     const messagesBefore = slack.received.length;
-    const again = await invoke(bundle, tableName, { Records: [sqsRecord('m-ssh-2', JSON.stringify(ssh)), sqsRecord('m-backdoor-2', JSON.stringify(backdoor))] });
-    expect(again.result, again.logs).toEqual({ batchItemFailures: [] });
-    expect(slack.received.length).toBe(messagesBefore);
-
-    // Subscribed to an SNS topic that carries the events, and fed by a queue subscribed to a topic without raw
-    // message delivery: the envelopes are unwrapped; a finding already told is a duplicate, a new one is sent.
     const topicArn = `arn:aws:sns:${REGION}:${TEST_ACCOUNT}:guardduty-findings`;
     const fresh = guardDutyEvent({ id: '99887766554433221100ffeeddccbbaa', type: 'Trojan:EC2/DNSDataExfiltration', severity: 8, title: 'EC2 instance i-0123456789abcdef0 is exfiltrating data through DNS queries.' });
-    const viaSns = await invoke(bundle, tableName, {
-      Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Type: 'Notification', MessageId: 'sns-1', TopicArn: topicArn, Message: JSON.stringify(fresh) } }],
-    });
-    expect(viaSns.result, viaSns.logs).toBeNull();
-    expect(slack.receivedOn('security').map((m) => JSON.stringify(m.body)).some((m) => m.includes('DNSDataExfiltration')), viaSns.logs).toBe(true);
-    const afterSns = slack.received.length;
     const notification = { Type: 'Notification', MessageId: 'sns-2', TopicArn: topicArn, Message: JSON.stringify(ssh) };
-    const viaQueue = await invoke(bundle, tableName, { Records: [sqsRecord('m-sns', JSON.stringify(notification))] });
+    const [again, viaSns, viaQueue] = await invokeInOneContainer(bundle, tableName, [
+      { Records: [sqsRecord('m-ssh-2', JSON.stringify(ssh)), sqsRecord('m-backdoor-2', JSON.stringify(backdoor))] },
+      { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Type: 'Notification', MessageId: 'sns-1', TopicArn: topicArn, Message: JSON.stringify(fresh) } }] },
+      { Records: [sqsRecord('m-sns', JSON.stringify(notification))] },
+    ]);
+    if (again === undefined || viaSns === undefined || viaQueue === undefined) throw new Error('missing invocations');
+    expect(again.result, again.logs).toEqual({ batchItemFailures: [] });
+    expect(viaSns.result, viaSns.logs).toBeNull();
     expect(viaQueue.result, viaQueue.logs).toEqual({ batchItemFailures: [] });
-    expect(slack.received.length).toBe(afterSns);
+    // The only new messages are the fresh finding's: the redelivered batch and the SSH finding via SNS stayed silent.
+    const newMessages = slack.received.slice(messagesBefore).map((m) => JSON.stringify(m.body));
+    expect(newMessages.length, viaSns.logs).toBeGreaterThan(0);
+    expect(newMessages.filter((m) => !m.includes('DNSDataExfiltration')), `${again.logs}\n${viaQueue.logs}`).toEqual([]);
+    expect(slack.receivedOn('security').map((m) => JSON.stringify(m.body)).some((m) => m.includes('DNSDataExfiltration')), viaSns.logs).toBe(true);
   });
 });

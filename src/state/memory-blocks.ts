@@ -1,3 +1,4 @@
+import { copyPlain } from './copy-plain.js';
 import { isStanding, mergeBlockRecord, type BlockRecord } from '../respond/block-record.js';
 import type { BlockStore } from './store.js';
 
@@ -25,7 +26,7 @@ export function createMemoryBlocks(options: { enter: (method: string) => Promise
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const rows = new Map<string, BlockRecord>();
   const history = new Map<string, Set<string>>();
-  const clone = <T>(value: T): T => structuredClone(value);
+  const clone = copyPlain;
   const key = (r: Pick<BlockRecord, 'target' | 'cidr'>) => `${r.target}\u0000${r.cidr}`;
   const order = (a: BlockRecord, b: BlockRecord) =>
     a.target < b.target ? -1 : a.target > b.target ? 1 : a.since - b.since || (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0);

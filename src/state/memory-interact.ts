@@ -1,3 +1,4 @@
+import { copyPlain } from './copy-plain.js';
 import { slackOf, type SlackMessage } from '../core/message.js';
 import type { AuditLog, AuditRecord } from '../interact/audit-record.js';
 import {
@@ -42,7 +43,7 @@ export function createMemoryInteract(options: {
   const { enter, now } = options;
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const retentionMs = options.retentionMs ?? INTERACT_RETENTION_MS;
-  const clone = <T>(value: T): T => structuredClone(value);
+  const clone = copyPlain;
 
   const auditRecords = new Map<string, AuditRecord>();
   /** Snapshot key → the snapshot, and the message saved after a click with the outbox row it was made from. */

@@ -1,3 +1,4 @@
+import { copyPlain } from './copy-plain.js';
 import { toLoggedDecision } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
 import { createMemoryBlocks } from './memory-blocks.js';
@@ -92,7 +93,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   let closed = false;
 
   const ledgerKey = (destination: string, findingId: string): string => `${destination}\u0000${findingId}`;
-  const clone = <T>(value: T): T => structuredClone(value);
+  const clone = copyPlain;
 
   async function enter(method: string): Promise<void> {
     // Like a real driver, answers arrive on a later tick.

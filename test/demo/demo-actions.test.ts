@@ -19,7 +19,8 @@ afterAll(() => demo.stop());
 
 /** Waits (bounded) for a feed message holding `actionId`. */
 async function messageWith(actionId: string, extra: (m: DemoMessage) => boolean = () => true): Promise<DemoMessage> {
-  for (let round = 0; round < 500; round++) {
+  // Bounded in rounds (at least 30 s): on a loaded machine each demo step (ingest, render, drain) can take a second.
+  for (let round = 0; round < 3_000; round++) {
     const found = demo.feed.snapshot().messages.find((m) => JSON.stringify(m.slack).includes(`"${actionId}"`) && extra(m));
     if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -71,8 +71,15 @@ function captureSink(name: string): Sink & { received: OutgoingMessage[] } {
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 
+/**
+ * A fixture makes (string fields × hostile names) pipeline runs, each on a fresh store: 3,000 for the attack sequence
+ * fixture, a few seconds on a quiet machine and half a minute at a load of 16 on two cores. The work is bounded by
+ * that count; this bound only catches a hang, never a slow machine.
+ */
+const HANG_BOUND_MS = 600_000;
+
 describe('a finding whose text names an Object.prototype member', () => {
-  it.each(listFixtures())('never holds back the good finding beside it: every string field of %s', async (fixture) => {
+  it.each(listFixtures())('never holds back the good finding beside it: every string field of %s', { timeout: HANG_BOUND_MS }, async (fixture) => {
     const sink = captureSink('out');
     const config = parseConfig({ destinations: [{ name: 'out', type: 'stdout' }], dropSamples: false }, 'test');
     const sinks = new Map([['out', sink]]);
