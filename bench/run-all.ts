@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   throughput: () => import('./pipeline-throughput.js'),
   'cli-render': () => import('./cli-render.js'),
   shapes: () => import('./new-shapes.js'),
+  'big-jsonl': () => import('./big-jsonl.js'),
   'lambda-bundle': () => import('./lambda-bundle.js'),
   'webhook-delivery': () => import('./webhook-delivery.js'),
   burst: () => import('./burst.js'),

@@ -2,10 +2,12 @@ import { Command, Option, InvalidArgumentError } from 'commander';
 import type { Config } from '../config/schema.js';
 import { createAccountNameResolver } from '../enrich/account-names.js';
 import { previewAs } from '../pipeline/render-finding.js';
-import { eachFinding, readFindings } from '../sources/finding-inputs.js';
+import { eachFinding } from '../sources/finding-inputs.js';
+import { ingestInBatches } from '../pipeline/replay-batches.js';
 import { openStore } from '../pipeline/open-store.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
-import { summarizeReplay, formatReplaySummary, formatReplayDecisions, formatReplayRespond, replayRespondJson } from '../pipeline/replay-summary.js';
+import { summarizeReplay, formatReplaySummary, formatReplayDecisions, formatReplayRespond, replayRespondJson, countDecisions, type ReplaySummary } from '../pipeline/replay-summary.js';
+import type { IngestResult } from '../pipeline/pipeline-types.js';
 import { formatStatus, formatStatusJson, readStatus } from '../state/status-report.js';
 import { addMute, checkMuteRequest, listMutes, removeMute } from '../actions/mutes.js';
 import { formatMuteAdded, formatMuteList, muteAddUsage } from '../actions/mutes-report.js';
@@ -97,7 +99,11 @@ export function buildProgram(): Command {
     .action(async (files: string[], opts: { config: string; dryRun?: boolean; json?: boolean; timeout: number }) => {
       const config = await loadConfigOrExit(opts.config);
       const logger = createConsoleLogger({ level: logLevelFromEnv(process.env) });
-      const { findings, problems } = await readFindings(files, toStderr);
+      // Read as a stream and decided in batches (replay-batches.ts): a JSON Lines export of any size stays flat.
+      const reading = { count: 0 };
+      const findings = (async function* () {
+        for await (const { finding } of eachFinding(files, reading, toStderr)) yield finding;
+      })();
       // One sender per SQLite state file: a replay next to a running daemon would drain the same outbox twice.
       let lock: DaemonLock | undefined;
       if ('sqlite' in config.state && !opts.dryRun) {
@@ -119,9 +125,15 @@ export function buildProgram(): Command {
         throw error;
       });
       try {
-        const ingest = await runtime.pipeline.ingestFindings(findings, { dryRun: opts.dryRun });
+        // The decisions are printed by a dry run (so kept); otherwise only counted, batch by batch.
+        const counted: ReplaySummary['destinations'] = {};
+        const printsDecisions = opts.dryRun === true && opts.json !== true;
+        const ingest = await ingestInBatches(findings, (batch) => runtime.pipeline.ingestFindings(batch, { dryRun: opts.dryRun }), {
+          ...(!printsDecisions && { onDecisions: (decisions: IngestResult['decisions']) => countDecisions(decisions, counted) }),
+        });
+        const problems = reading.count;
         const drain = opts.dryRun ? undefined : await runtime.pipeline.drain({ deadlineMs: Date.now() + opts.timeout });
-        const summary = summarizeReplay({ ingest, drain, unreadable: problems, dryRun: opts.dryRun ?? false, state: config.state });
+        const summary = summarizeReplay({ ingest, drain, unreadable: problems, dryRun: opts.dryRun ?? false, state: config.state, counted });
         if (opts.dryRun && !opts.json) process.stdout.write(formatReplayDecisions(ingest.decisions));
         const respond = ingest.respond;
         const respondJson = respond && replayRespondJson(respond);

@@ -167,6 +167,24 @@ export function* parsedDocumentsOf(bytes: Uint8Array): Generator<ParsedDocument>
 }
 
 /**
+ * One line of a JSON Lines input (`index` counts from 0, blank lines included): its findings, paths starting with
+ * `line N $`, or one error saying where its JSON broke. What parsedDocumentsOf gives for a line after the first; the
+ * streaming reader of big inputs (sources/document-stream.ts) calls it line by line.
+ */
+export function parseJsonLine(line: string, index: number): ParsedDocument {
+  const parsed: ParsedDocument = { findings: [], errors: [] };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(line);
+  } catch (parseError) {
+    parsed.errors.push(invalidJson(findJsonSyntaxError(line), parseError, `line ${index + 1}`, index));
+    return parsed;
+  }
+  readDocument(doc, `line ${index + 1} $`, parsed, 0);
+  return parsed;
+}
+
+/**
  * JSON Lines, when the first non-blank line is a JSON value on its own; otherwise undefined (the text is one broken
  * JSON document, and its own syntax error is the useful report).
  */

@@ -27,20 +27,13 @@ export function summarizeReplay(input: {
   dryRun: boolean;
   /** The config's `state`: shown, because a second replay of the same files is all "duplicate" by design. */
   state?: { sqlite: string } | { dynamodb: string };
+  /** Decisions already counted with countDecisions (a big replay drops them batch by batch); added to the ingest's. */
+  counted?: ReplaySummary['destinations'];
 }): ReplaySummary {
   const { ingest, drain } = input;
-  const destinations: ReplaySummary['destinations'] = {};
+  const destinations: ReplaySummary['destinations'] = input.counted ?? {};
+  countDecisions(ingest.decisions, destinations);
   const entry = (name: string) => (destinations[name] ??= { notified: 0, digested: 0, suppressed: 0, suppressedBy: {}, sent: 0, failed: 0 });
-  for (const d of ingest.decisions) {
-    const e = entry(d.destination);
-    if (d.outcome === 'notify') e.notified += 1;
-    else if (d.outcome === 'digest') e.digested += 1;
-    else {
-      e.suppressed += 1;
-      const reason = formatDecisionReason(d.reason);
-      e.suppressedBy[reason] = (e.suppressedBy[reason] ?? 0) + 1;
-    }
-  }
   for (const [name, s] of Object.entries(drain?.byDestination ?? {})) {
     const e = entry(name);
     e.sent = s.sent;
@@ -61,6 +54,20 @@ export function summarizeReplay(input: {
       ? {}
       : { state: 'sqlite' in input.state ? { sqlite: resolve(input.state.sqlite) } : { dynamodb: input.state.dynamodb } }),
   };
+}
+
+/** Adds decisions to per-destination counts (notified, digested, suppressed by reason). */
+export function countDecisions(decisions: IngestResult['decisions'], destinations: ReplaySummary['destinations']): void {
+  for (const d of decisions) {
+    const e = (destinations[d.destination] ??= { notified: 0, digested: 0, suppressed: 0, suppressedBy: {}, sent: 0, failed: 0 });
+    if (d.outcome === 'notify') e.notified += 1;
+    else if (d.outcome === 'digest') e.digested += 1;
+    else {
+      e.suppressed += 1;
+      const reason = formatDecisionReason(d.reason);
+      e.suppressedBy[reason] = (e.suppressedBy[reason] ?? 0) + 1;
+    }
+  }
 }
 
 /** Where the state is, and why findings seen before are duplicates: the ledger remembers them (DESIGN "policy"). */

@@ -1,0 +1,14 @@
+import { createWriteStream, readFileSync, createReadStream } from 'node:fs';
+import { generateSampleFindings } from './src/sources/samples.js';
+import { parsedDocumentsOf } from './src/finding/parse.js';
+import { documentsOfStream } from './src/sources/document-stream.js';
+const path = '/tmp/gdn-try.jsonl';
+let text = '';
+for (let seed = 1; seed <= 20; seed++) for (const e of generateSampleFindings({ count: 500, now: Date.now(), seed })) text += JSON.stringify(e.detail) + '\n';
+(await import('node:fs')).writeFileSync(path, text);
+let t = performance.now(); let n = 0;
+for (const p of parsedDocumentsOf(readFileSync(path))) n += p.findings.length;
+console.log('whole', n, Math.round(performance.now() - t), 'ms');
+t = performance.now(); n = 0;
+for await (const it of documentsOfStream(createReadStream(path, { highWaterMark: 1 << 20 }), { maxDocumentBytes: 1 << 28 })) if ('parsed' in it) n += it.parsed.findings.length;
+console.log('stream', n, Math.round(performance.now() - t), 'ms');
