@@ -161,7 +161,8 @@ async function readBodyText(response: Response): Promise<string> {
   }
 }
 
-function networkCode(error: Error): string {
+/** The first `code` down an error's cause chain (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, …). */
+export function networkCode(error: Error): string {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;

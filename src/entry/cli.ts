@@ -20,6 +20,7 @@ import { registerBlockCommands } from './block-commands.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerResendCommand } from './resend-command.js';
 import { registerCheckConfigCommand } from './check-config-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
 import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
 import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
@@ -252,6 +253,8 @@ export function buildProgram(): Command {
   registerBlockCommands(program);
   registerAuditCommand(program);
   registerCheckConfigCommand(program);
+  // Right after check-config: the next thing to run before a first real message.
+  registerDoctorCommand(program);
   return program;
 }
 

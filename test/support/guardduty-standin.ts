@@ -18,6 +18,7 @@ import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
  *                                                       (what a member account gets: only the administrator may archive,
  *                                                       https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ArchiveFindings.html).
  * - `POST /` with `Action=AssumeRole` (STS awsQuery)    so `poll.assumeRole` can be tested end to end.
+ * - `POST /` with `Action=GetCallerIdentity` (STS)       who the credentials are (`doctor`).
  *
  * Wire facts it follows (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListFindings.html,
  * API_GetFindings.html, API_ListDetectors.html; and the SDK's schema in
@@ -48,7 +49,7 @@ export type WireFinding = Record<string, unknown> & {
   service: Record<string, unknown> & { archived: boolean; count: number; detectorId: string };
 };
 
-export type GuardDutyOperation = 'ListDetectors' | 'ListFindings' | 'GetFindings' | 'ArchiveFindings' | 'AssumeRole' | 'Unknown';
+export type GuardDutyOperation = 'ListDetectors' | 'ListFindings' | 'GetFindings' | 'ArchiveFindings' | 'AssumeRole' | 'GetCallerIdentity' | 'Unknown';
 
 export interface StandinCall {
   region: string;
@@ -389,12 +390,13 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
     m = /^\/detector\/([^/]+)\/findings\/archive$/.exec(path);
     if (method === 'POST' && m) return { operation: 'ArchiveFindings', detectorId: decodeURIComponent(m[1] ?? '') };
     if (method === 'POST' && path === '/' && /(^|&)Action=AssumeRole(&|$)/.test(body)) return { operation: 'AssumeRole' };
+    if (method === 'POST' && path === '/' && /(^|&)Action=GetCallerIdentity(&|$)/.test(body)) return { operation: 'GetCallerIdentity' };
     return { operation: 'Unknown' };
   }
 
   function takeFault(region: string, operation: GuardDutyOperation): FaultKind | undefined {
     const down = regionDown.get(region);
-    if (down && operation !== 'AssumeRole') return down;
+    if (down && operation !== 'AssumeRole' && operation !== 'GetCallerIdentity') return down;
     for (const fault of faults) {
       if (fault.region !== undefined && fault.region !== region) continue;
       if (fault.operation !== undefined && fault.operation !== operation) continue;
@@ -476,6 +478,20 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
     );
   }
 
+  /**
+   * STS GetCallerIdentity (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html): who the
+   * signing credentials are. The access key id is read from the SigV4 credential scope; an assumed role's key
+   * (ASIATESTASSUMED) answers as that role.
+   */
+  function callerIdentity(authorization: string | undefined): string {
+    const keyId = /Credential=([^/]+)\//.exec(authorization ?? '')?.[1] ?? 'AKIATEST';
+    const arn = keyId === 'ASIATESTASSUMED' ? 'arn:aws:sts::123456789012:assumed-role/gd-reader/guardduty-notifier' : 'arn:aws:iam::123456789012:user/guardduty-notifier';
+    return (
+      `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult><Arn>${arn}</Arn><UserId>${keyId}</UserId>` +
+      `<Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`
+    );
+  }
+
   function sendError(res: ServerResponse, error: WireError): void {
     const body = JSON.stringify({ message: error.message, __type: error.bodyType });
     res.writeHead(error.status, {
@@ -525,8 +541,8 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
       if (fault) throw faultError(fault);
       if (hook) await hook({ region, operation, detectorId, body, sequence: seq });
 
-      if (operation === 'AssumeRole') {
-        const xml = assumeRole(text);
+      if (operation === 'AssumeRole' || operation === 'GetCallerIdentity') {
+        const xml = operation === 'AssumeRole' ? assumeRole(text) : callerIdentity(req.headers.authorization);
         res.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(xml) });
         res.end(xml);
         return;
@@ -645,7 +661,7 @@ export async function startGuardDutyStandin(options: { now?: () => number } = {}
       clock = now;
     },
     countCalls(filter = {}) {
-      const counts: Record<GuardDutyOperation, number> = { ListDetectors: 0, ListFindings: 0, GetFindings: 0, ArchiveFindings: 0, AssumeRole: 0, Unknown: 0 };
+      const counts: Record<GuardDutyOperation, number> = { ListDetectors: 0, ListFindings: 0, GetFindings: 0, ArchiveFindings: 0, AssumeRole: 0, GetCallerIdentity: 0, Unknown: 0 };
       for (const call of calls) {
         if (filter.region !== undefined && call.region !== filter.region) continue;
         if (filter.status !== undefined && call.status !== filter.status) continue;

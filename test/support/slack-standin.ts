@@ -16,7 +16,9 @@ import { blockActionsPayload, formBody, signSlackBody, type ClickUser, type Sign
  *   `block_actions` request Slack would send for a button or menu of a message it received and posts it to the app's
  *   Request URL (`setInteractionUrl`); it accepts `chat.update`, `usergroups.users.list` (`setUserGroup`) and posts to
  *   each click's `response_url` (at most 5 within 30 minutes, then `used_url` / `expired_url`), and updates the
- *   received message in place, so the next click sees the new buttons.
+ *   received message in place, so the next click sees the new buttons;
+ * - the read-only calls `doctor` makes: `auth.test` (the token) and `conversations.info` (a channel: `failChannel(c,
+ *   'is_archived' | 'not_in_channel' | 'channel_not_found' | 'missing_scope')` shapes its answer).
  *
  * Sources for the behaviour:
  * - webhook errors and statuses: https://api.slack.com/changelog/2016-05-17-changes-to-errors-for-incoming-webhooks
@@ -486,7 +488,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
       sendJson(res, status, { ok: false, error }, headers);
     };
     // "Slack's Web API doesn't use meaningful status codes besides 429 and 200": errors are 200 with ok:false.
-    if (url.pathname === '/api/chat.update' || url.pathname === '/api/usergroups.users.list') {
+    if (url.pathname === '/api/chat.update' || url.pathname === '/api/usergroups.users.list' || url.pathname === '/api/auth.test' || url.pathname === '/api/conversations.info') {
       return handleInteractionApi(req, res, url, args ?? Object.fromEntries(url.searchParams), attempt);
     }
     if (url.pathname !== '/api/chat.postMessage') return fail('unknown_method', url.pathname);
@@ -553,6 +555,30 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     if (given !== token) return fail('invalid_auth');
     delete args['token'];
 
+    // auth.test (https://docs.slack.dev/reference/methods/auth.test): who the token is; reached only with the token.
+    if (url.pathname === '/api/auth.test') {
+      attempt.outcome = 'ok';
+      attempt.status = 200;
+      sendJson(res, 200, { ok: true, url: 'https://standin.slack.com/', team: 'Stand-in', user: 'guardduty-notifier', team_id: 'T0STANDIN', user_id: 'U0STANDINBOT', bot_id: 'B0STANDIN' });
+      return;
+    }
+    // conversations.info (https://docs.slack.dev/reference/methods/conversations.info): an archived channel is found
+    // (is_archived: true), one the bot was removed from is found with is_member: false, an unknown one is not found.
+    if (url.pathname === '/api/conversations.info') {
+      const channel = typeof args['channel'] === 'string' ? args['channel'] : undefined;
+      if (channel === undefined || channel === '') return fail('channel_not_found', 'no channel argument');
+      const error = channelErrors.get(channel);
+      if (error === 'channel_not_found' || (knownChannels !== undefined && !knownChannels.has(channel))) return fail('channel_not_found', channel);
+      if (error === 'missing_scope') return fail('missing_scope');
+      attempt.channel = channel;
+      attempt.outcome = 'ok';
+      attempt.status = 200;
+      sendJson(res, 200, {
+        ok: true,
+        channel: { id: channel, name: channel.replace(/^#/, '').toLowerCase(), is_channel: true, is_archived: error === 'is_archived', is_member: error !== 'not_in_channel' },
+      });
+      return;
+    }
     if (url.pathname === '/api/usergroups.users.list') {
       const group = typeof args['usergroup'] === 'string' ? args['usergroup'] : undefined;
       if (group === undefined || group === '') return fail('missing_argument', 'usergroup');

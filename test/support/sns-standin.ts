@@ -12,10 +12,10 @@ import { listenOnLoopback } from './loopback-server.js';
  * `InternalError`) that the SDK maps to `ThrottledException`, `NotFoundException`, ….
  * Signatures are not checked (any dummy credentials work).
  *
- * Only Publish is implemented, with SNS's checks (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html):
+ * Publish is implemented with SNS's checks (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html):
  * topic exists, message non-empty and ≤ 256 KB, subject ≤ 100 characters without line breaks or control/non-ASCII
  * characters, attribute data types String/Number/Binary/String.Array with valid Number values, FIFO topics need
- * `MessageGroupId`. `subscribe(topicArn, filterPolicy)` simulates attribute-based subscription filter policies
+ * `MessageGroupId`; GetTopicAttributes answers what `doctor` reads. `subscribe(topicArn, filterPolicy)` simulates attribute-based subscription filter policies
  * (exact strings/numbers, `numeric`, `prefix`, `anything-but`, `exists`) so tests can show what e.g. an SMS
  * subscription for Critical findings would get.
  *
@@ -84,6 +84,8 @@ export async function startSnsStandin(options: SnsStandinOptions = {}): Promise<
   const published: PublishedMessage[] = [];
   const requests: Array<{ action: string; outcome: string }> = [];
   const faults: SnsFault[] = [];
+  /** Topic ARN → subscriptions `subscribe()` added (GetTopicAttributes' SubscriptionsConfirmed). */
+  const subscriptions = new Map<string, number>();
 
   function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const form = new URLSearchParams(raw);
@@ -104,6 +106,19 @@ export async function startSnsStandin(options: SnsStandinOptions = {}): Promise<
     if (injected?.type === 'error') return error(injected.code, injected.message ?? `Injected ${injected.code}`, injected.status);
 
     if (req.method !== 'POST') return error('InvalidAction', 'Only POST is supported', 400);
+    if (action === 'GetTopicAttributes') {
+      // https://docs.aws.amazon.com/sns/latest/api/API_GetTopicAttributes.html: the topic's attributes as key/value
+      // entries; SubscriptionsConfirmed counts what `subscribe()` added. Read-only: nothing is published.
+      const arn = form.get('TopicArn') ?? '';
+      if (!TOPIC_ARN.test(arn)) return error('InvalidParameter', 'Invalid parameter: TopicArn');
+      if (topics !== undefined && !topics.has(arn)) return error('NotFound', 'Topic does not exist');
+      record.outcome = 'ok';
+      const confirmed = subscriptions.get(arn) ?? 0;
+      const attributes = { TopicArn: arn, Owner: arn.split(':')[4] ?? '', SubscriptionsConfirmed: String(confirmed), SubscriptionsPending: '0', SubscriptionsDeleted: '0' };
+      const entries = Object.entries(attributes).map(([k, v]) => `<entry><key>${k}</key><value>${escapeXml(v)}</value></entry>`).join('');
+      sendXml(res, 200, `<GetTopicAttributesResponse xmlns="${XMLNS}"><GetTopicAttributesResult><Attributes>${entries}</Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetTopicAttributesResponse>`);
+      return;
+    }
     if (action !== 'Publish') return error('InvalidAction', `The action ${action || '(none)'} is not valid for this endpoint.`, 400);
     if (form.get('Version') !== '2010-03-31') return error('InvalidParameter', 'Invalid parameter: Version');
 
@@ -183,6 +198,7 @@ export async function startSnsStandin(options: SnsStandinOptions = {}): Promise<
       faults.push(...more);
     },
     subscribe(topicArn, filterPolicy) {
+      subscriptions.set(topicArn, (subscriptions.get(topicArn) ?? 0) + 1);
       return {
         delivered: () =>
           published.filter((p) => p.topicArn === topicArn && (filterPolicy === undefined || matchesFilterPolicy(filterPolicy, p.attributes))),
