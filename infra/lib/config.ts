@@ -90,8 +90,13 @@ export const infraConfigSchema = z.strictObject({
       securityHubV2Products: z.array(z.string().min(1)).min(1, 'name at least one product').default(['GuardDuty']),
       /** A rule on `GuardDuty Malware Protection Object Scan Result` events (Malware Protection for S3). */
       malwareScanResults: z.boolean().default(false),
+      /**
+       * A rule on GuardDuty's detector health events (Runtime Monitoring coverage, Malware Protection plan status,
+       * post-scan action failures), read as notices of types `Health:*` (docs/finding-shapes.md).
+       */
+      health: z.boolean().default(false),
     })
-    .default({ guardDuty: true, securityHub: false, securityHubV2: false, securityHubV2Products: ['GuardDuty'], malwareScanResults: false }),
+    .default({ guardDuty: true, securityHub: false, securityHubV2: false, securityHubV2Products: ['GuardDuty'], malwareScanResults: false, health: false }),
   /** Findings below this severity are dropped: by the EventBridge pattern (unless filterInPattern is false) and by the function. */
   minSeverity: z.number().min(0).max(10).default(4),
   /** Put minSeverity into the event pattern too, so low findings never reach the queue (cheaper, quieter). */
@@ -203,8 +208,14 @@ function checkInfraConfig(config: InfraConfig): Array<{ path: string; message: s
   });
   problems.push(...checkInfraRespond(config.respond));
   problems.push(...checkInfraInteract(config.interact));
-  if (!config.sources.guardDuty && !config.sources.securityHub && !config.sources.securityHubV2 && !config.sources.malwareScanResults) {
-    problems.push({ path: 'sources', message: 'enable at least one of guardDuty, securityHub, securityHubV2, malwareScanResults' });
+  if (!config.sources.guardDuty && !config.sources.securityHub && !config.sources.securityHubV2 && !config.sources.malwareScanResults && !config.sources.health) {
+    problems.push({ path: 'sources', message: 'enable at least one of guardDuty, securityHub, securityHubV2, malwareScanResults, health' });
+  }
+  if (config.sources.health && config.minSeverity > 4) {
+    problems.push({
+      path: 'sources.health',
+      message: `health notices are Medium (4) when coverage drops: with minSeverity ${config.minSeverity} none would be sent; lower minSeverity or turn the rule off`,
+    });
   }
   if (config.sources.malwareScanResults && config.minSeverity > 7) {
     problems.push({

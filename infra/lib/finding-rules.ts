@@ -25,6 +25,19 @@ export const SECURITY_HUB_V2_DETAIL_TYPE = 'Findings Imported V2';
 export const MALWARE_SCAN_DETAIL_TYPE = 'GuardDuty Malware Protection Object Scan Result';
 
 /**
+ * GuardDuty's detector health events, read as `Health:*` notices (src/finding/parse-health.ts, which holds the same
+ * list). Source: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html
+ */
+export const HEALTH_DETAIL_TYPES = [
+  'GuardDuty Runtime Protection Unhealthy',
+  'GuardDuty Runtime Protection Healthy',
+  'GuardDuty Malware Protection Resource Status Error',
+  'GuardDuty Malware Protection Resource Status Warning',
+  'GuardDuty Malware Protection Resource Status Active',
+  'GuardDuty Malware Protection Post Scan Action Failed',
+] as const;
+
+/**
  * ASFF severity labels and the lowest GuardDuty severity each stands for. GuardDuty's bands: Low 1.0–3.9,
  * Medium 4.0–6.9, High 7.0–8.9, Critical 9.0–10.0 (GuardDuty user guide, "Severity levels of GuardDuty findings");
  * Security Hub maps them onto `Severity.Label` (ASFF `Severity`: LOW 1–39, MEDIUM 40–69, HIGH 70–89, CRITICAL 90–100).
@@ -112,6 +125,14 @@ export function malwareScanPattern(minSeverity: number | undefined): EventPatter
   };
 }
 
+/**
+ * The health rule's pattern: every health event, with no severity filter (they carry none). The healthy ones must come
+ * too: they are the recovery lines of the notices the unhealthy ones opened.
+ */
+export function healthPattern(): EventPattern {
+  return { source: [GUARDDUTY_SOURCE], detailType: [...HEALTH_DETAIL_TYPES] };
+}
+
 export interface FindingRulesProps {
   config: InfraConfig;
   /** Where the matched events go: the queue (home) or the home event bus (forwarder). */
@@ -120,7 +141,7 @@ export interface FindingRulesProps {
   purpose: string;
 }
 
-/** One rule per enabled source; `rules` is in the order GuardDuty, Security Hub, Security Hub V2, scan results. */
+/** One rule per enabled source; `rules` is in the order GuardDuty, Security Hub, Security Hub V2, scan results, health. */
 export class FindingRules extends Construct {
   readonly rules: Rule[] = [];
 
@@ -158,6 +179,14 @@ export class FindingRules extends Construct {
       const rule = new Rule(this, 'MalwareScanResults', {
         description: `Malware Protection for S3 scan results${minSeverity !== undefined && minSeverity > 1 ? ' (threats found)' : ''} ${props.purpose}`,
         eventPattern: malwareScanPattern(minSeverity),
+      });
+      rule.addTarget(props.target(rule));
+      this.rules.push(rule);
+    }
+    if (config.sources.health) {
+      const rule = new Rule(this, 'DetectorHealth', {
+        description: `GuardDuty detector health (Runtime Monitoring coverage, Malware Protection status) ${props.purpose}`,
+        eventPattern: healthPattern(),
       });
       rule.addTarget(props.target(rule));
       this.rules.push(rule);

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { malwareScanPattern, securityHubV2Pattern } from '../lib/finding-rules.js';
+import { HEALTH_DETAIL_TYPES, healthPattern, malwareScanPattern, securityHubV2Pattern } from '../lib/finding-rules.js';
+import { HEALTH_DETAIL_TYPES as READ_HEALTH_DETAIL_TYPES } from '../../src/finding/parse-health.js';
 import { parseInfraConfig, toAppConfig } from '../lib/config.js';
 import { synth, testConfig } from './support/synth.js';
 
@@ -108,6 +109,35 @@ describe('the Malware Protection scan result rule', () => {
   it('is refused with a minSeverity that no scan result reaches', () => {
     expect(() => parseInfraConfig({ regions: { home: 'eu-west-1' }, destinations: [{ name: 's', type: 'slack-webhook', secret: 'gd/s' }], sources: { malwareScanResults: true }, minSeverity: 8 }, 'config.yaml')).toThrow(
       /sources\.malwareScanResults: scan results are High \(7\) at most/,
+    );
+  });
+});
+
+describe('the detector health rule (sources.health)', () => {
+  it('is off by default', () => {
+    const { home } = synth(testConfig({}));
+    const detailTypes = rulesOf(home).map((r) => (r.Properties!.EventPattern as Record<string, string[]>)['detail-type']);
+    expect(detailTypes.flat()).not.toContain('GuardDuty Runtime Protection Unhealthy');
+  });
+
+  it('adds one rule on every health event, the healthy ones too (they close the notices)', () => {
+    const { home } = synth(testConfig({ sources: { guardDuty: true, health: true }, minSeverity: 4 }));
+    home.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.guardduty'], 'detail-type': [...HEALTH_DETAIL_TYPES] },
+    });
+    for (const name of ['eventbridge-runtime-protection-unhealthy-eks', 'eventbridge-runtime-protection-healthy-eks', 'eventbridge-malware-plan-status-error', 'eventbridge-malware-post-scan-action-failed']) {
+      expect(matches(healthPattern(), fixture(name)), name).toBe(true);
+    }
+    expect(matches(healthPattern(), fixture('eventbridge-camel-instance-network'))).toBe(false);
+  });
+
+  it('names the same events the function reads', () => {
+    expect([...HEALTH_DETAIL_TYPES]).toEqual([...READ_HEALTH_DETAIL_TYPES]);
+  });
+
+  it('is refused with a minSeverity that drops every notice', () => {
+    expect(() => parseInfraConfig({ regions: { home: 'eu-west-1' }, destinations: [{ name: 's', type: 'slack-webhook', secret: 'gd/s' }], sources: { health: true }, minSeverity: 7 }, 'config.yaml')).toThrow(
+      /sources\.health: health notices are Medium \(4\)/,
     );
   });
 });
