@@ -52,13 +52,10 @@ function callsText(r: ReconcileResult, ms: number): string {
   return `${r.calls.reads} read + ${r.calls.writes} write = ${r.calls.reads + r.calls.writes} calls, ${ms.toFixed(1)} ms (+${r.added.length} −${r.removed.length})`;
 }
 
-/** Every cidr written so far: the store's block history, which tells a WAF reconciler what was ours. */
-const history = new Set<string>();
-
+/** Without a store, a WAF target keeps its ownership records (which addresses it added) in memory: one target object here. */
 async function timed(target: BlockTarget, blocks: BlockRecord[]): Promise<string> {
-  for (const b of blocks) history.add(b.cidr);
   const start = performance.now();
-  const result = await target.reconcile({ blocks, ours: history });
+  const result = await target.reconcile({ blocks });
   return callsText(result, performance.now() - start);
 }
 

@@ -1,11 +1,12 @@
 import { copyPlain } from './copy-plain.js';
 import { isStanding, mergeBlockRecord, type BlockRecord } from '../respond/block-record.js';
+import { applyOwnershipChange, type BlockOwnership } from '../respond/block-ownership.js';
 import type { BlockStore } from './store.js';
 
 /**
  * The blocks group of the in-memory store (memory-store.ts): the same merge as the durable stores, deep copies in and
- * out. Bounded like the rest of that store: past `maxRows`, ended rows go, oldest first (standing rows always stay);
- * the history of enforced addresses is capped the same way.
+ * out. Bounded like the rest of that store: past `maxRows`, ended rows go, oldest first (standing rows always stay).
+ * Ownership records (src/respond/block-ownership.ts) are few: one per address in force on a WAF target.
  */
 
 export interface MemoryBlocks {
@@ -25,7 +26,7 @@ export function createMemoryBlocks(options: { enter: (method: string) => Promise
   const { enter } = options;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const rows = new Map<string, BlockRecord>();
-  const history = new Map<string, Set<string>>();
+  const owners = new Map<string, BlockOwnership>();
   const clone = copyPlain;
   const key = (r: Pick<BlockRecord, 'target' | 'cidr'>) => `${r.target}\u0000${r.cidr}`;
   const order = (a: BlockRecord, b: BlockRecord) =>
@@ -35,20 +36,12 @@ export function createMemoryBlocks(options: { enter: (method: string) => Promise
     if (rows.size <= maxRows) return;
     const ended = [...rows.entries()].filter(([, r]) => !isStanding(r)).sort((a, b) => a[1].updatedAt - b[1].updatedAt);
     for (const [k] of ended.slice(0, rows.size - maxRows)) rows.delete(k);
-    for (const set of history.values()) {
-      while (set.size > maxRows) set.delete(set.values().next().value as string);
-    }
   }
 
   function writeNow(incoming: readonly BlockRecord[]): BlockRecord[] {
     const out: BlockRecord[] = [];
     for (const row of incoming) {
       const next = mergeBlockRecord(rows.get(key(row)), clone(row));
-      if (next.state === 'active') {
-        let set = history.get(next.target);
-        if (!set) history.set(next.target, (set = new Set()));
-        set.add(next.cidr);
-      }
       rows.set(key(next), next);
       out.push(clone(next));
     }
@@ -64,9 +57,13 @@ export function createMemoryBlocks(options: { enter: (method: string) => Promise
         .sort(order)
         .map(clone);
     },
-    async blockHistory(target) {
-      await enter('blockHistory');
-      return new Set(history.get(target) ?? []);
+    async listBlockOwnership(target) {
+      await enter('listBlockOwnership');
+      return [...owners.values()].filter((o) => o.target === target).sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0)).map(clone);
+    },
+    async changeBlockOwnership(changes) {
+      await enter('changeBlockOwnership');
+      return changes.map((c) => applyOwnershipChange(owners, clone(c)));
     },
     async newBlocksSince(since) {
       await enter('newBlocksSince');

@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import { isStanding, mergeBlockRecord, sameBlockRecord, type BlockRecord } from '../respond/block-record.js';
+import { sameOwnership, type BlockOwnership, type OwnershipChange } from '../respond/block-ownership.js';
 import type { BlockStore } from './store.js';
 
 /**
  * The blocks group of the SQLite store (sqlite-store.ts opens the file and runs the migration below). One row per
  * (target, cidr), the record as JSON beside the columns the queries need; rows are never deleted. `enforced` is sticky:
- * set once the row was ever `active`, it is the block history a WAF reconciler reads (`blockHistory`).
+ * set once the row was ever `active` (what the WAF reconciler read as "ours" before schema 5).
+ * `block_owners`: per WAF target and address, whether it is ours in the IP set (src/respond/block-ownership.ts).
  */
 
 /** Schema step 2 of sqlite-store.ts's MIGRATIONS. */
@@ -26,8 +28,34 @@ export const SQLITE_BLOCKS_MIGRATION = `
   CREATE INDEX blocks_since ON blocks (since);
 `;
 
+/**
+ * Schema step 5: ownership records. The addresses of blocks in force when the file is migrated were written by us under
+ * the old rule ("ours" = ever enforced): they start as `added`, so that their unblock still takes them out. Ended blocks
+ * start with no record: their addresses are nobody's of ours any more (an operator's re-add stays).
+ */
+export const SQLITE_BLOCK_OWNERS_MIGRATION = `
+  CREATE TABLE block_owners (
+    target TEXT NOT NULL,
+    cidr   TEXT NOT NULL,
+    state  TEXT NOT NULL CHECK (state IN ('added', 'found', 'pending')),
+    token  TEXT,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (target, cidr)
+  ) WITHOUT ROWID;
+  INSERT INTO block_owners (target, cidr, state, token, at)
+    SELECT target, cidr, 'added', NULL, updated_at FROM blocks WHERE state = 'active' AND enforced = 1;
+`;
+
 interface BlockRowDb {
   record: string;
+}
+
+interface OwnerRowDb {
+  target: string;
+  cidr: string;
+  state: BlockOwnership['state'];
+  token: string | null;
+  at: number;
 }
 
 export interface SqliteBlocks {
@@ -56,9 +84,28 @@ export function createSqliteBlocks(db: Database.Database, assertOpen: () => void
     standingOfTarget: db.prepare<[string], BlockRowDb>(
       "SELECT record FROM blocks WHERE state IN ('active', 'dry-run') AND target = ? ORDER BY since, cidr",
     ),
-    history: db.prepare<[string], { cidr: string }>('SELECT cidr FROM blocks WHERE target = ? AND enforced = 1'),
     since: db.prepare<[number], { target: string; n: number }>('SELECT target, COUNT(*) AS n FROM blocks WHERE since >= ? GROUP BY target'),
+    owners: db.prepare<[string], OwnerRowDb>('SELECT target, cidr, state, token, at FROM block_owners WHERE target = ? ORDER BY cidr'),
+    owner: db.prepare<[string, string], OwnerRowDb>('SELECT target, cidr, state, token, at FROM block_owners WHERE target = ? AND cidr = ?'),
+    putOwner: db.prepare('INSERT OR REPLACE INTO block_owners (target, cidr, state, token, at) VALUES (@target, @cidr, @state, @token, @at)'),
+    deleteOwner: db.prepare<[string, string]>('DELETE FROM block_owners WHERE target = ? AND cidr = ?'),
   };
+  const owner = (row: OwnerRowDb): BlockOwnership => ({
+    target: row.target,
+    cidr: row.cidr,
+    state: row.state,
+    ...(row.token !== null ? { token: row.token } : {}),
+    at: row.at,
+  });
+  const changeOwnersTx = db.transaction((changes: readonly OwnershipChange[]) =>
+    changes.map((c) => {
+      const stored = stmt.owner.get(c.target, c.cidr);
+      if (!sameOwnership(stored === undefined ? undefined : owner(stored), c.before)) return false;
+      if (c.after === undefined) stmt.deleteOwner.run(c.target, c.cidr);
+      else stmt.putOwner.run({ target: c.target, cidr: c.cidr, state: c.after.state, token: c.after.token ?? null, at: c.after.at });
+      return true;
+    }),
+  );
   const parse = (row: BlockRowDb): BlockRecord => JSON.parse(row.record) as BlockRecord;
 
   function writeInTransaction(rows: readonly BlockRecord[]): BlockRecord[] {
@@ -94,9 +141,13 @@ export function createSqliteBlocks(db: Database.Database, assertOpen: () => void
           : (filter.standing ? stmt.standingOfTarget : stmt.ofTarget).all(filter.target);
       return rows.map(parse).filter((r) => !filter.standing || isStanding(r));
     },
-    async blockHistory(target) {
+    async listBlockOwnership(target) {
       assertOpen();
-      return new Set(stmt.history.all(target).map((r) => r.cidr));
+      return stmt.owners.all(target).map(owner);
+    },
+    async changeBlockOwnership(changes) {
+      assertOpen();
+      return changeOwnersTx.immediate(changes);
     },
     async newBlocksSince(since) {
       assertOpen();

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError, StoreSchemaError } from './errors.js';
 import { formatDecisionReason } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
-import { createSqliteBlocks, SQLITE_BLOCKS_MIGRATION } from './sqlite-blocks.js';
+import { createSqliteBlocks, SQLITE_BLOCK_OWNERS_MIGRATION, SQLITE_BLOCKS_MIGRATION } from './sqlite-blocks.js';
 import { createSqliteInteract, SQLITE_INTERACT_MIGRATION } from './sqlite-interact.js';
 import { createSqliteOnCall, SQLITE_ON_CALL_MIGRATION } from './sqlite-on-call.js';
 import type {
@@ -36,7 +36,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Bumped with every schema change; `migrate` walks an older file up to it. Stored in SQLite's `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 4;
+export const SQLITE_SCHEMA_VERSION = 5;
 
 const DAY_MS = 86_400_000;
 /** Pruning costs a couple of index range deletes; doing it every commit would be waste at 5,000 decisions/s. */
@@ -120,6 +120,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 3, sql: SQLITE_INTERACT_MIGRATION },
   // On call: escalation deadlines, acknowledgements, PagerDuty alerts (sqlite-on-call.ts).
   { version: 4, sql: SQLITE_ON_CALL_MIGRATION },
+  // WAF ownership: which addresses of an IP set are ours (sqlite-blocks.ts).
+  { version: 5, sql: SQLITE_BLOCK_OWNERS_MIGRATION },
 ];
 
 interface LedgerRowDb {

@@ -4,6 +4,7 @@ import type { DecisionRecord, LoggedDecision } from '../policy/decision-record.j
 import type { LedgerEntry } from '../policy/ledger.js';
 import type { MuteRule } from '../policy/mute.js';
 import type { BlockRecord } from '../respond/block-record.js';
+import type { BlockOwnership, OwnershipChange } from '../respond/block-ownership.js';
 import type { EscalationRow, EscalationState } from '../policy/escalation.js';
 import type { Acknowledgement, PageRecord } from '../policy/acknowledgement.js';
 
@@ -13,6 +14,7 @@ export type { DecisionOutcome, DecisionReason, DecisionRecord, LoggedDecision } 
 export type { LedgerEntry } from '../policy/ledger.js';
 export type { MuteRule } from '../policy/mute.js';
 export type { BlockRecord } from '../respond/block-record.js';
+export type { BlockOwnership, OwnershipChange } from '../respond/block-ownership.js';
 export type { AuditAction, AuditLog, AuditRecord, AuditResult } from '../interact/audit-record.js';
 export type { EscalationRow, EscalationState } from '../policy/escalation.js';
 export type { Acknowledgement, PageRecord } from '../policy/acknowledgement.js';
@@ -192,8 +194,9 @@ export interface MuteStore {
  * Blocks (respond/): one row per (target, cidr) with an expiry; the targets are made to match the rows in force.
  * Every write — `commit`'s `blocks` and `putBlocks` — merges the row into the stored one with `mergeBlockRecord`
  * (src/respond/block-record.ts), atomically per row, so concurrent writers converge. Rows are not deleted when a block
- * ends: SQLite keeps them; DynamoDB keeps ended rows 7 days (TTL) and, for ever, which addresses were ever enforced
- * (`blockHistory`), which is what a WAF reconciler needs to know what was ours.
+ * ends: SQLite keeps them; DynamoDB keeps ended rows 7 days (TTL). Beside them, per WAF target and address, whether
+ * the address in the IP set is ours (we added it and still own it) or was already there when we blocked it
+ * (src/respond/block-ownership.ts): what lets a WAF reconciler take out only what is ours.
  */
 export interface BlockStore {
   /**
@@ -201,8 +204,13 @@ export interface BlockStore {
    * Ordered by target, then `since`, then cidr. DynamoDB lists ended rows of the last 7 days only.
    */
   listBlocks(filter?: { target?: string; standing?: boolean }): Promise<BlockRecord[]>;
-  /** Every cidr this target ever held in state `active`, ended ones included: addresses we may take out again. */
-  blockHistory(target: string): Promise<Set<string>>;
+  /** The ownership records of a WAF target (src/respond/block-ownership.ts), every family, ordered by cidr. */
+  listBlockOwnership(target: string): Promise<BlockOwnership[]>;
+  /**
+   * Compare-and-set per record: each change applies only while the stored record is exactly its `before` (absent when
+   * undefined); `after` undefined deletes. Returns, in order, whether each applied.
+   */
+  changeBlockOwnership(changes: readonly OwnershipChange[]): Promise<boolean[]>;
   /** Per target: blocks begun at or after `since` (epoch ms), ended ones included — the `maxNewPerHour` count. */
   newBlocksSince(since: number): Promise<Map<string, number>>;
   /** Writes rows outside a decision commit (`block add`/`remove`, prune), each merged; returns them as now stored. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOwnershipChange, type BlockOwnership } from '../../src/respond/block-ownership.js';
 import { blockKey, expireBlocks, isInForce, type BlockRecord } from '../../src/respond/block-record.js';
 import { createNetworkFirewallTarget } from '../../src/respond/targets/network-firewall.js';
 import { isOurs } from '../../src/respond/targets/rule-group-layout.js';
@@ -24,16 +25,23 @@ interface Rows {
   all(): BlockRecord[];
 }
 
-/** The store's block rows as phase 2 will keep them: one per (target, cidr), never deleted, history = ours. */
+/** The store's block rows: one per (target, cidr), never deleted; and, shared by every reconciler, the WAF ownership records. */
 function createRows(): Rows {
   const rows = new Map<string, BlockRecord>();
+  const owners = new Map<string, BlockOwnership>();
   return {
     commit(records) {
       for (const r of records) rows.set(blockKey(r), r);
     },
     load(target) {
       const mine = [...rows.values()].filter((r) => r.target === target);
-      return { blocks: mine, ours: new Set(mine.map((r) => r.cidr)) };
+      return {
+        blocks: mine,
+        ownership: {
+          records: [...owners.values()].filter((o) => o.target === target),
+          change: async (changes) => changes.map((c) => applyOwnershipChange(owners, c)),
+        },
+      };
     },
     inForce(target, now) {
       return new Set([...rows.values()].filter((r) => r.target === target && isInForce(r, now)).map((r) => r.cidr));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { createWafIpSetTarget, parseIpSetArn } from '../../src/respond/targets/waf-ip-set.js';
 import { RespondTargetError } from '../../src/respond/errors.js';
+import { applyOwnershipChange, type BlockOwnership, type OwnershipChange } from '../../src/respond/block-ownership.js';
 import { startWafv2Standin, type Wafv2Standin } from '../support/wafv2-standin.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry } from '../support/guardduty-standin.js';
 import { HOUR, makeBlock, manyBlocks, noSleep, T0, wafClient } from './helpers.js';
@@ -50,18 +51,41 @@ describe('WAF IP set target', () => {
     expect(waf.ipSet(arns.ipv6SetArn ?? '').addresses).toEqual(['2001:DB8:1::/48', '2001:67c:2e8::1/128']);
   });
 
-  it('takes out what was ours (history) and only that', async () => {
+  it('takes out what it added once its block ends, and never what was there before', async () => {
     const arns = sets({ v4: ['198.51.100.0/24', '185.220.101.9/32'], v6: false });
-    await target(arns).reconcile({ blocks: [row('185.220.101.1'), row('185.220.101.2')] });
+    const alb = target(arns);
+    // .9 was in the set before us: found there, not ours.
+    await alb.reconcile({ blocks: [row('185.220.101.1'), row('185.220.101.2'), row('185.220.101.9')] });
+    expect(waf.ipSet(arns.ipv4SetArn).addresses).toEqual(['198.51.100.0/24', '185.220.101.9/32', '185.220.101.1/32', '185.220.101.2/32']);
 
-    // 185.220.101.1 expired, .2 was removed by hand; .9 was in the set before us and is in no history.
-    const result = await target(arns).reconcile({
-      blocks: [row('185.220.101.1', { until: T0 }), row('185.220.101.2', { state: 'removed' })],
-      ours: new Set(['185.220.101.1/32', '185.220.101.2/32']),
+    // .1 expired, .2 was removed by hand, .9's block ended too.
+    const result = await alb.reconcile({
+      blocks: [row('185.220.101.1', { until: T0 }), row('185.220.101.2', { state: 'removed' }), row('185.220.101.9', { state: 'removed' })],
     });
 
     expect(result.removed).toEqual(['185.220.101.1/32', '185.220.101.2/32']);
     expect(waf.ipSet(arns.ipv4SetArn).addresses).toEqual(['198.51.100.0/24', '185.220.101.9/32']);
+  });
+
+  it('records what it added before writing it, and confirms it with the new token after', async () => {
+    const arns = sets({ v4: ['185.220.101.9/32'], v6: false });
+    const records = new Map<string, BlockOwnership>();
+    const seen: string[][] = [];
+    const ownership = () => ({
+      records: [...records.values()],
+      change: async (changes: readonly OwnershipChange[]) => {
+        seen.push(changes.map((c) => `${c.cidr} ${c.before?.state ?? '-'}→${c.after?.state ?? '-'}`));
+        return changes.map((c) => applyOwnershipChange(records, c));
+      },
+    });
+    const alb = target(arns);
+    waf.onRequest((info) => {
+      // When the write arrives, the claim is already stored.
+      if (info.operation === 'UpdateIPSet') expect([...records.values()].map((r) => `${r.cidr} ${r.state}`)).toContain('185.220.101.1/32 pending');
+    });
+    await alb.reconcile(() => ({ blocks: [row('185.220.101.1'), row('185.220.101.9')], ownership: ownership() }));
+    expect(seen).toEqual([['185.220.101.1/32 -→pending', '185.220.101.9/32 -→found'], ['185.220.101.1/32 pending→added']]);
+    expect([...records.values()].find((r) => r.cidr === '185.220.101.1/32')).toMatchObject({ state: 'added', token: waf.ipSet(arns.ipv4SetArn).lockToken });
   });
 
   it('writes nothing when the sets already match, and never calls UpdateIPSet in dry-run', async () => {

@@ -6,7 +6,7 @@ import { makeBlock } from '../respond/helpers.js';
 /**
  * The BlockStore group of the store conformance suite (store-conformance.ts calls it inside its per-backend describe):
  * rows per (target, cidr), merged on every write by mergeBlockRecord, committed with the ledger and outbox, history
- * of enforced addresses, the rate count. Every backend: SQLite, DynamoDB, in-memory.
+ * ownership records of WAF targets, the rate count. Every backend: SQLite, DynamoDB, in-memory.
  */
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -19,7 +19,7 @@ export function block(ip: string, overrides: Partial<BlockRecord> = {}): BlockRe
 const message: RenderedMessage = { slack: { text: 'Blocked 185.220.101.1' }, text: { subject: 'Blocked', body: 'Blocked 185.220.101.1' }, attributes: {} };
 
 export function describeBlockStoreConformance(context: { store(): Store; reopen(): (() => Promise<Store>) | undefined; setStore(store: Store): void }): void {
-  describe('BlockStore: listBlocks, blockHistory, newBlocksSince, putBlocks, commit blocks', () => {
+  describe('BlockStore: listBlocks, block ownership, newBlocksSince, putBlocks, commit blocks', () => {
     it('keeps one row per target and address, listed by target then start, standing ones on request', async () => {
       const store = context.store();
       expect(await store.listBlocks()).toEqual([]);
@@ -119,17 +119,26 @@ export function describeBlockStoreConformance(context: { store(): Store; reopen(
       expect((await store.listBlocks({ standing: true })).find((r) => r.ip === '185.220.101.9')?.state).toBe('active');
     });
 
-    it('remembers every address a target ever enforced, ended ones included, and never dry-run ones', async () => {
+    it('records which addresses of a WAF target are ours, each change a compare-and-set', async () => {
       const store = context.store();
-      await store.putBlocks([
-        block('185.220.101.1', { target: 'alb', direction: 'source' }),
-        block('185.220.101.2', { target: 'alb', direction: 'source', state: 'dry-run' }),
-        block('185.220.101.3', { target: 'edge' }),
-      ]);
-      await store.putBlocks([block('185.220.101.1', { target: 'alb', state: 'removed', updatedAt: T0 + HOUR })]);
-      expect([...(await store.blockHistory('alb'))].sort()).toEqual(['185.220.101.1/32']);
-      expect([...(await store.blockHistory('edge'))]).toEqual(['185.220.101.3/32']);
-      expect((await store.blockHistory('nowhere')).size).toBe(0);
+      const pending = { target: 'alb', cidr: '185.220.101.1/32', state: 'pending' as const, token: 'tok-1', at: T0 };
+      const added = { target: 'alb', cidr: '185.220.101.1/32', state: 'added' as const, token: 'tok-2', at: T0 + 1 };
+      const found = { target: 'alb', cidr: '2001:470::1/128', state: 'found' as const, at: T0 };
+      expect(await store.listBlockOwnership('alb')).toEqual([]);
+      // Absent → pending, and a second claim of an absent record fails (another reconciler was first).
+      expect(await store.changeBlockOwnership([{ target: 'alb', cidr: pending.cidr, after: pending }, { target: 'alb', cidr: found.cidr, after: found }])).toEqual([true, true]);
+      expect(await store.changeBlockOwnership([{ target: 'alb', cidr: pending.cidr, after: { ...pending, token: 'tok-9' } }])).toEqual([false]);
+      // pending → added only from the pending record as read; a stale `before` changes nothing.
+      expect(await store.changeBlockOwnership([{ target: 'alb', cidr: pending.cidr, before: { ...pending, at: T0 - 1 }, after: added }])).toEqual([false]);
+      expect(await store.changeBlockOwnership([{ target: 'alb', cidr: pending.cidr, before: pending, after: added }])).toEqual([true]);
+      await store.changeBlockOwnership([{ target: 'edge2', cidr: '185.220.101.9/32', after: { target: 'edge2', cidr: '185.220.101.9/32', state: 'found', at: T0 } }]);
+      expect(await store.listBlockOwnership('alb')).toEqual([added, found]);
+      // Forgetting: only the record as read.
+      expect(await store.changeBlockOwnership([{ target: 'alb', cidr: added.cidr, before: pending }])).toEqual([false]);
+      expect(await store.changeBlockOwnership([{ target: 'alb', cidr: added.cidr, before: added }])).toEqual([true]);
+      expect(await store.listBlockOwnership('alb')).toEqual([found]);
+      expect((await store.listBlockOwnership('edge2')).map((o) => o.cidr)).toEqual(['185.220.101.9/32']);
+      expect(await store.listBlockOwnership('nowhere')).toEqual([]);
     });
 
     it('counts new blocks per target since a time, ended ones included (the maxNewPerHour count)', async () => {
@@ -148,11 +157,12 @@ export function describeBlockStoreConformance(context: { store(): Store; reopen(
       const reopen = context.reopen();
       if (!reopen) return ctx.skip();
       await context.store().putBlocks([block('185.220.101.1'), block('185.220.101.2', { state: 'expired', updatedAt: T0 + 12 * HOUR })]);
+      await context.store().changeBlockOwnership([{ target: 'alb', cidr: '185.220.101.1/32', after: { target: 'alb', cidr: '185.220.101.1/32', state: 'added', token: 't', at: T0 } }]);
       await context.store().close();
       const store = await reopen();
       context.setStore(store);
       expect((await store.listBlocks()).map((r) => `${r.ip} ${r.state}`)).toEqual(['185.220.101.1 active', '185.220.101.2 expired']);
-      expect([...(await store.blockHistory('edge'))]).toEqual(['185.220.101.1/32']);
+      expect(await store.listBlockOwnership('alb')).toEqual([{ target: 'alb', cidr: '185.220.101.1/32', state: 'added', token: 't', at: T0 }]);
     });
   });
 }

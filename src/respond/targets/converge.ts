@@ -1,4 +1,5 @@
 import { isInForce, type BlockRecord } from '../block-record.js';
+import type { BlockOwnership, OwnershipChange } from '../block-ownership.js';
 import { classifyAwsError, RespondTargetError } from '../errors.js';
 import type { BlockTarget, DesiredBlocks, ReconcileResult } from './target.js';
 
@@ -13,7 +14,8 @@ import type { BlockTarget, DesiredBlocks, ReconcileResult } from './target.js';
 
 export interface BlockRows {
   listBlocks(filter?: { target?: string; standing?: boolean }): Promise<BlockRecord[]>;
-  blockHistory(target: string): Promise<Set<string>>;
+  listBlockOwnership(target: string): Promise<BlockOwnership[]>;
+  changeBlockOwnership(changes: readonly OwnershipChange[]): Promise<boolean[]>;
 }
 
 export type TargetOutcome =
@@ -31,15 +33,18 @@ export interface ConvergeOptions {
 }
 
 /**
- * What a target must hold, read from the store: its active rows (dry-run rows are never written, nor counted as
- * ours) and, for a WAF target, every address it ever held from us.
+ * What a target must hold, read from the store: its active rows (dry-run rows are never written) and, for a WAF
+ * target, which addresses of its IP sets are ours (block-ownership.ts), with the way to record them.
  */
 export function desiredFromStore(rows: BlockRows, target: BlockTarget): () => Promise<DesiredBlocks> {
   return async () => {
     const standing = await rows.listBlocks({ target: target.name, standing: true });
     const blocks = standing.filter((r) => r.state === 'active');
     if (target.type !== 'waf-ip-set') return { blocks };
-    return { blocks, ours: await rows.blockHistory(target.name) };
+    return {
+      blocks,
+      ownership: { records: await rows.listBlockOwnership(target.name), change: (changes) => rows.changeBlockOwnership(changes) },
+    };
   };
 }
 

@@ -1,26 +1,33 @@
 import type { BlockRecord } from '../block-record.js';
+import type { BlockOwnership, OwnershipChange } from '../block-ownership.js';
 import type { TargetRoom } from '../target-room.js';
 
 /**
  * A place blocks are enforced (a Network Firewall rule group, a pair of WAF IP sets). Targets converge, they are not
  * edited: `reconcile` reads the target, computes our part of it from the store's rows, and writes only when that
  * differs, with the service's optimistic-concurrency token; a stale token is re-read and retried, a bounded number of
- * times. Everything that is not ours (rules outside our priority range, addresses we never added) stays as it was.
+ * times. Everything that is not ours (rules outside our priority range, addresses we did not add or no longer own)
+ * stays as it was.
  */
+
+/** Which addresses of a WAF target's IP sets are ours, and the store's compare-and-set to record it (block-ownership.ts). */
+export interface OwnershipLedger {
+  readonly records: readonly BlockOwnership[];
+  change(changes: readonly OwnershipChange[]): Promise<boolean[]>;
+}
 
 /** What the target should hold, read from the store. */
 export interface DesiredBlocks {
   /**
    * The store's rows for this target (other targets' rows are ignored). Only rows in force at the reconcile's `now`
-   * (state `active`, `until` in the future) are written; the rest tell which addresses were ours.
+   * (state `active`, `until` in the future) are written.
    */
   readonly blocks: readonly BlockRecord[];
   /**
-   * Every cidr ever written to this target by us (the store's block history for the target, removed and expired rows
-   * included). A WAF IP set holds no marker of who added an address: an address in the set that is in neither
-   * `ours` nor the rows is someone else's and stays. Rows in `blocks` count as ours without being listed here.
+   * A WAF target's ownership records (read after the target) and the way to change them. Without one (a target used
+   * on its own), the target keeps its records in memory for its lifetime.
    */
-  readonly ours?: ReadonlySet<string>;
+  readonly ownership?: OwnershipLedger;
 }
 
 /**

@@ -1,22 +1,23 @@
 import type { GetIPSetResponse, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { backoffDelay, sleep } from '../../core/backoff.js';
-import { canonicalCidr } from '../../core/ip-address.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { BlockRecord } from '../block-record.js';
 import { isInForce } from '../block-record.js';
+import { applyOwnershipChange, cidrFamily, planIpSet, type BlockOwnership } from '../block-ownership.js';
 import { classifyAwsError, RespondTargetError } from '../errors.js';
 import { arnParts, createWafv2Client, type RespondClientOptions } from './aws-clients.js';
-import { byAge, loadDesired, type BlockTarget, type DesiredBlocks, type DesiredBlocksSource, type ReconcileOptions, type ReconcileResult } from './target.js';
+import { byAge, loadDesired, type BlockTarget, type DesiredBlocks, type DesiredBlocksSource, type OwnershipLedger, type ReconcileOptions, type ReconcileResult } from './target.js';
 
 /**
  * The WAF target: an IPv4 IP set and, optionally, an IPv6 one (WAF keeps the families in separate sets), referenced
  * by the user's web ACL rule that blocks them. WAF matches the request's source, so every block here is a source block.
  *
- * Reconcile, per set: GetIPSet → foreign addresses (in the set, never ours) + our rows in force → UpdateIPSet with the
- * LockToken, only when the set differs. UpdateIPSet replaces the whole list, and an IP set records nobody's name
- * beside an address, so "ours" comes from the store: every cidr we ever wrote to this target (`DesiredBlocks.ours`,
- * the block history with removed and expired rows) plus the rows themselves. Anything else in the set stays, exactly
- * as written. A stale token (`WAFOptimisticLockException`) is re-read and retried, bounded.
+ * Reconcile, per set: GetIPSet → the ownership records (read after the set) → planIpSet (block-ownership.ts) → record
+ * the claims → UpdateIPSet with the LockToken, only when the set differs → confirm. UpdateIPSet replaces the whole
+ * list, and an IP set records nobody's name beside an address, so "ours" is recorded per address: what we added and
+ * still own. An address already in the set when our block needed it is an operator's, and is never taken out; after our
+ * unblock an address is ours no more, whoever adds it next. Everything not ours stays, exactly as written. A stale
+ * token (`WAFOptimisticLockException`), or a record another reconciler changed under us, is re-read and retried, bounded.
  * Sources: https://docs.aws.amazon.com/waf/latest/APIReference/API_UpdateIPSet.html, API_GetIPSet.html.
  */
 
@@ -58,7 +59,7 @@ export function parseIpSetArn(arn: string, family: 4 | 6): IpSetRef {
  * @example
  * const alb = createWafIpSetTarget({ name: 'public-alb',
  *   ipv4SetArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/ipset/guardduty-v4/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' });
- * await alb.reconcile(async () => ({ blocks: await store.listBlocks({ target: 'public-alb' }), ours: await store.blockHistory('public-alb') }));
+ * await alb.reconcile(desiredFromStore(store, alb)); // converge.ts: the rows in force and the ownership records
  */
 export function createWafIpSetTarget(options: WafIpSetTargetOptions): BlockTarget {
   const { name } = options;
@@ -77,6 +78,14 @@ export function createWafIpSetTarget(options: WafIpSetTargetOptions): BlockTarge
   const wait = options.sleep ?? sleep;
   const maxRetries = options.maxConflictRetries ?? DEFAULT_CONFLICT_RETRIES;
   const maxAddresses = options.maxAddresses ?? WAF_IP_SET_MAX_ADDRESSES;
+  // Ownership records when the caller keeps none (a target used on its own): this object's lifetime only.
+  const memoryRecords = new Map<string, BlockOwnership>();
+  const memoryLedger: OwnershipLedger = {
+    get records() {
+      return [...memoryRecords.values()];
+    },
+    change: async (changes) => changes.map((c) => applyOwnershipChange(memoryRecords, c)),
+  };
 
   const fail = (operation: string, set: IpSetRef, error: unknown): RespondTargetError => {
     const { failure, code, message } = classifyAwsError(error);
@@ -110,49 +119,43 @@ export function createWafIpSetTarget(options: WafIpSetTargetOptions): BlockTarge
         throw new RespondTargetError(name, 'wrong-kind', `GetIPSet (${set.name})`, `${set.name} is not an ${version} IP set`);
       }
       const desired: DesiredBlocks = await loadDesired(source);
+      const ledger = desired.ownership ?? memoryLedger;
       const at = now();
-      const mine = desired.blocks.filter((b) => b.target === name && b.family === set.family);
-      const ours = new Set<string>([...(desired.ours ?? []), ...mine.map((b) => b.cidr)]);
-      const inForce = mine.filter((b) => isInForce(b, at)).sort(byAge);
+      const inForce = desired.blocks.filter((b) => b.target === name && b.family === set.family && isInForce(b, at)).sort(byAge);
+      const plan = planIpSet({
+        target: name,
+        current: ipSet.Addresses ?? [],
+        token: got.LockToken ?? '',
+        inForce,
+        records: ledger.records.filter((r) => r.target === name && cidrFamily(r.cidr) === set.family),
+        maxAddresses,
+        now: at,
+      });
+      const outcome: SetOutcome = { changed: plan.changed, written: false, added: [...plan.added], removed: [...plan.removed], inForce: plan.held, over: [...plan.over], left: plan.left };
+      if (opts.dryRun) return outcome;
 
-      // Foreign entries are kept exactly as written; ours are compared in canonical form.
-      const current = ipSet.Addresses ?? [];
-      const currentCanonical = new Set<string>();
-      const foreign: string[] = [];
-      for (const text of current) {
-        const canonical = canonicalCidr(text) ?? text;
-        currentCanonical.add(canonical);
-        if (!ours.has(canonical)) foreign.push(text);
-      }
-      let left = maxAddresses - foreign.length;
-      const keep: string[] = [];
-      const over: BlockRecord[] = [];
-      const seen = new Set<string>();
-      for (const record of inForce) {
-        if (seen.has(record.cidr)) continue;
-        seen.add(record.cidr);
-        if (left <= 0) {
-          over.push(record);
+      // Ownership first: no address goes into the set from us without its record (block-ownership.ts).
+      if (plan.before.length > 0) {
+        const applied = await ledger.change(plan.before);
+        const lostClaim = plan.before.some((c, i) => c.after?.state === 'pending' && applied[i] !== true);
+        if (lostClaim) {
+          // Another reconciler changed a record since we read it: read everything again.
+          if (attempt >= maxRetries) throw new RespondTargetError(name, 'conflict', `ownership (${set.name})`, 'ownership records kept changing while we wrote');
+          calls.conflicts += 1;
           continue;
         }
-        keep.push(record.cidr);
-        left -= 1;
       }
-      const nextCanonical = new Set<string>([...foreign.map((t) => canonicalCidr(t) ?? t), ...keep]);
-      const added = keep.filter((c) => !currentCanonical.has(c)).sort();
-      const removed = [...currentCanonical].filter((c) => !nextCanonical.has(c)).sort();
-      const changed = added.length > 0 || removed.length > 0;
-      const outcome: SetOutcome = { changed, written: false, added, removed, inForce: keep.length, over, left };
-      if (!changed || opts.dryRun) return outcome;
+      if (!plan.changed) return outcome;
+      const { added, removed } = plan;
 
       try {
         calls.writes += 1;
-        await client.send(
+        const written = await client.send(
           new UpdateIPSetCommand({
             Name: set.name,
             Scope: set.scope,
             Id: set.id,
-            Addresses: [...foreign, ...keep.sort()],
+            Addresses: [...plan.addresses],
             LockToken: got.LockToken,
             // UpdateIPSet replaces the set's mutable settings: send the description back as read.
             ...(ipSet.Description !== undefined ? { Description: ipSet.Description } : {}),
@@ -160,6 +163,8 @@ export function createWafIpSetTarget(options: WafIpSetTargetOptions): BlockTarge
           { abortSignal: opts.signal },
         );
         logger.info('IP set written', { target: name, set: set.name, added: added.length, removed: removed.length, attempt });
+        // Confirm what we added as ours, forget what we took out. A record that changed meanwhile is left as it is now.
+        await ledger.change(plan.afterWrite(written.NextLockToken));
         return { ...outcome, written: true };
       } catch (error) {
         const { failure } = classifyAwsError(error);
