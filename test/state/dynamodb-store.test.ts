@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { OUTBOX_BODY_DICTIONARY_DF1 } from '../../src/state/outbox-body-dictionary.js';
-import { GetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbStore } from '../../src/state/dynamodb-store.js';
 import { OUTBOX_INDEX, TABLE_KEYS } from '../../src/state/dynamodb-table.js';
 import type { OutboxRow, Store } from '../../src/state/store.js';
@@ -179,6 +179,26 @@ describe('DynamoDB store (table layout)', () => {
       }),
     );
     expect((await store.duePending(T0 + 10, 1)).map((r) => r.id)).toEqual(['m2']);
+    await store.close();
+  });
+
+  it('migrates a table from before WAF ownership on first read: blocks in force the old history names start as ours', async () => {
+    const tableName = await freshTable();
+    const store = createDynamoDbStore({ tableName, client: ddb.client, now: clock });
+    const doc = DynamoDBDocumentClient.from(ddb.client);
+    const row = (ip: string, state: 'active' | 'removed') => ({
+      ip, cidr: `${ip}/32`, family: 4 as const, target: 'alb', since: T0, until: T0 + DAY, rule: 'r', direction: 'source' as const, state, reason: 't', updatedAt: T0, extensions: 0,
+    });
+    await store.putBlocks([row('185.220.101.1', 'active'), row('185.220.101.2', 'active'), row('185.220.101.3', 'active')]);
+    await store.putBlocks([{ ...row('185.220.101.2', 'removed'), updatedAt: T0 + 1 }]);
+    // The old history items: every address ever enforced (.3 has none: a block written after the history stopped).
+    for (const cidr of ['185.220.101.1/32', '185.220.101.2/32', '185.220.101.7/32']) {
+      await doc.send(new PutCommand({ TableName: tableName, Item: { [TABLE_KEYS.partitionKey]: 'blockhist#alb', [TABLE_KEYS.sortKey]: cidr, since: T0 } }));
+    }
+    expect(await store.listBlockOwnership('alb')).toEqual([{ target: 'alb', cidr: '185.220.101.1/32', state: 'added', at: T0 }]);
+    // Once: a record forgotten since is not brought back by a second read.
+    await store.changeBlockOwnership([{ target: 'alb', cidr: '185.220.101.1/32', before: { target: 'alb', cidr: '185.220.101.1/32', state: 'added', at: T0 } }]);
+    expect(await store.listBlockOwnership('alb')).toEqual([]);
     await store.close();
   });
 

@@ -87,6 +87,36 @@ describe('SQLite store', () => {
     expect(() => createSqliteStore({ path: file })).toThrow(/newer than this notifier understands.*upgrade/);
   });
 
+  it('migrates a file from before WAF ownership: blocks in force start as ours, ended ones as nobody’s', async () => {
+    const store = createSqliteStore({ path });
+    const row = (ip: string, state: 'active' | 'expired' | 'dry-run') => ({
+      ip,
+      cidr: `${ip}/32`,
+      family: 4 as const,
+      target: 'alb',
+      since: T0,
+      until: state === 'expired' ? T0 + 1 : T0 + 3_600_000,
+      rule: 'r',
+      direction: 'source' as const,
+      state,
+      reason: 't',
+      updatedAt: T0 + 5,
+      extensions: 0,
+    });
+    await store.putBlocks([row('185.220.101.1', 'active'), row('185.220.101.2', 'active'), row('185.220.101.3', 'dry-run')]);
+    await store.putBlocks([{ ...row('185.220.101.2', 'expired'), updatedAt: T0 + 4_000_000 }]);
+    await store.close();
+    // As schema 4 left it: no ownership table.
+    const db = new Database(path);
+    db.exec('DROP TABLE block_owners');
+    db.pragma('user_version = 4');
+    db.close();
+
+    const migrated = createSqliteStore({ path });
+    expect(await migrated.listBlockOwnership('alb')).toEqual([{ target: 'alb', cidr: '185.220.101.1/32', state: 'added', at: T0 + 5 }]);
+    await migrated.close();
+  });
+
   it('keeps only the latest decision records, pruning inside commits', async () => {
     const store = createSqliteStore({ path: ':memory:', keepDecisions: 50 });
     for (let i = 0; i < 150; i++) await store.commit({ ledger: [], outbox: [], decisions: [decision(i)] });
