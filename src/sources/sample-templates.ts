@@ -40,6 +40,8 @@ export interface SampleBody {
   service?: Record<string, unknown>;
   /** Extra keys of `service.additionalInfo` besides `sample: true`. */
   additionalInfo?: Record<string, unknown>;
+  /** Extra top-level members of the finding (`customDetectionRuleName` of a custom detection rule's finding). */
+  finding?: Record<string, unknown>;
 }
 
 export interface SampleTemplate {
@@ -1668,6 +1670,138 @@ export const SAMPLE_TEMPLATES: readonly SampleTemplate[] = [
               endpoints: [{ id: host.ip, ip: host.ip }],
               signals: sequenceSignals(ctx, ['Discovery:Kubernetes/SuccessfulAnonymousAccess', 'CredentialAccess:Kubernetes/MaliciousIPCaller', 'Impact:Runtime/CryptoMinerExecuted']),
               sequenceIndicators: [{ key: 'ATTACK_TACTIC', values: ['Discovery', 'Credential Access', 'Impact'] }],
+            },
+          },
+        },
+      };
+    },
+  },
+  // ---- Added in 2026 (issue 20): Malware Protection for AWS Backup, custom detection rules, attack-sequence context.
+  // Sources: the user guide's "Malware Protection for Backup finding types" and "Custom detection rules" pages, the
+  // document history, and the SDK model (`@aws-sdk/client-guardduty`: MalwareScanDetails, RecoveryPointDetails,
+  // EbsSnapshotDetails, Sequence.additionalSequenceTypes, IndicatorType).
+  {
+    type: 'Execution:EC2/MaliciousFile!Snapshot',
+    severity: 8,
+    feature: 'malware-protection',
+    count: [1, 1],
+    build(ctx) {
+      const i = ctx.instance();
+      const snapshot = `snap-${ctx.hex(17)}`;
+      const volume = `arn:aws:ec2:${ctx.region}:${ctx.accountId}:volume/vol-${ctx.hex(17)}`;
+      return {
+        title: `A malicious file was detected in EBS snapshot ${snapshot}.`,
+        description: `The Malware Protection for Backup scan of EBS snapshot ${snapshot} (a backup of a volume of EC2 instance ${i.id}) detected 2 malicious files.`,
+        resource: { resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: `arn:aws:ec2:${ctx.region}::snapshot/${snapshot}` } },
+        service: {
+          featureName: 'MalwareProtectionForBackup',
+          malwareScanDetails: {
+            scanId: ctx.hex(32),
+            scanType: 'BACKUP_INITIATED',
+            scanCategory: 'FULL_SCAN',
+            scanConfiguration: { triggerType: 'BACKUP' },
+            uniqueThreatCount: 2,
+            threats: [
+              {
+                name: 'Trojan.Linux.ExampleMiner',
+                source: 'Amazon',
+                count: 1,
+                itemDetails: [{ resourceArn: volume, itemPath: '/usr/local/bin/kworkerd', hash: ctx.hex(64), additionalInfo: { deviceName: '/dev/xvda' } }],
+              },
+              { name: 'EICAR-Test-File (not a virus)', source: 'Amazon', count: 1, itemDetails: [{ resourceArn: volume, itemPath: '/home/ec2-user/eicar.com', hash: EICAR_SHA256 }] },
+            ],
+          },
+        },
+      };
+    },
+  },
+  {
+    type: 'Execution:S3/MaliciousFile!RecoveryPoint',
+    severity: 8,
+    feature: 'malware-protection',
+    count: [1, 1],
+    build(ctx) {
+      const bucket = bucketDetails(ctx);
+      const name = bucket.name as string;
+      const vault = ctx.pick(['prod-daily-vault', 's3-weekly-vault', 'compliance-vault']);
+      const recoveryPoint = `arn:aws:backup:${ctx.region}:${ctx.accountId}:recovery-point:${name}-${ctx.hex(8)}`;
+      const key = `exports/${ctx.pick(['invoices', 'payroll', 'reports'])}-${ctx.int(2024, 2026)}.xlsm`;
+      return {
+        title: `A malicious file was detected in an S3 recovery point of bucket ${name}.`,
+        description: `The Malware Protection for Backup scan of a recovery point of S3 bucket ${name} in backup vault ${vault} detected a malicious file: ${key}.`,
+        resource: { resourceType: 'RecoveryPoint', recoveryPointDetails: { recoveryPointArn: recoveryPoint, backupVaultName: vault } },
+        service: {
+          featureName: 'MalwareProtectionForBackup',
+          malwareScanDetails: {
+            scanId: ctx.hex(32),
+            scanType: 'BACKUP_INITIATED',
+            scanCategory: 'INCREMENTAL_SCAN',
+            scanConfiguration: { triggerType: 'BACKUP', incrementalScanDetails: { baselineResourceArn: `arn:aws:backup:${ctx.region}:${ctx.accountId}:recovery-point:${name}-${ctx.hex(8)}` } },
+            uniqueThreatCount: 1,
+            threats: [
+              {
+                name: 'Ransom.Win32.ExampleLocker',
+                source: 'Amazon',
+                count: ctx.int(1, 4),
+                itemDetails: [{ resourceArn: `arn:aws:s3:::${name}`, itemPath: key, hash: ctx.hex(64), additionalInfo: { versionId: ctx.upper(32) } }],
+              },
+            ],
+          },
+        },
+      };
+    },
+  },
+  {
+    // A custom detection rule's finding: the type is the rule's `Tactic:Service/Technique`.
+    type: 'CredentialAccess:EC2/UnsecuredCredentials',
+    severity: 7,
+    feature: 'ec2',
+    count: [1, 3],
+    build(ctx) {
+      const i = ctx.instance();
+      return {
+        title: `Credentials were read from an unsecured file on EC2 instance ${i.id}.`,
+        description: `The custom detection rule unsecured-credentials-on-hosts matched: a process on EC2 instance ${i.id} read AWS credentials from /home/ec2-user/.aws/credentials, a file readable by every user.`,
+        resource: instanceResource(ctx),
+        service: runtimeDetails(ctx, { name: 'python3', path: '/usr/bin/python3' }),
+        finding: { customDetectionRuleName: 'unsecured-credentials-on-hosts' },
+      };
+    },
+  },
+  {
+    type: 'AttackSequence:ECS/CompromisedCluster',
+    severity: 9,
+    feature: 'attack-sequence',
+    count: [1, 1],
+    build(ctx) {
+      const cluster = `${ctx.pick(['checkout', 'payments', 'search'])}-prod`;
+      const host = ctx.remote('malicious');
+      const cve = `CVE-2026-${ctx.int(10000, 49999)}`;
+      return {
+        title: `Potential compromise of ECS cluster ${cluster} indicated by a sequence of actions.`,
+        description: `A container of ECS cluster ${cluster} installed a malicious package, reached ${host.ip} and started a cryptocurrency miner; the task was reachable from the internet through a vulnerable image.`,
+        resource: {
+          resourceType: 'ECSCluster',
+          ecsClusterDetails: { name: cluster, arn: `arn:aws:ecs:${ctx.region}:${ctx.accountId}:cluster/${cluster}`, status: 'ACTIVE' },
+        },
+        service: {
+          featureName: 'Correlation',
+          detection: {
+            sequence: {
+              uid: ctx.hex(32),
+              description: 'Potential compromise of an ECS cluster indicated by a sequence of actions.',
+              actors: [{ id: `task/${ctx.hex(32)}`, process: { name: 'node', path: '/usr/local/bin/node' } }],
+              endpoints: [{ id: host.ip, ip: host.ip }],
+              signals: sequenceSignals(ctx, ['Execution:Runtime/MaliciousFileExecuted', 'CryptoCurrency:Runtime/BitcoinTool.B!DNS', 'Impact:Runtime/CryptoMinerExecuted']),
+              sequenceIndicators: [
+                { key: 'ATTACK_TACTIC', values: ['Initial Access', 'Execution', 'Impact'] },
+                { key: 'MALICIOUS_PACKAGE', values: [`npm:event-stream-helper@4.0.${ctx.int(1, 9)}`] },
+                { key: 'VULNERABILITY', values: [cve] },
+                { key: 'REACHABILITY', values: ['Load balancer listener :443 open to the internet'] },
+                { key: 'MISCONFIGURATION', values: ['Task role allows ecr:* and s3:* on *'] },
+                { key: 'SENSITIVE_DATA', values: ['Secrets Manager secret prod/db-password read by the task'] },
+              ],
+              additionalSequenceTypes: ['AttackSequence:ECS/CompromisedCluster', 'AttackSequence:IAM/CompromisedCredentials'],
             },
           },
         },

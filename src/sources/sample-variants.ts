@@ -198,9 +198,40 @@ function scanResultEvent(ctx: SampleContext, accountId: string, region: string, 
 }
 
 /**
+ * A Runtime Monitoring coverage event for one EKS cluster (`GuardDuty Runtime Protection Unhealthy` / `Healthy`), the
+ * shape the user guide documents and the corpus holds for ECS. The cluster is the same for both, so the demo shows the
+ * notice and then its "recovered" line.
+ */
+function runtimeCoverageEvent(ctx: SampleContext, accountId: string, region: string, now: number, cluster: string, healthy: boolean): SampleDocument {
+  return {
+    version: '0',
+    id: ctx.uuid(),
+    'detail-type': healthy ? 'GuardDuty Runtime Protection Healthy' : 'GuardDuty Runtime Protection Unhealthy',
+    source: 'aws.guardduty',
+    account: accountId,
+    time: new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+    region,
+    resources: [],
+    detail: {
+      schemaVersion: '1.0',
+      resourceAccountId: accountId,
+      currentStatus: healthy ? 'Healthy' : 'Unhealthy',
+      previousStatus: healthy ? 'Unhealthy' : 'Healthy',
+      resourceDetails: {
+        resourceType: 'EKS',
+        eksClusterDetails: { clusterName: cluster, clusterArn: `arn:aws:eks:${region}:${accountId}:cluster/${cluster}` },
+      },
+      issue: healthy ? '' : 'The GuardDuty security agent add-on (aws-guardduty-agent) is not running on 3 of 5 nodes',
+      lastUpdatedAt: now - 30_000,
+    },
+  };
+}
+
+/**
  * One of each: a GuardDuty finding via Security Hub (OCSF), an Inspector finding via Security Hub, a scan hit, a
  * "could not scan" notice (Low: dropped by a minSeverity of 4), an attack sequence with its signals, and a finding that
- * is one of its signals (`associatedAttackSequenceArn`). Pure: a function of the options.
+ * is one of its signals (`associatedAttackSequenceArn`); then a Malware Protection for Backup finding, an attack
+ * sequence with the 2026 context indicators, and a Runtime Monitoring coverage notice followed by its recovery. Pure: a function of the options.
  *
  * @example
  * const documents = generateSampleVariants({ now: Date.now(), seed: 7 });
@@ -215,6 +246,9 @@ export function generateSampleVariants(options: VariantOptions): SampleDocument[
   const sequence = buildSample(template('AttackSequence:IAM/CompromisedCredentials'), { ...base, seed: hashSeed(seed, 'sequence') });
   const signal = buildSample(template('UnauthorizedAccess:IAMUser/TorIPCaller'), { ...base, seed: hashSeed(seed, 'signal') });
   signal.detail.associatedAttackSequenceArn = sequence.detail.arn;
+  const backup = buildSample(template('Execution:EC2/MaliciousFile!Snapshot'), { ...base, seed: hashSeed(seed, 'backup') });
+  const contextSequence = buildSample(template('AttackSequence:ECS/CompromisedCluster'), { ...base, seed: hashSeed(seed, 'ets-2026') });
+  const cluster = `${ctx.pick(['payments', 'platform', 'data'])}-eks-${ctx.hex(4)}`;
   return [
     toSecurityHubV2Event(viaSecurityHub, ctx),
     inspectorV2Event(ctx, accountId, region, options.now),
@@ -222,6 +256,10 @@ export function generateSampleVariants(options: VariantOptions): SampleDocument[
     scanResultEvent(ctx, accountId, region, options.now, 'ACCESS_DENIED'),
     sequence,
     signal,
+    backup,
+    contextSequence,
+    runtimeCoverageEvent(ctx, accountId, region, options.now, cluster, false),
+    runtimeCoverageEvent(ctx, accountId, region, options.now + 60_000, cluster, true),
   ];
 }
 

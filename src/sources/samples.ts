@@ -230,6 +230,7 @@ export function buildSample(
       title: body.title,
       type: template.type,
       updatedAt: new Date(updatedMs).toISOString(),
+      ...body.finding,
     },
   };
 }

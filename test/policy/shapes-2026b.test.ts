@@ -13,6 +13,8 @@ import { formatDecisionReason } from '../../src/policy/decision-record.js';
 import type { LedgerEntry } from '../../src/policy/ledger.js';
 import type { RouteTarget } from '../../src/policy/route.js';
 import { renderFindingMessage } from '../../src/render/render-message.js';
+import { matchesFinding } from '../../src/policy/match.js';
+import { runbookFor } from '../../src/policy/route.js';
 import { loadFixture } from '../support/finding-fixtures.js';
 
 const T0 = Date.parse('2026-03-10T10:00:00.000Z');
@@ -137,5 +139,26 @@ describe('Malware Protection for Backup findings', () => {
   it('sends one message per scanned resource: the AMI and the recovery point are findings of their own', () => {
     const ids = ['eventbridge-backup-malware-snapshot', 'eventbridge-backup-malware-ami', 'eventbridge-backup-malware-ec2-recovery-point', 'eventbridge-backup-malware-s3-recovery-point'].map((f) => parsed(f).id);
     expect(new Set(ids).size).toBe(4);
+  });
+});
+
+describe('types of our own and of custom detection rules, in globs', () => {
+  it.each([
+    ['Health:*', 'eventbridge-runtime-protection-unhealthy-eks', true],
+    ['Health:RuntimeProtection/*', 'eventbridge-malware-plan-status-error', false],
+    ['Insight:*', 'securityhub-insight-results', true],
+    ['MalwareProtection:*', 'eventbridge-backup-scan-skipped', true],
+    ['Execution:*/MaliciousFile!*', 'eventbridge-backup-malware-s3-recovery-point', true],
+    ['CredentialAccess:*', 'eventbridge-custom-detection-rule', true],
+  ])('%s matches %s: %s', (glob, fixture, expected) => {
+    expect(matchesFinding({ types: [glob] }, parsed(fixture))).toBe(expected);
+  });
+
+  it('finds the runbook of a custom detection rule type by glob', () => {
+    const finding = parsed('eventbridge-custom-detection-rule');
+    expect(finding.customDetectionRuleName).toBe('unsecured-credentials-on-hosts');
+    expect(runbookFor({ runbooks: { '*:*/UnsecuredCredentials': 'https://wiki.example.com/runbooks/{type}' } }, finding)).toBe(
+      'https://wiki.example.com/runbooks/CredentialAccess%3AEC2%2FUnsecuredCredentials',
+    );
   });
 });

@@ -23,6 +23,10 @@ describe('generateSampleVariants', () => {
       'GuardDuty Malware Protection Object Scan Result',
       'GuardDuty Finding',
       'GuardDuty Finding',
+      'GuardDuty Finding',
+      'GuardDuty Finding',
+      'GuardDuty Runtime Protection Unhealthy',
+      'GuardDuty Runtime Protection Healthy',
     ]);
     expect(findings.map((f) => [f.format, f.product, f.band.name])).toEqual([
       ['ocsf', 'GuardDuty', findings[0]!.band.name],
@@ -31,7 +35,30 @@ describe('generateSampleVariants', () => {
       ['malware-scan', 'GuardDuty', 'Low'],
       ['eventbridge', 'GuardDuty', 'Critical'],
       ['eventbridge', 'GuardDuty', 'Medium'],
+      ['eventbridge', 'GuardDuty', 'High'],
+      ['eventbridge', 'GuardDuty', 'Critical'],
+      ['health', 'GuardDuty', 'Medium'],
+      ['health', 'GuardDuty', 'Low'],
     ]);
+  });
+
+  it('shows a Malware Protection for Backup finding with its scanned snapshot and threats', () => {
+    const backup = findings[6]!;
+    expect(backup.type).toBe('Execution:EC2/MaliciousFile!Snapshot');
+    expect(backup.resourceScan).toMatchObject({ scannedType: 'EBSSnapshot', scanType: 'BACKUP_INITIATED', threatCount: 2 });
+    expect(backup.resourceScan!.threats.map((t) => t.name)).toEqual(['Trojan.Linux.ExampleMiner', 'EICAR-Test-File (not a virus)']);
+  });
+
+  it('shows an attack sequence with the 2026 context indicators', () => {
+    const sequence = findings[7]!;
+    expect(sequence.attackSequence!.indicators!.map((i) => i.key)).toEqual(['MALICIOUS_PACKAGE', 'VULNERABILITY', 'REACHABILITY', 'MISCONFIGURATION', 'SENSITIVE_DATA']);
+    expect(sequence.attackSequence!.additionalTypes).toContain('AttackSequence:IAM/CompromisedCredentials');
+  });
+
+  it('shows a coverage notice and then its recovery, about the same cluster', () => {
+    const [drop, recovery] = findings.slice(8);
+    expect([drop!.type, recovery!.type]).toEqual(['Health:RuntimeProtection/Unhealthy', 'Health:RuntimeProtection/Healthy']);
+    expect(recovery!.id).toBe(drop!.id);
   });
 
   it('gives the OCSF copy the GuardDuty id and type it was made from, and no invented number', () => {
