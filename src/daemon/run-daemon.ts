@@ -6,6 +6,8 @@ import { startDrainLoop } from './drain-loop.js';
 import { createRespondMetrics, startRespondLoop } from './respond-loop.js';
 import { createHealthTracker, type HealthTracker } from './health.js';
 import { startHealthServer } from './health-server.js';
+import { createPagerDutyWebhook, pagerDutyWebhookRoute } from '../pipeline/pagerduty-webhook-runtime.js';
+import { createSecretResolver } from '../config/secrets.js';
 import { JOBS_SHUTDOWN_WAIT_MS, startDaemonInteraction } from './slack-actions.js';
 import { createDaemonMetrics, type DaemonMetrics } from './metrics.js';
 import { DEFAULT_POLL, resolvePollRegions } from './poll-config.js';
@@ -91,6 +93,15 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
     const { interact } = config;
     const actions =
       interact === undefined ? undefined : await startDaemonInteraction({ config: { ...config, interact }, session, logger, now, env, healthListen: listen });
+    // PagerDuty → us (a pagerduty destination with `webhookSecret`): POST /pagerduty/webhook on the same listener.
+    const pagerDuty = await createPagerDutyWebhook({
+      config,
+      store: session.runtime.store,
+      secrets: createSecretResolver({ env }),
+      logger,
+      now,
+    });
+    if (pagerDuty !== undefined && listen === false) logger.warn('A PagerDuty webhookSecret is set but the listener is off (poll.listen: off): PagerDuty acknowledgements cannot reach this daemon');
     let server: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {
       server =
@@ -101,7 +112,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
               logger,
               health: () => health.report(),
               metrics: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
-              ...(actions?.route === undefined ? {} : { routes: [actions.route] }),
+              routes: [...(actions?.route === undefined ? [] : [actions.route]), ...(pagerDuty === undefined ? [] : [pagerDutyWebhookRoute(pagerDuty, logger)])],
             });
     } catch (error) {
       await actions?.stop(now());

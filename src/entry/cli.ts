@@ -18,6 +18,7 @@ import { registerSamplesCommand } from './samples-command.js';
 import { registerDaemonCommands } from './daemon-commands.js';
 import { registerBlockCommands } from './block-commands.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerAckCommand } from './ack-command.js';
 import { registerResendCommand } from './resend-command.js';
 import { registerCheckConfigCommand } from './check-config-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
@@ -252,6 +253,7 @@ export function buildProgram(): Command {
   registerDaemonCommands(program);
   registerBlockCommands(program);
   registerAuditCommand(program);
+  registerAckCommand(program);
   registerCheckConfigCommand(program);
   // Right after check-config: the next thing to run before a first real message.
   registerDoctorCommand(program);

@@ -31,7 +31,7 @@ export interface AuditRecord {
   readonly actor: string;
   /** A display name when the source gave one (Slack `username`). Not trusted, not unique. */
   readonly actorName?: string;
-  readonly via: 'slack' | 'cli' | 'demo';
+  readonly via: 'slack' | 'cli' | 'demo' | 'pagerduty' | 'guardduty';
   readonly action: AuditAction;
   readonly result: AuditResult;
   /** Why it was refused or failed: a stable word (`not-allowed`, `not-found`, `access-denied`, `private`, `cap`, …). */

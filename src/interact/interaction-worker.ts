@@ -22,7 +22,7 @@ import { ArchiveError } from './errors.js';
 import { guardDutyLocation } from './guardduty-archiver.js';
 import type { InteractionJob } from './interaction-job.js';
 import type { SlackMessageCopy } from './payload.js';
-import type { BlockActions, FindingArchiver, FindingLookup, InteractionTarget, MuteActions } from './ports.js';
+import type { AcknowledgeActions, BlockActions, FindingArchiver, FindingLookup, InteractionTarget, MuteActions } from './ports.js';
 import type { ResponseUrlClient } from './response-url.js';
 import { postThreadLine, updateMessage, type InteractSlackClient } from './slack-web-api.js';
 
@@ -36,6 +36,8 @@ export interface InteractionWorkerOptions {
   mutes?: MuteActions;
   /** respond's blocks; absent when respond has no target (Block IP is then refused as `no-target`). */
   blocks?: BlockActions;
+  /** The acknowledgement gate: an Acknowledge or an Archive is told to PagerDuty and ends the finding's escalation. */
+  acknowledge?: AcknowledgeActions;
   now?: () => number;
   logger?: Logger;
   /** Where the clicks come from, for the audit record: `slack` (default) or the demo page (`demo`, no Slack). */
@@ -125,8 +127,21 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
     const who = job.user.name === undefined ? by : `${job.user.name} (${by})`;
     const ref = action.ref!;
     switch (action.name) {
-      case 'acknowledge':
+      case 'acknowledge': {
+        if (options.acknowledge !== undefined && target !== undefined) {
+          const out = await options.acknowledge.acknowledge({
+            findingId: target.findingId,
+            destination: target.destination,
+            by: actor,
+            ...(job.user.name === undefined ? {} : { byName: job.user.name }),
+            at,
+            requestId: `${via}-${job.id}`,
+            via,
+          });
+          if (out.result === 'already') return refused('already-acknowledged', out.by === undefined ? undefined : `by ${out.by}`);
+        }
         return { result: 'done', view: { kind: 'acknowledged', by, at } };
+      }
 
       case 'archive': {
         const location = target === undefined ? undefined : guardDutyLocation(target);
@@ -135,6 +150,10 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
         if (options.archiver === undefined) return refused('not-archivable', 'archiving is not set up in this deployment');
         try {
           await options.archiver.archive(location);
+          // Archived is answered: PagerDuty alerts of the finding are resolved, its escalation ends.
+          await options.acknowledge
+            ?.acknowledge({ findingId: target.findingId, destination: target.destination, by: actor, at, requestId: `${via}-${job.id}`, via, archived: true })
+            .catch((error: unknown) => logger.error('Archived, but telling PagerDuty failed', { error: String(error) }));
           return { result: 'done', view: { kind: 'archived', by, at } };
         } catch (error) {
           if (error instanceof ArchiveError) {

@@ -111,3 +111,21 @@ export interface BlockActions {
     now: number;
   }): Promise<{ removed: ReadonlyArray<{ readonly ip: string; readonly target: string }>; writeError?: string }>;
 }
+
+/**
+ * The acknowledgement gate (src/actions/acknowledge.ts): records who acknowledged, tells every destination that heard
+ * of the finding (PagerDuty `acknowledge`, or `resolve` when archived), ends its escalations. `already` names the
+ * first acknowledgement when there was one.
+ */
+export interface AcknowledgeActions {
+  acknowledge(request: {
+    findingId: string;
+    destination: string;
+    by: string;
+    byName?: string;
+    at: number;
+    requestId: string;
+    via: 'slack' | 'demo';
+    archived?: boolean;
+  }): Promise<{ result: 'done' | 'already' | 'not-found'; by?: string }>;
+}

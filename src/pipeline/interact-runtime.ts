@@ -12,6 +12,7 @@ import { createAuthoriser } from '../interact/authorise.js';
 import { createGuardDutyArchiver, type GuardDutySender } from '../interact/guardduty-archiver.js';
 import { createInteractionHandler, type InteractionHandler } from '../interact/interaction-handler.js';
 import { createInteractionWorker, type InteractionWorker } from '../interact/interaction-worker.js';
+import { acknowledgeFindings } from '../actions/acknowledge.js';
 import type { FindingArchiver } from '../interact/ports.js';
 import { createResponseUrlClient, isSlackResponseUrl, type ResponseUrlClient } from '../interact/response-url.js';
 import { createInteractSlackClient, type InteractSlackClient } from '../interact/slack-web-api.js';
@@ -106,6 +107,25 @@ export async function createInteractionRuntime(options: InteractionRuntimeOption
     ...(slack === undefined ? {} : { slack }),
     archiver: options.archiver ?? createGuardDutyArchiver({ clientFor: options.guardDutyClientFor }),
     mutes: createMuteActions(store),
+    acknowledge: {
+      async acknowledge(request) {
+        const [result] = await acknowledgeFindings(
+          { config, store, logger },
+          {
+            findingIds: [request.findingId],
+            by: request.by,
+            ...(request.byName === undefined ? {} : { byName: request.byName }),
+            via: request.via,
+            at: request.at,
+            requestId: request.requestId,
+            fromDestination: request.destination,
+            ...(request.archived === true ? { archived: true } : {}),
+          },
+        );
+        if (result?.result === 'already') return { result: 'already', by: result.ack.byName ?? result.ack.by };
+        return { result: result?.result ?? 'not-found' };
+      },
+    },
     ...(deps === undefined || deps.respond.targets.length === 0 ? {} : { blocks: createBlockActions(deps) }),
     now,
     logger,

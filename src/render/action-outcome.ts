@@ -24,7 +24,13 @@ import {
 
 /** What was done, for the message and the thread. `by` is a Slack user id (U…/W…) from a verified request. */
 export type OutcomeView =
-  | { readonly kind: 'acknowledged'; readonly by: string; readonly at: number }
+  | {
+      readonly kind: 'acknowledged';
+      readonly by: string;
+      readonly at: number;
+      /** Acknowledged elsewhere (`PagerDuty`, `the command line`): `by` is then a display name, shown as inert text. */
+      readonly where?: string;
+    }
   | { readonly kind: 'archived'; readonly by: string; readonly at: number }
   | {
       readonly kind: 'blocked';
@@ -102,7 +108,9 @@ function outcomeSentence(view: OutcomeView): string {
   const by = actorMention(view.by);
   switch (view.kind) {
     case 'acknowledged':
-      return `:eyes: Acknowledged by ${by}`;
+      return view.where === undefined
+        ? `:eyes: Acknowledged by ${by}`
+        : `:eyes: Acknowledged in ${escapeMrkdwnTo(view.where, 40, { singleLine: true })} by ${escapeMrkdwnTo(view.by, 80, { singleLine: true })}`;
     case 'archived':
       return `:file_cabinet: Archived by ${by}`;
     case 'blocked': {
@@ -141,6 +149,7 @@ export const REFUSAL_TEXTS = {
   'authorisation-unavailable': 'Your permission could not be checked right now (Slack user groups did not answer); try again in a minute',
   'not-found': 'This finding is no longer in the notifier\'s store, so nothing was done',
   'already-archived': 'This finding is already archived in GuardDuty',
+  'already-acknowledged': 'This finding was already acknowledged',
   'not-archivable': 'Only GuardDuty findings can be archived from here',
   'access-denied': 'GuardDuty refused: only the GuardDuty administrator account can archive findings',
   'no-blockable-address': 'This finding names no address that can be blocked',
