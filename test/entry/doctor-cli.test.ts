@@ -221,6 +221,15 @@ describe('guardduty-notifier doctor', () => {
     expect(result.stdout).not.toContain('closed');
   });
 
+  it('says so when the DynamoDB table a laptop config names does not exist', async () => {
+    const config = writeConfig('no-table.yaml', ['state: { dynamodb: not-deployed-yet }', 'destinations:', '  - { name: log, type: stdout }']);
+    const result = await runCli(['doctor', '-c', config], { env: awsEnv() });
+    expect(result.code).toBe(1);
+    const state = linesOf(result.stdout).get('state');
+    expect(state?.ok).toBe(false);
+    expect(state?.detail).toContain("DynamoDB table not-deployed-yet does not exist in this account and region: set state.dynamodb to the stack's StateTableName output");
+  });
+
   it('reports an invalid config as one ✘ with every problem, and exits 1', async () => {
     const config = writeConfig('broken.yaml', ['destinations:', '  - { name: sec, type: slack-webhok, url: x }']);
     const result = await runCli(['doctor', '-c', config], { env: awsEnv() });
