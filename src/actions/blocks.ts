@@ -2,6 +2,8 @@ import type { RespondConfig } from '../config/schema.js';
 import { parseIpAddress, unmapIpv4 } from '../core/ip-address.js';
 import { announceIntent, announceManualIntent, announceUnblock, oneMessagePerDestination, type DestinationLine, type GroupedLines } from '../respond/announce.js';
 import type { BlockIntent, RefusalReason } from '../respond/block-intent.js';
+import { fullDetail } from '../respond/block-rules.js';
+import type { TargetRoom } from '../respond/target-room.js';
 import { isStanding, type BlockRecord } from '../respond/block-record.js';
 import { planManualBlock } from '../respond/plan-manual.js';
 import type { TargetOutcome } from '../respond/targets/converge.js';
@@ -28,6 +30,29 @@ export interface BlockActionDeps {
   readonly converge?: (targets: readonly string[]) => Promise<{ readonly outcomes: readonly TargetOutcome[] }>;
   /** Where and how the actions are announced (the runtime's outbox); absent: nothing is announced. */
   readonly announce?: BlockAnnouncer;
+  /** The finding a block is for, as the store knows it now (every destination's copy); absent: no finding is known. */
+  readonly findings?: FindingKnowledge;
+  /**
+   * Reads these targets (never writes them) for the room they have left, before a block is stored, so that a full
+   * target refuses `cap` instead of a row claiming a block the target cannot hold. Absent: `maxActive` only.
+   */
+  readonly measure?: (targets: readonly string[]) => Promise<ReadonlyMap<string, TargetRoom>>;
+}
+
+/** What the store knows of a finding now, from the copies it keeps for Slack actions (one per destination). */
+export interface KnownFinding {
+  /** Sample in any copy. */
+  readonly sample: boolean;
+  /** Archived in any copy: archived from another channel's message counts. */
+  readonly archived: boolean;
+  /** The remote addresses the finding names (respond still judges each). */
+  readonly remoteIps: readonly string[];
+  readonly type?: string;
+}
+
+export interface FindingKnowledge {
+  /** undefined when the store holds no copy of the finding. */
+  knownFinding(findingId: string): Promise<KnownFinding | undefined>;
 }
 
 /** Queues respond's messages for people (outbox rows of the runtime), the pipeline's way. */
@@ -46,7 +71,7 @@ export interface AddBlockRequest {
   readonly reason: string;
   /** Who asked (a user name, a Slack user id): kept in the row's reason. */
   readonly actor: string;
-  /** The finding the block is for (the Slack button's finding). */
+  /** The finding the block is for (the Slack button's finding, `block add --finding`): judged as the store knows it. */
   readonly findingId?: string;
   /** Destinations the caller tells itself (the Slack message clicked, rewritten with the outcome): not announced again. */
   readonly alreadyTold?: readonly string[];
@@ -55,15 +80,31 @@ export interface AddBlockRequest {
 /** Why a request blocked nothing: a refusal of respond/ (safety, caps) or a request that cannot be planned. */
 export type AddBlockRefusal = RefusalReason | 'unknown-target' | 'invalid-duration' | 'not-configured';
 
+/**
+ * Per target, how it ended. `enforced`: the target holds the block (a converge wrote or found it); `pending`: stored,
+ * but the write did not happen (the target failed; the next sync tries again); `dry-run`: recorded, never written;
+ * `refused`: nothing stored (or, at a target found full only while writing, the row ended again).
+ */
+export type TargetVerdict = 'enforced' | 'pending' | 'dry-run' | 'refused';
+
 export interface AddBlockOutcome {
   /** respond.mode is not enforce: the row is `dry-run`, nothing is written to a target. */
   readonly dryRun: boolean;
-  /** At least one target now holds (in dry-run: would hold) the block. */
+  /** At least one target now holds the block (in dry-run: would hold it). Never true for a block only stored. */
   readonly blocked: boolean;
-  /** Set when nothing was blocked: the reason (the first target's, when targets differ). */
+  /** Stored, not yet in its target (a write failed): the next sync writes it. */
+  readonly pending: boolean;
+  /** Set when nothing was blocked nor is pending: the reason (the first target's, when targets differ). */
   readonly refusal?: { readonly reason: AddBlockRefusal; readonly detail?: string };
   /** Per target, what happened. */
-  readonly perTarget: ReadonlyArray<{ readonly target: string; readonly kind: BlockIntent['kind']; readonly reason?: RefusalReason; readonly record?: BlockRecord }>;
+  readonly perTarget: ReadonlyArray<{
+    readonly target: string;
+    readonly kind: BlockIntent['kind'];
+    readonly verdict: TargetVerdict;
+    readonly reason?: RefusalReason;
+    readonly detail?: string;
+    readonly record?: BlockRecord;
+  }>;
   /** For people, one a target: "Blocked 185.220.101.1 for 24 h in edge (source and destination)". */
   readonly lines: readonly string[];
   /** The converge after the row was stored (enforce mode, when a `converge` was given). */
@@ -73,7 +114,17 @@ export interface AddBlockOutcome {
 }
 
 /**
- * Checks the request under respond's rules and stores the block; then converges the targets it touched.
+ * The one gate every block a person asks for goes through — `block add`, the Slack Block IP menu on the daemon and on
+ * the Lambda (pipeline/interact-ports.ts) — under the rules the pipeline's plan applies (respond/block-rules.ts):
+ *
+ * 1. The finding it names, as the store knows it now (not as a button value claims): sample or archived → refused.
+ * 2. The address: invalid, never-block ranges, allow list → refused.
+ * 3. Each target: IPv6 support, already blocked, `maxActive`, `maxNewPerHour`, and the room the target reports when
+ *    read just now → `cap` ("edge is full — 3 of 3 in use") before anything is stored.
+ * 4. The row is stored, the targets converged, and only then is it said: "Blocked" for a target that holds it; for
+ *    one whose write failed, "Could not block … yet" (the row stays pending; every sync tries again); a target found
+ *    full only while writing (another block took the last room) ends the row again and refuses `cap`.
+ * 5. What happened is announced (outbox rows, the pipeline's way) after the converge: never a block not in force.
  *
  * @example
  * const outcome = await addBlock(blockActionDeps(runtime), { ip: '185.220.101.1', target: 'edge', forMs: 86_400_000, reason: 'scanner', actor: 'alice' });
@@ -82,7 +133,16 @@ export interface AddBlockOutcome {
 export async function addBlock(deps: BlockActionDeps, request: AddBlockRequest): Promise<AddBlockOutcome> {
   const now = deps.now();
   const dryRun = deps.respond.mode !== 'enforce';
-  const [standing, recent] = await Promise.all([deps.store.listBlocks({ standing: true }), deps.store.newBlocksSince(now - 3_600_000)]);
+  const known = request.findingId === undefined || deps.findings === undefined ? undefined : await deps.findings.knownFinding(request.findingId);
+  const targets = request.target !== undefined ? [request.target] : deps.respond.targets.map((t) => t.name);
+  const knownTargets = targets.filter((t) => deps.respond.targets.some((c) => c.name === t));
+  // The room is read only when there is something to measure and the block could otherwise be stored.
+  const mayMeasure = !dryRun && deps.measure !== undefined && knownTargets.length === targets.length && known?.sample !== true && known?.archived !== true;
+  const [standing, recent, room] = await Promise.all([
+    deps.store.listBlocks({ standing: true }),
+    deps.store.newBlocksSince(now - 3_600_000),
+    mayMeasure ? deps.measure!(knownTargets) : Promise.resolve(undefined),
+  ]);
   const planned = planManualBlock({
     ip: request.ip,
     ...(request.target !== undefined ? { targets: [request.target] } : {}),
@@ -90,55 +150,115 @@ export async function addBlock(deps: BlockActionDeps, request: AddBlockRequest):
     reason: request.reason,
     actor: request.actor,
     ...(request.findingId !== undefined ? { findingId: request.findingId } : {}),
+    ...(known === undefined ? {} : { finding: { sample: known.sample, archived: known.archived } }),
+    ...(room === undefined ? {} : { room }),
     respond: deps.respond,
     standing,
     recentNewCount: recent,
     now,
   });
   if (!Array.isArray(planned)) {
-    return { dryRun, blocked: false, refusal: { reason: planned.problem, detail: planned.detail }, perTarget: [], lines: [`Not blocked: ${planned.detail}`], announced: 0 };
+    return { dryRun, blocked: false, pending: false, refusal: { reason: planned.problem, detail: planned.detail }, perTarget: [], lines: [`Not blocked: ${planned.detail}`], announced: 0 };
   }
-  // News as the pipeline counts it: blocks, extensions, refusals at a cap (a typo'd private address is not news).
-  const news = planned.filter(isNews);
-  const destinations = deps.announce && news.length > 0 ? await deps.announce.destinationsFor(request.findingId) : [];
+
   // Where the block is announced is where its end will be (the clicked message too).
+  const acting = planned.filter((i) => i.kind !== 'refuse');
+  const destinations = deps.announce && planned.some(isNews) ? await deps.announce.destinationsFor(request.findingId) : [];
   const announceTo = [...new Set([...destinations, ...(request.alreadyTold ?? [])])];
-  const records = planned.flatMap((i) =>
-    i.kind === 'refuse' ? [] : [announceTo.length === 0 ? i.record : { ...i.record, announceTo: [...new Set([...(i.record.announceTo ?? []), ...announceTo])] }],
+  const records = acting.map((i) =>
+    announceTo.length === 0 ? i.record : { ...i.record, announceTo: [...new Set([...(i.record.announceTo ?? []), ...announceTo])] },
   );
   const stored = records.length > 0 ? await deps.store.putBlocks(records) : [];
   const storedByTarget = new Map(stored.map((r) => [r.target, r]));
-  const perTarget = planned.map((i) =>
-    i.kind === 'refuse'
-      ? { target: i.target ?? '', kind: i.kind, reason: i.reason }
-      : { target: i.record.target, kind: i.kind, record: storedByTarget.get(i.record.target) ?? i.record },
-  );
-  const firstRefusal = planned.find((i): i is Extract<BlockIntent, { kind: 'refuse' }> => i.kind === 'refuse');
-  const blocked = records.length > 0;
+  const converge = records.length > 0 && !dryRun && deps.converge ? await deps.converge([...new Set(records.map((r) => r.target))]) : undefined;
+  const outcomes = new Map((converge?.outcomes ?? []).map((o) => [o.target, o]));
+
+  // Per target: what the target holds now, not what the store says.
+  const perTarget: Array<AddBlockOutcome['perTarget'][number]> = [];
+  const news: Array<{ intent: BlockIntent; line: string; verdict: TargetVerdict }> = [];
+  const ended: BlockRecord[] = [];
+  const said: string[] = [];
+  for (const intent of planned) {
+    if (intent.kind === 'refuse') {
+      perTarget.push({ target: intent.target ?? '', kind: intent.kind, verdict: 'refused', reason: intent.reason, ...(intent.detail === undefined ? {} : { detail: intent.detail }) });
+      said.push(announceIntent(intent));
+      if (isNews(intent)) news.push({ intent, line: announceIntent(intent), verdict: 'refused' });
+      continue;
+    }
+    const record = storedByTarget.get(intent.record.target) ?? intent.record;
+    if (dryRun) {
+      perTarget.push({ target: record.target, kind: intent.kind, verdict: 'dry-run', record });
+      said.push(announceIntent(intent));
+      news.push({ intent, line: announceIntent(intent), verdict: 'dry-run' });
+      continue;
+    }
+    const outcome = outcomes.get(record.target);
+    const full = outcome?.ok === true ? outcome.result.refused.find((r) => r.record.cidr === record.cidr && r.reason === 'cap') : undefined;
+    if (full !== undefined && intent.kind === 'block') {
+      // Another block took the last room between our reading and our write: this one is not in force, so it is not kept.
+      ended.push({ ...record, state: 'removed', reason: `${record.reason}; not written: the target was full`, updatedAt: now });
+      const inUse = outcome?.ok === true ? outcome.result.inForce : 0;
+      const detail = fullDetail(record.target, inUse, inUse);
+      const refusal: BlockIntent = { kind: 'refuse', reason: 'cap', ip: record.ip, target: record.target, rule: record.rule, findingId: record.findingId ?? '', detail, dryRun: false };
+      perTarget.push({ target: record.target, kind: 'refuse', verdict: 'refused', reason: 'cap', detail });
+      said.push(announceIntent(refusal));
+      news.push({ intent: refusal, line: announceIntent(refusal), verdict: 'refused' });
+    } else if (outcome?.ok === true && full === undefined) {
+      perTarget.push({ target: record.target, kind: intent.kind, verdict: 'enforced', record });
+      said.push(announceIntent(intent));
+      news.push({ intent, line: announceIntent(intent), verdict: 'enforced' });
+    } else {
+      const why = outcome === undefined ? 'not written yet' : outcome.ok ? `${record.target} is full` : `${outcome.error.failure}${outcome.error.code ? ` (${outcome.error.code})` : ''}`;
+      perTarget.push({ target: record.target, kind: intent.kind, verdict: 'pending', record, detail: why });
+      said.push(pendingLine(record, why));
+      news.push({ intent, line: pendingLine(record, why), verdict: 'pending' });
+    }
+  }
+  if (ended.length > 0) await deps.store.putBlocks(ended);
+
   const told = new Set(request.alreadyTold ?? []);
   const lines: DestinationLine[] = [];
   for (const destination of destinations) {
     if (told.has(destination)) continue;
-    for (const intent of news) {
+    for (const item of news) {
+      const { intent } = item;
       lines.push({
         destination,
-        line: announceManualIntent(intent, { actor: request.actor, reason: request.reason }),
+        line: item.verdict === 'pending' ? withAsked(item.line, request) : announceManualIntent(intent, { actor: request.actor, reason: request.reason }),
         ...(request.findingId === undefined ? {} : { finding: { id: request.findingId, type: request.reason } }),
-        idParts: intent.kind === 'refuse' ? ['manual', intent.reason, intent.ip, intent.target ?? '', String(now)] : ['manual', intent.kind, intent.record.target, intent.record.cidr, String(intent.record.until)],
+        idParts:
+          intent.kind === 'refuse'
+            ? ['manual', intent.reason, intent.ip, intent.target ?? '', String(now)]
+            : ['manual', intent.kind, item.verdict, intent.record.target, intent.record.cidr, String(intent.record.until)],
       });
     }
   }
   const announced = deps.announce && lines.length > 0 ? await deps.announce.queue(oneMessagePerDestination(lines), now) : 0;
-  const converge = blocked && !dryRun && deps.converge ? await deps.converge([...new Set(records.map((r) => r.target))]) : undefined;
+  const blocked = perTarget.some((t) => t.verdict === 'enforced' || t.verdict === 'dry-run');
+  const pending = perTarget.some((t) => t.verdict === 'pending');
+  const firstRefusal = perTarget.find((t) => t.verdict === 'refused');
   return {
     dryRun,
     blocked,
-    ...(!blocked && firstRefusal ? { refusal: { reason: firstRefusal.reason, ...(firstRefusal.detail !== undefined ? { detail: firstRefusal.detail } : {}) } } : {}),
+    pending,
+    ...(!blocked && !pending && firstRefusal?.reason !== undefined
+      ? { refusal: { reason: firstRefusal.reason, ...(firstRefusal.detail !== undefined ? { detail: firstRefusal.detail } : {}) } }
+      : {}),
     perTarget,
-    lines: planned.map(announceIntent),
+    lines: said,
     ...(converge ? { converge } : {}),
     announced,
   };
+}
+
+/** A block stored but not in its target: "Could not block 185.220.101.1 in edge yet: access-denied (…); …". */
+function pendingLine(record: BlockRecord, why: string): string {
+  return `Could not block ${record.ip} in ${record.target} yet: ${why}. The block is stored and pending; every sync tries again (block sync)`;
+}
+
+function withAsked(line: string, request: AddBlockRequest): string {
+  const actor = request.actor.trim();
+  return `${line}${actor === '' ? '' : ` — asked by ${actor}`}`;
 }
 
 /** As the pipeline's respond step: an action, or a refusal at a cap (respond/pipeline: `isNews`). */

@@ -72,7 +72,9 @@ const AUDIT_ACTION: Readonly<Record<ActionName, AuditAction>> = {
 /** What an action came to, before Slack is told. */
 type Outcome =
   | { readonly result: 'done' | 'dry-run'; readonly view: OutcomeView; readonly facts?: Partial<AuditRecordFacts>; readonly detail?: string }
-  | { readonly result: 'refused' | 'failed'; readonly reason: string; readonly detail?: string; readonly facts?: Partial<AuditRecordFacts> };
+  | { readonly result: 'refused' | 'failed'; readonly reason: string; readonly detail?: string; readonly facts?: Partial<AuditRecordFacts> }
+  /** Failed, and the message says so for everyone (a block stored but not written: "Blocking … could not write yet"). */
+  | { readonly result: 'failed'; readonly reason: string; readonly view: OutcomeView; readonly detail?: string; readonly facts?: Partial<AuditRecordFacts> };
 
 type AuditRecordFacts = Pick<AuditRecord, 'ips' | 'forMs' | 'muteId' | 'findingType' | 'accountId'>;
 
@@ -175,29 +177,32 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
           findingId: target.findingId,
           findingType: target.type,
           ...(target.accountId === undefined ? {} : { accountId: target.accountId }),
-          sample: target.sample,
-          archived: target.archived,
           reason: `Blocked from Slack by ${who}`,
           by: actor,
           now: at,
         });
-        const ips = out.blocked.map((entry) => entry.ip);
+        const ips = [...new Set(out.blocked.map((entry) => entry.ip))];
         const refusedIps = out.refused.map(({ ip, reason }) => ({ ip, reason }));
+        const pending = out.pending.map(({ ip, target: where, why }) => ({ ip, target: where, why }));
         const facts = { ips: ips.length > 0 ? ips : target.remoteIps, forMs };
-        if (ips.length === 0) {
+        if (out.mode === 'dry-run' && (ips.length > 0 || (out.alreadyListed?.length ?? 0) > 0)) {
+          const already = out.alreadyListed ?? [];
+          return { result: 'dry-run', view: { kind: 'would-block', by, at, ips, forMs, refused: refusedIps, ...(already.length > 0 ? { alreadyListed: already } : {}) }, facts };
+        }
+        if (ips.length === 0 && pending.length === 0) {
+          // Said in the gate's own words: "Not blocked: edge is full — 3 of 3 in use", "… sample finding".
           const first = out.refused[0];
-          const detail = out.refused.map((r) => `${r.ip} (${r.detail ?? r.reason})`).join(', ');
-          return refused(first?.reason ?? 'no-blockable-address', detail === '' ? undefined : `not blocked: ${detail}`, facts);
+          const reason = first?.reason ?? 'no-blockable-address';
+          const same = out.refused.every((r) => r.reason === reason && r.detail === first?.detail);
+          // A sample or archived finding needs no more words than its reason's own.
+          if (same && (reason === 'sample' || reason === 'archived')) return refused(reason, undefined, facts);
+          const detail = same && first?.detail !== undefined ? first.detail : out.refused.map((r) => `${r.ip} (${r.detail ?? r.reason})`).join(', ');
+          return refused(reason, detail === '' ? undefined : detail, facts);
         }
-        if (out.mode === 'dry-run') {
-          return { result: 'dry-run', view: { kind: 'would-block', by, at, ips, forMs, refused: refusedIps }, facts };
-        }
-        return {
-          result: 'done',
-          view: { kind: 'blocked', by, at, ips, forMs, refused: refusedIps, ...(out.writeError === undefined ? {} : { writeError: out.writeError }) },
-          facts,
-          ...(out.writeError === undefined ? {} : { detail: `recorded; the firewall write failed: ${out.writeError}` }),
-        };
+        const view: OutcomeView = { kind: 'blocked', by, at, ips, forMs, refused: refusedIps, ...(pending.length > 0 ? { pending } : {}) };
+        const notWritten = pending.map((p) => `${p.ip} in ${p.target}: ${p.why}`).join('; ');
+        if (ips.length === 0) return { result: 'failed', reason: 'write-failed', view, facts, detail: `stored, not in force: ${notWritten}` };
+        return { result: 'done', view, facts, ...(pending.length === 0 ? {} : { detail: `partly pending: ${notWritten}` }) };
       }
 
       case 'undoBlock': {

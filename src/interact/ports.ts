@@ -74,16 +74,19 @@ export interface BlockRefusal {
 
 export interface BlockOutcome {
   readonly mode: 'enforce' | 'dry-run';
-  /** Blocks now in force (dry-run: the ones that would be), each until `until`. */
+  /** Blocks the target holds now (dry-run: the ones that would be), each until `until`. Only these are "Blocked". */
   readonly blocked: ReadonlyArray<{ readonly ip: string; readonly target: string; readonly until: number }>;
+  /** Stored but not in the target: its write failed (respond's words in `why`); every sync tries again. */
+  readonly pending: ReadonlyArray<{ readonly ip: string; readonly target: string; readonly why: string }>;
   readonly refused: readonly BlockRefusal[];
-  /** The blocks are committed but writing a target failed; respond's reconciler retries. Respond's own words. */
-  readonly writeError?: string;
+  /** Dry-run: addresses already in the dry-run list (a second Block IP): they would be blocked, nothing changed. */
+  readonly alreadyListed?: readonly string[];
 }
 
 /**
- * Blocking through respond's safety rules (issue 15's `block add`: allow-list, never-block ranges, caps, rate,
- * dry-run). The respond module implements it; this side never decides whether an address may be blocked.
+ * Blocking through the one block gate (src/actions/blocks.ts `addBlock`, as `block add`: the finding as the store knows
+ * it, allow list, never-block ranges, caps, the target's room, rate, dry-run). This side never decides whether an
+ * address may be blocked, and says "Blocked" only for what the gate reports the target holds.
  */
 export interface BlockActions {
   block(request: {
@@ -92,11 +95,10 @@ export interface BlockActions {
     ips: readonly string[];
     forMs: number;
     destination: string;
+    /** The gate reads this finding from the store itself (sample, archived): nothing of the click is taken on trust. */
     findingId: string;
     findingType: string;
     accountId?: string;
-    sample: boolean;
-    archived: boolean;
     reason: string;
     by: string;
     now: number;

@@ -1,7 +1,7 @@
-import type { BlockActionDeps, BlockAnnouncer } from '../actions/blocks.js';
+import type { BlockActionDeps, BlockAnnouncer, FindingKnowledge } from '../actions/blocks.js';
 import type { Config } from '../config/schema.js';
 import type { GroupedLines } from '../respond/announce.js';
-import type { Store } from '../state/store.js';
+import type { SnapshotStore, Store } from '../state/store.js';
 import type { Announcement, Responder } from './responder.js';
 import type { Runtime } from './runtime.js';
 
@@ -23,7 +23,35 @@ export function blockActionDeps(runtime: Pick<Runtime, 'store' | 'responder' | '
     respond,
     now,
     converge: (targets) => responder.converge({ only: targets }),
+    measure: (targets) => responder.measure(targets),
     announce: createBlockAnnouncer({ store, responder, config: runtime.config }),
+    findings: createStoreFindingKnowledge({ store, config: runtime.config }),
+  };
+}
+
+/**
+ * A finding as the store knows it now: every destination's copy of it (the snapshots kept for Slack actions), merged —
+ * archived from one channel's message is archived for a Block IP clicked in another. Without `interact:` the store
+ * keeps no copy: nothing is known, and only what the caller holds (the pipeline's finding) counts.
+ *
+ * @example
+ * const known = await createStoreFindingKnowledge({ store, config }).knownFinding(findingId);
+ * if (known?.archived) refuse('archived');
+ */
+export function createStoreFindingKnowledge(options: { store: Pick<SnapshotStore, 'getSnapshot'>; config: Pick<Config, 'destinations' | 'interact'> }): FindingKnowledge {
+  const { store, config } = options;
+  return {
+    async knownFinding(findingId) {
+      if (config.interact === undefined) return undefined;
+      const copies = (await Promise.all(config.destinations.map((d) => store.getSnapshot(d.name, findingId)))).filter((c) => c !== undefined);
+      if (copies.length === 0) return undefined;
+      return {
+        sample: copies.some((c) => c.sample),
+        archived: copies.some((c) => c.archived),
+        remoteIps: [...new Set(copies.flatMap((c) => c.remoteIps))],
+        type: copies[0]!.type,
+      };
+    },
   };
 }
 

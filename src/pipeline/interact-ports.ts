@@ -8,7 +8,7 @@ import { addBlock, removeBlock, type BlockActionDeps } from '../actions/blocks.j
 import { addMute, removeMute } from '../actions/mutes.js';
 import { MuteNotFoundError } from '../actions/errors.js';
 import type { Finding } from '../finding/finding.js';
-import type { BlockActions, BlockOutcome, BlockRefusal, FindingLookup, InteractionTarget, MuteActions } from '../interact/ports.js';
+import type { BlockActions, BlockRefusal, FindingLookup, InteractionTarget, MuteActions } from '../interact/ports.js';
 import type { ReplayGuard } from '../interact/replay-guard.js';
 import { remoteIpsOf } from '../render/interactive-actions.js';
 import type { TargetOutcome } from '../respond/targets/converge.js';
@@ -154,10 +154,9 @@ function writeErrorOf(outcomes: readonly TargetOutcome[] | undefined): string | 
 }
 
 /**
- * Block IP from a button: `block add` for each of the finding's remote addresses (actions/blocks.ts: never-block
- * ranges, allow list, caps, rate, dry-run — respond decides, never this side), in every target; Undo is `block
- * remove` of the blocks this finding holds. A firewall write that fails after the block was stored is reported
- * (`writeError`): the row stands and respond's next sync writes it.
+ * Block IP from a button: the block gate (`addBlock`, the body of `block add`) for each of the finding's remote
+ * addresses, in every target, naming the finding — so the gate judges it as the store knows it now (sample, archived
+ * in any channel), never as the button says. Undo is `block remove` of the blocks this finding holds.
  *
  * @example
  * const blocks = createBlockActions(blockActionDeps(runtime));
@@ -166,8 +165,9 @@ export function createBlockActions(deps: BlockActionDeps & { store: Pick<Store, 
   return {
     async block(request) {
       const blocked: Array<{ ip: string; target: string; until: number }> = [];
+      const pending: Array<{ ip: string; target: string; why: string }> = [];
       const refused: BlockRefusal[] = [];
-      const errors: string[] = [];
+      const alreadyListed: string[] = [];
       let dryRun = deps.respond.mode !== 'enforce';
       for (const ip of request.ips) {
         const outcome = await addBlock(deps, {
@@ -181,18 +181,18 @@ export function createBlockActions(deps: BlockActionDeps & { store: Pick<Store, 
         });
         dryRun = outcome.dryRun;
         for (const t of outcome.perTarget) {
-          if (t.record !== undefined) blocked.push({ ip: t.record.ip, target: t.target, until: t.record.until });
+          if (t.record !== undefined && (t.verdict === 'enforced' || t.verdict === 'dry-run')) blocked.push({ ip: t.record.ip, target: t.target, until: t.record.until });
+          if (t.record !== undefined && t.verdict === 'pending') pending.push({ ip: t.record.ip, target: t.target, why: t.detail ?? 'not written yet' });
         }
-        if (!outcome.blocked) {
+        // A second Block IP in dry-run: the address is already in the dry-run list, so it would be blocked — say that.
+        const listed = outcome.dryRun && !outcome.blocked && outcome.perTarget.some((t) => t.reason === 'already-blocked' && t.detail === undefined);
+        if (listed) alreadyListed.push(outcome.perTarget[0]?.record?.ip ?? ip);
+        else if (!outcome.blocked && !outcome.pending) {
           const reason = outcome.refusal?.reason ?? 'refused';
           refused.push({ ip, reason, ...(outcome.refusal?.detail === undefined ? {} : { detail: outcome.refusal.detail }) });
         }
-        const writeError = writeErrorOf(outcome.converge?.outcomes);
-        if (writeError !== undefined) errors.push(writeError);
       }
-      const result: { -readonly [K in keyof BlockOutcome]: BlockOutcome[K] } = { mode: dryRun ? 'dry-run' : 'enforce', blocked, refused };
-      if (errors.length > 0) result.writeError = [...new Set(errors)].join('; ');
-      return result;
+      return { mode: dryRun ? 'dry-run' : 'enforce', blocked, pending, refused, ...(alreadyListed.length > 0 ? { alreadyListed } : {}) };
     },
 
     async unblock(request) {

@@ -9,11 +9,11 @@ import { createAllowList } from '../respond/ip-safety.js';
 import { planBlocks, planBlocksForFindings } from '../respond/plan-blocks.js';
 import type { TargetRoom } from '../respond/target-room.js';
 import { convergeTargets, countInForce, type TargetOutcome } from '../respond/targets/converge.js';
-import type { BlockTarget } from '../respond/targets/target.js';
+import type { BlockTarget, ReconcileResult } from '../respond/targets/target.js';
 import { renderRespondMessage, type RespondMessageInput } from '../render/respond-lines.js';
 import { renderRespondAs } from '../render/renderers.js';
 import { payloadFormatOf } from '../deliver/create-sink.js';
-import { targetFailureKey } from '../state/block-status.js';
+import { targetFailureKey, targetHeldKey } from '../state/block-status.js';
 import type { OutboxRow, Store } from '../state/store.js';
 
 /**
@@ -92,6 +92,11 @@ export interface Responder {
   targets(): Promise<ReadonlyMap<string, BlockTarget>>;
   /** Called after every converge, whoever asked for it (the daemon's metrics); returns the unsubscribe. */
   onConverge(listener: (report: ConvergeReport) => void): () => void;
+  /**
+   * Reads these targets (never writes, no alert) for the room each has left once it holds the store's rows, and its
+   * blocks in force: the block gate checks a new block fits before storing it. A target that cannot be read is left out.
+   */
+  measure(only: readonly string[]): Promise<ReadonlyMap<string, TargetRoom>>;
 }
 
 function outboxId(parts: readonly string[]): string {
@@ -251,6 +256,8 @@ export function createResponder(options: ResponderOptions): Responder {
   async function converge(convergeOptions: { only?: readonly string[]; signal?: AbortSignal; dryRun?: boolean } = {}): Promise<ConvergeReport> {
     const all = await targets();
     const readOnly = dryRun || convergeOptions.dryRun === true;
+    // Before any target reads the store: a row changed after this may not be in what the targets are given.
+    const startedAt = clock();
     const outcomes = await convergeTargets({
       targets: all,
       rows: store,
@@ -263,8 +270,9 @@ export function createResponder(options: ResponderOptions): Responder {
     let fromStore: Map<string, number> | undefined;
     for (const outcome of outcomes) {
       if (outcome.ok) {
-        room.set(outcome.target, outcome.result.room);
+        room.set(outcome.target, { ...outcome.result.room, inForce: outcome.result.inForce });
         inForce.set(outcome.target, outcome.result.inForce);
+        if (!readOnly) await recordHeld(outcome.target, startedAt, outcome.result.refused);
         if (outcome.result.written || outcome.result.changed) {
           logger.info(readOnly ? 'Respond target would change (dry-run)' : 'Respond target written', {
             target: outcome.target,
@@ -295,6 +303,19 @@ export function createResponder(options: ResponderOptions): Responder {
       }
     }
     return report;
+  }
+
+  /**
+   * The target now holds the store's active rows as of `startedAt` (state/block-status.ts: enforced vs pending),
+   * except those it had no room for — the newest, so the mark stops just before the oldest of them.
+   */
+  async function recordHeld(target: string, startedAt: number, refused: ReconcileResult['refused']): Promise<void> {
+    const heldAt = refused.length === 0 ? startedAt : Math.min(startedAt, Math.min(...refused.map((r) => r.record.updatedAt)) - 1);
+    try {
+      await store.setCursor(targetHeldKey(target), heldAt);
+    } catch (error) {
+      logger.warn('Could not record what the target holds; status shows its blocks as pending', { target, error: String(error) });
+    }
   }
 
   async function prune(at = clock()): Promise<BlockRecord[]> {
@@ -338,11 +359,25 @@ export function createResponder(options: ResponderOptions): Responder {
     return { ...report, pruned };
   }
 
+  async function measure(only: readonly string[]): Promise<ReadonlyMap<string, TargetRoom>> {
+    const outcomes = await convergeTargets({ targets: await targets(), rows: store, dryRun: true, only });
+    const measured = new Map<string, TargetRoom>();
+    for (const outcome of outcomes) {
+      if (!outcome.ok) continue;
+      // Rows the target could not hold already (the store is ahead of it): no room at all for one more.
+      const reading: TargetRoom =
+        outcome.result.refused.length > 0 ? { units: 0, v4: 0, v6: 0, inForce: outcome.result.inForce } : { ...outcome.result.room, inForce: outcome.result.inForce };
+      measured.set(outcome.target, reading);
+      room.set(outcome.target, reading);
+    }
+    return measured;
+  }
+
   const onConverge = (listener: (report: ConvergeReport) => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
-  return { respond, dryRun, plan, converge, prune, sync, announcementRows, targets, onConverge };
+  return { respond, dryRun, plan, converge, prune, sync, announcementRows, targets, onConverge, measure };
 }
 
 function safeId(finding: Finding): string {

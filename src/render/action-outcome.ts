@@ -40,8 +40,11 @@ export type OutcomeView =
       readonly forMs: number;
       /** Addresses respond refused, each with its reason word (`private`, `allow-list`, `cap`, …). */
       readonly refused?: ReadonlyArray<{ readonly ip: string; readonly reason: string }>;
-      /** The blocks are recorded but a firewall write failed; the reconciler retries (respond's wording). */
-      readonly writeError?: string;
+      /**
+       * Stored but not in the target: its write failed (respond's words). With no `ips`, the message says "Blocking …
+       * (writing to edge)" and why it could not block yet, never "Blocked".
+       */
+      readonly pending?: ReadonlyArray<{ readonly ip: string; readonly target: string; readonly why: string }>;
     }
   | {
       readonly kind: 'would-block';
@@ -50,6 +53,8 @@ export type OutcomeView =
       readonly ips: readonly string[];
       readonly forMs: number;
       readonly refused?: ReadonlyArray<{ readonly ip: string; readonly reason: string }>;
+      /** Already in the dry-run list (a second Block IP): would be blocked, nothing changed. */
+      readonly alreadyListed?: readonly string[];
     }
   | { readonly kind: 'unblocked'; readonly by: string; readonly at: number; readonly ips: readonly string[] }
   | {
@@ -94,6 +99,16 @@ function ipList(ips: readonly string[]): string {
   return `${shown.join(', ')}${more > 0 ? ` and ${plural(more, 'more address', 'more addresses')}` : ''}`;
 }
 
+/** The targets of pending blocks, as names we configured (escaped all the same). */
+function targetList(pending: ReadonlyArray<{ target: string }>): string {
+  return [...new Set(pending.map((p) => p.target))].map((t) => escapeMrkdwnTo(t, 64, { singleLine: true })).join(', ');
+}
+
+/** Why the writes failed (respond's words), once each. */
+function whyList(pending: ReadonlyArray<{ why: string }>): string {
+  return escapeMrkdwnTo([...new Set(pending.map((p) => p.why))].join('; '), DETAIL_MAX, { singleLine: true });
+}
+
 function refusedNote(refused: ReadonlyArray<{ ip: string; reason: string }> | undefined): string {
   if (refused === undefined || refused.length === 0) return '';
   const shown = refused
@@ -114,14 +129,22 @@ function outcomeSentence(view: OutcomeView): string {
     case 'archived':
       return `:file_cabinet: Archived by ${by}`;
     case 'blocked': {
-      const failed =
-        view.writeError === undefined
-          ? ''
-          : ` — the firewall write failed (${escapeMrkdwnTo(view.writeError, DETAIL_MAX, { singleLine: true })}); it is retried`;
-      return `:no_entry: Blocked ${ipList(view.ips)} for ${formatSpan(view.forMs)} by ${by}${failed}${refusedNote(view.refused)}`;
+      const pending = view.pending ?? [];
+      if (view.ips.length === 0 && pending.length > 0) {
+        // Stored, not in force: never "Blocked".
+        return `:hourglass_flowing_sand: Blocking ${ipList(pending.map((p) => p.ip))} for ${formatSpan(view.forMs)} (writing to ${targetList(pending)}) — could not block yet: ${whyList(pending)}; kept, every sync tries again — asked by ${by}${refusedNote(view.refused)}`;
+      }
+      const still = pending.length === 0 ? '' : ` · still writing ${ipList(pending.map((p) => p.ip))} to ${targetList(pending)} (could not block yet: ${whyList(pending)})`;
+      return `:no_entry: Blocked ${ipList(view.ips)} for ${formatSpan(view.forMs)} by ${by}${still}${refusedNote(view.refused)}`;
     }
-    case 'would-block':
-      return `:test_tube: Would block ${ipList(view.ips)} for ${formatSpan(view.forMs)} (dry-run: nothing was changed) — asked by ${by}${refusedNote(view.refused)}`;
+    case 'would-block': {
+      const already = view.alreadyListed ?? [];
+      if (view.ips.length === 0 && already.length > 0) {
+        return `:test_tube: Would block: already in the dry-run list — ${ipList(already)} (dry-run: nothing was changed) — asked by ${by}${refusedNote(view.refused)}`;
+      }
+      const listed = already.length === 0 ? '' : ` · already in the dry-run list: ${ipList(already)}`;
+      return `:test_tube: Would block ${ipList(view.ips)} for ${formatSpan(view.forMs)} (dry-run: nothing was changed) — asked by ${by}${listed}${refusedNote(view.refused)}`;
+    }
     case 'unblocked':
       return `:unlock: Unblocked ${ipList(view.ips)} by ${by}`;
     case 'muted': {
@@ -157,6 +180,12 @@ export const REFUSAL_TEXTS = {
   'nothing-to-undo': 'There is nothing to undo any more',
   'invalid': 'This button is not one the notifier understands (an old message?)',
   'failed': 'That did not work',
+  // Block IP, in the gate's words (src/actions/blocks.ts); the detail says which target and how full.
+  'cap': 'Not blocked',
+  'rate': 'Not blocked: too many new blocks in the last hour',
+  'sample': 'Not blocked: this is a sample finding',
+  'archived': 'Not blocked: this finding is archived',
+  'already-blocked': 'Already blocked',
 } as const;
 
 export type RefusalReason = keyof typeof REFUSAL_TEXTS;

@@ -5,6 +5,7 @@ import type { BlockIntent, BlockRefusal, RefusalReason } from './block-intent.js
 import { blockKey, widerDirection, type BlockDirection, type BlockRecord } from './block-record.js';
 import { classifyAddress, createAllowList, type AllowList } from './ip-safety.js';
 import { ownAddressListOf, remoteAddressesOf } from './remote-addresses.js';
+import { findingRefusal, fullDetail } from './block-rules.js';
 import { blockCost, type TargetRoom } from './target-room.js';
 
 /**
@@ -83,6 +84,8 @@ interface PlanState {
   readonly held: Map<string, number>;
   readonly fresh: Map<string, number>;
   readonly room: Map<string, { units?: number; v4?: number; v6?: number }>;
+  /** Per target: the blocks it held at its last reconcile (for "N of N in use"). */
+  readonly inForce: ReadonlyMap<string, number>;
   readonly allow: AllowList;
   readonly targets: ReadonlyMap<string, RespondTargetConfig>;
   readonly dryRun: boolean;
@@ -104,12 +107,17 @@ function createPlanState(input: Omit<BlockPlanInput, 'finding'>): PlanState {
     if (record.state === 'active' || dryRun) held.set(record.target, (held.get(record.target) ?? 0) + 1);
   }
   const room = new Map<string, { units?: number; v4?: number; v6?: number }>();
-  for (const [target, r] of input.room ?? []) room.set(target, { ...r });
+  const inForce = new Map<string, number>();
+  for (const [target, r] of input.room ?? []) {
+    room.set(target, { ...r });
+    if (r.inForce !== undefined) inForce.set(target, r.inForce);
+  }
   return {
     standing,
     held,
     fresh: new Map(input.recentNewCount),
     room,
+    inForce,
     allow: input.allow ?? createAllowList(input.respondConfig.allow),
     targets: new Map(input.respondConfig.targets.map((t) => [t.name, t])),
     dryRun,
@@ -141,12 +149,9 @@ function planOne(finding: Finding, rules: readonly RespondRuleConfig[], config: 
     if (seen.has(shown)) continue;
     seen.add(shown);
 
-    if (finding.sample) {
-      refuse(shown, 'sample', { detail: 'sample finding' });
-      continue;
-    }
-    if (finding.archived) {
-      refuse(shown, 'archived', { detail: 'archived finding' });
+    const notFromThis = findingRefusal(finding);
+    if (notFromThis !== undefined) {
+      refuse(shown, notFromThis.reason, { detail: notFromThis.detail });
       continue;
     }
     if (!verdict.blockable) {
@@ -217,14 +222,15 @@ function planForTarget(args: {
 
   const held = state.held.get(target.name) ?? 0;
   if (held >= config.maxActive) {
-    return refusal('cap', { detail: `${target.name} holds ${held} blocks (respond.maxActive ${config.maxActive})` });
+    return refusal('cap', { detail: `${fullDetail(target.name, held, config.maxActive)} (respond.maxActive)` });
   }
   const fresh = state.fresh.get(target.name) ?? 0;
   if (fresh >= config.maxNewPerHour) {
     return refusal('rate', { detail: `${fresh} new blocks in ${target.name} in the last hour (respond.maxNewPerHour ${config.maxNewPerHour})` });
   }
   if (!takeRoom(state, target, ip.family, blockCost(target.type, direction))) {
-    return refusal('cap', { detail: `${target.name} is full (${target.type === 'waf-ip-set' ? 'IP set size' : 'rule group capacity'})` });
+    const inUse = state.inForce.get(target.name) ?? held;
+    return refusal('cap', { detail: `${fullDetail(target.name, inUse, inUse)} (${target.type === 'waf-ip-set' ? 'IP set size' : 'rule group capacity'})` });
   }
   const record: BlockRecord = {
     ip: ip.address,

@@ -2,13 +2,16 @@ import type { RespondConfig } from '../config/schema.js';
 import { RESPOND_DEFAULTS } from '../config/respond-schema.js';
 import type { BlockIntent, BlockRefusal } from './block-intent.js';
 import { blockKey, MANUAL_RULE, type BlockDirection, type BlockRecord } from './block-record.js';
+import { findingRefusal, fullDetail, type FindingFlags } from './block-rules.js';
 import { classifyAddress, createAllowList, type AddressList, type AllowList } from './ip-safety.js';
+import { blockCost, type TargetRoom } from './target-room.js';
 
 /**
  * A block a person asks for (`block add`, the Slack "Block IP" menu) — pure, like plan-blocks.ts, and under the same
  * safety rules: the built-in never-block ranges and the allow list, on every normalised form of the address (there is
  * no `--force`), the finding's resource's own addresses when it names a finding, `maxActive` and
- * `maxNewPerHour` per target, IPv6 only where the target can hold it. A block already standing is extended (never
+ * `maxNewPerHour` per target, the room the target itself has left, IPv6 only where the target can hold it; a sample or
+ * archived finding blocks nothing (block-rules.ts, as the pipeline). A block already standing is extended (never
  * shortened, never beyond `maxFor` from its start); with nothing to change it is refused `already-blocked`.
  * In dry-run mode the row is `dry-run`, like the pipeline's.
  */
@@ -31,6 +34,13 @@ export interface ManualBlockInput {
   readonly allow?: AllowList;
   /** The resource's own addresses when the block is asked from a finding (respond/remote-addresses.ts `ownAddressListOf`): refused `own-address`. */
   readonly own?: AddressList;
+  /** The finding the block is for, as the store knows it now (block-rules.ts: a sample or archived one is refused). */
+  readonly finding?: FindingFlags;
+  /**
+   * Per target: the room it has left, read from the target just before (the gate measures it). A block that would
+   * not fit is refused `cap` before anything is stored. Absent (dry-run, an unreadable target): `maxActive` only.
+   */
+  readonly room?: ReadonlyMap<string, TargetRoom>;
 }
 
 /** A request that cannot be planned at all (before any address check). */
@@ -57,6 +67,9 @@ export function planManualBlock(input: ManualBlockInput): BlockIntent[] | Manual
   const shown = verdict.address?.address ?? String(input.ip).slice(0, 64);
   const base = { rule: MANUAL_RULE, findingId: input.findingId ?? '', dryRun, ip: shown } as const;
   const refuse = (reason: BlockRefusal['reason'], extra: Partial<BlockRefusal> = {}): BlockRefusal => ({ kind: 'refuse', reason, ...base, ...extra });
+  // The same order as the pipeline's plan: the finding, then the address, then each target.
+  const notFromThis = findingRefusal(input.finding);
+  if (notFromThis !== undefined) return [refuse(notFromThis.reason, { detail: notFromThis.detail })];
   if (!verdict.blockable) return [refuse(verdict.reason, verdict.label === undefined ? {} : { detail: verdict.label })];
 
   const standing = new Map<string, BlockRecord>();
@@ -89,10 +102,15 @@ export function planManualBlock(input: ManualBlockInput): BlockIntent[] | Manual
       return { kind: 'extend', record, previous: existing, address, dryRun };
     }
     const count = held.get(name) ?? 0;
-    if (count >= respond.maxActive) return refuse('cap', { target: name, detail: `${name} holds ${count} blocks (respond.maxActive ${respond.maxActive})` });
+    if (count >= respond.maxActive) return refuse('cap', { target: name, detail: `${fullDetail(name, count, respond.maxActive)} (respond.maxActive)` });
     const fresh = input.recentNewCount.get(name) ?? 0;
     if (fresh >= respond.maxNewPerHour) {
       return refuse('rate', { target: name, detail: `${fresh} new blocks in ${name} in the last hour (respond.maxNewPerHour ${respond.maxNewPerHour})` });
+    }
+    const room = input.room?.get(name);
+    if (room !== undefined && !fits(room, target.type, verdict.address.family, blockCost(target.type, direction))) {
+      const inUse = room.inForce ?? count;
+      return refuse('cap', { target: name, detail: `${fullDetail(name, inUse, inUse)} (${target.type === 'waf-ip-set' ? 'IP set size' : 'rule group capacity'})` });
     }
     const record: BlockRecord = {
       ip: verdict.address.address,
@@ -111,4 +129,10 @@ export function planManualBlock(input: ManualBlockInput): BlockIntent[] | Manual
     };
     return { kind: 'block', record, address, dryRun };
   });
+}
+
+/** Whether a block of `cost` fits the room a target reported (unknown room: it fits). */
+function fits(room: TargetRoom, type: 'network-firewall' | 'waf-ip-set', family: 4 | 6, cost: number): boolean {
+  const left = type === 'waf-ip-set' ? (family === 4 ? room.v4 : room.v6) : room.units;
+  return left === undefined || left >= cost;
 }

@@ -12,6 +12,8 @@ export interface TargetRoom {
   readonly v4?: number;
   /** WAF: addresses left in the IPv6 set (0 when there is none). */
   readonly v6?: number;
+  /** Our blocks the target held at that reconcile (for people: "edge is full — 3 of 3 in use"). */
+  readonly inForce?: number;
 }
 
 /**

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { addBlock, removeBlock, type BlockActionDeps } from '../../src/actions/blocks.js';
 import type { GroupedLines } from '../../src/respond/announce.js';
 import { mergeBlockRecord } from '../../src/respond/block-record.js';
+import type { TargetOutcome } from '../../src/respond/targets/converge.js';
+import type { ReconcileResult } from '../../src/respond/targets/target.js';
+import { RespondTargetError } from '../../src/respond/errors.js';
 import { createMemoryStore } from '../support/memory-store.js';
 import { HOUR, makeBlock, respondConfig, T0 } from '../respond/helpers.js';
 
@@ -15,9 +18,10 @@ function deps(overrides: Partial<Parameters<typeof respondConfig>[0]> = {}) {
     store,
     respond: respondConfig(overrides),
     now: () => T0,
+    // Every target written fine (a failing one: the tests below give their own).
     converge: async (targets) => {
       converged.push([...targets]);
-      return { outcomes: [] };
+      return { outcomes: targets.map((target) => heldBy(target)) };
     },
     announce: {
       // f-2 was notified in two channels; any other finding, and no finding, in the fallback one.
@@ -29,6 +33,15 @@ function deps(overrides: Partial<Parameters<typeof respondConfig>[0]> = {}) {
     },
   };
   return { d, store, converged, queued };
+}
+
+/** A converge outcome: the target written, holding what the store gave it (or refusing some rows for room). */
+function heldBy(target: string, refused: ReconcileResult['refused'] = [], inForce = 1): TargetOutcome {
+  return {
+    target,
+    ok: true,
+    result: { target, type: 'network-firewall', changed: true, written: true, added: [], removed: [], inForce, refused, room: { units: 100 }, calls: { reads: 1, writes: 1, conflicts: 0 } },
+  };
 }
 
 describe('addBlock', () => {
@@ -90,6 +103,69 @@ describe('addBlock', () => {
     const { d } = deps();
     expect(await addBlock(d, { ip: '185.220.101.1', target: 'nowhere', forMs: HOUR, reason: 'x', actor: 'a' })).toMatchObject({ refusal: { reason: 'unknown-target' } });
     expect(await addBlock(d, { ip: '185.220.101.1', target: 'edge', forMs: 8 * 24 * HOUR, reason: 'x', actor: 'a' })).toMatchObject({ refusal: { reason: 'invalid-duration' } });
+  });
+});
+
+describe('addBlock is the one gate: the finding as the store knows it, the target\'s room, said only once written', () => {
+  it.each([
+    ['a sample finding', { sample: true, archived: false }, 'sample'],
+    ['a finding archived from another channel', { sample: false, archived: true }, 'archived'],
+  ])('refuses %s, whatever the request says, and stores nothing', async (_name, flags, reason) => {
+    const { d, store, converged } = deps();
+    const gate: BlockActionDeps = { ...d, findings: { knownFinding: async (id) => (id === 'f-7' ? { ...flags, remoteIps: ['185.220.101.1'] } : undefined) } };
+    const outcome = await addBlock(gate, { ip: '185.220.101.1', forMs: HOUR, reason: 'x', actor: 'U123', findingId: 'f-7' });
+    expect(outcome).toMatchObject({ blocked: false, pending: false, refusal: { reason } });
+    expect(await store.listBlocks()).toEqual([]);
+    expect(converged).toEqual([]);
+    // The same address for a finding the store knows nothing against is blocked.
+    expect((await addBlock(gate, { ip: '185.220.101.1', forMs: HOUR, reason: 'x', actor: 'U123', findingId: 'f-8' })).blocked).toBe(true);
+  });
+
+  it('reads the target before storing: a full one refuses cap ("edge is full — 3 of 3 in use"), nothing stored, nothing written', async () => {
+    const { d, store, converged, queued } = deps();
+    const measured: string[][] = [];
+    const gate: BlockActionDeps = {
+      ...d,
+      measure: async (targets) => {
+        measured.push([...targets]);
+        return new Map([['edge', { units: 1, inForce: 3 }]]);
+      },
+    };
+    const outcome = await addBlock(gate, { ip: '185.220.104.3', target: 'edge', forMs: HOUR, reason: 'x', actor: 'sam' });
+    expect(measured).toEqual([['edge']]);
+    expect(outcome).toMatchObject({ blocked: false, pending: false, refusal: { reason: 'cap', detail: 'edge is full — 3 of 3 in use (rule group capacity)' } });
+    expect(outcome.lines).toEqual(['Not blocked: 185.220.104.3: edge is full — 3 of 3 in use (rule group capacity)']);
+    expect(await store.listBlocks()).toEqual([]);
+    expect(converged).toEqual([]);
+    expect(queued.map((m) => m.lines[0])).toEqual(['Not blocked: 185.220.104.3: edge is full — 3 of 3 in use (rule group capacity) by sam — x']);
+  });
+
+  it('a write that fails leaves the block pending: never "Blocked", announced as not yet in force', async () => {
+    const { d, store, queued } = deps();
+    const failing: BlockActionDeps = {
+      ...d,
+      converge: async (targets) => ({
+        outcomes: targets.map((target) => ({ target, ok: false as const, error: new RespondTargetError(target, 'access-denied', 'UpdateRuleGroup', 'not authorized', { code: 'AccessDeniedException' }) })),
+      }),
+    };
+    const outcome = await addBlock(failing, { ip: '185.220.101.1', target: 'edge', forMs: HOUR, reason: 'x', actor: 'sam' });
+    expect(outcome).toMatchObject({ blocked: false, pending: true });
+    expect(outcome.refusal).toBeUndefined();
+    expect(outcome.perTarget).toEqual([expect.objectContaining({ target: 'edge', verdict: 'pending', detail: 'access-denied (AccessDeniedException)' })]);
+    expect(outcome.lines).toEqual(['Could not block 185.220.101.1 in edge yet: access-denied (AccessDeniedException). The block is stored and pending; every sync tries again (block sync)']);
+    expect(queued.flatMap((m) => m.lines).join('\n')).not.toMatch(/^Blocked/m);
+    expect((await store.listBlocks({ standing: true })).map((r) => r.state)).toEqual(['active']);
+  });
+
+  it('a target found full only while writing (another block took the room): the row is ended again and cap refused', async () => {
+    const { d, store } = deps();
+    const racing: BlockActionDeps = {
+      ...d,
+      converge: async (targets) => ({ outcomes: targets.map((target) => heldBy(target, [{ record: makeBlock({ ip: '185.220.101.5', target }), reason: 'cap' }], 3)) }),
+    };
+    const outcome = await addBlock(racing, { ip: '185.220.101.5', target: 'edge', forMs: HOUR, reason: 'x', actor: 'sam' });
+    expect(outcome).toMatchObject({ blocked: false, pending: false, refusal: { reason: 'cap', detail: 'edge is full — 3 of 3 in use' } });
+    expect(await store.listBlocks({ standing: true })).toEqual([]);
   });
 });
 

@@ -116,9 +116,16 @@ export function createFakeBlocks(options: { mode?: 'enforce' | 'dry-run'; refuse
         return reason === undefined ? [] : [{ ip, reason }];
       });
       const allowed = request.ips.filter((ip) => options.refuse?.(ip) === undefined);
-      const blocked = allowed.map((ip) => ({ ip, target: 'edge', until: request.now + request.forMs }));
-      if (options.mode !== 'dry-run') for (const b of blocked) inForce.set(b.ip, { findingId: request.findingId, until: b.until });
-      const outcome: BlockOutcome = { mode: options.mode ?? 'enforce', blocked, refused, ...(writeError === undefined || options.mode === 'dry-run' ? {} : { writeError }) };
+      const entries = allowed.map((ip) => ({ ip, target: 'edge', until: request.now + request.forMs }));
+      if (options.mode !== 'dry-run') for (const b of entries) inForce.set(b.ip, { findingId: request.findingId, until: b.until });
+      // A failing write: stored, not in force (the gate's `pending`).
+      const failing = writeError !== undefined && options.mode !== 'dry-run';
+      const outcome: BlockOutcome = {
+        mode: options.mode ?? 'enforce',
+        blocked: failing ? [] : entries,
+        pending: failing ? entries.map(({ ip, target }) => ({ ip, target, why: writeError! })) : [],
+        refused,
+      };
       return outcome;
     },
     async unblock(request) {

@@ -412,15 +412,16 @@ describe('blocking through respond', () => {
     expect(outcomeText(message)).toContain('gdn.block');
   });
 
-  it("a click while the firewall write fails: the message says so", async () => {
+  it('a click while the firewall write fails: the message says "Blocking … (writing to edge)" and why, never "Blocked"', async () => {
     await rig.http.close();
-    rig = await startRig({ blocks: createFakeBlocks({ writeError: 'edge: AccessDeniedException on UpdateRuleGroup' }) });
+    rig = await startRig({ blocks: createFakeBlocks({ writeError: 'access-denied (AccessDeniedException)' }) });
     const message = await postedWithApi(guardDutyFinding());
     await slack.click(message, 'gdn.block', { user: SAM, option: '24 h' });
     const [result] = await rig.settle();
-    expect(result).toMatchObject({ result: 'done' });
-    expect(outcomeText(message)).toContain('the firewall write failed (edge: AccessDeniedException on UpdateRuleGroup); it is retried');
-    expect(rig.audit.records[0]!.detail).toContain('the firewall write failed');
+    expect(result).toMatchObject({ result: 'failed', reason: 'write-failed' });
+    expect(outcomeText(message)).toContain('Blocking `185.220.101.1` for 24 h (writing to edge) — could not block yet: access-denied (AccessDeniedException)');
+    expect(outcomeText(message)).not.toContain('Blocked');
+    expect(rig.audit.records[0]!.detail).toContain('stored, not in force: 185.220.101.1 in edge: access-denied');
   });
 
   it("an address respond refuses: the clicker is told why, nothing changes", async () => {

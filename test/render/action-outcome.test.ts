@@ -51,19 +51,27 @@ describe('outcome lines', () => {
     expect(outcomeLine(view)).toBe(expected);
   });
 
-  it('says when the firewall write failed and what respond refused', () => {
-    const text = outcomeLine({
-      kind: 'blocked',
-      by: 'U012DANA',
-      at: AT,
-      ips: ['185.220.101.1'],
-      forMs: 86_400_000,
-      writeError: 'AccessDeniedException on UpdateRuleGroup',
-      refused: [{ ip: '10.1.2.3', reason: 'private' }],
-    });
-    expect(text).toBe(
-      ':no_entry: Blocked `185.220.101.1` for 24 h by <@U012DANA> — the firewall write failed (AccessDeniedException on UpdateRuleGroup); it is retried · not blocked: `10.1.2.3` (private) · 10:42 UTC',
+  it('never says Blocked for a block its target does not hold: "Blocking … (writing to edge)" and why, with what respond refused', () => {
+    const pending = [{ ip: '185.220.101.1', target: 'edge', why: 'access-denied (AccessDeniedException)' }];
+    expect(outcomeLine({ kind: 'blocked', by: 'U012DANA', at: AT, ips: [], forMs: 86_400_000, pending, refused: [{ ip: '10.1.2.3', reason: 'private' }] })).toBe(
+      ':hourglass_flowing_sand: Blocking `185.220.101.1` for 24 h (writing to edge) — could not block yet: access-denied (AccessDeniedException); kept, every sync tries again — asked by <@U012DANA> · not blocked: `10.1.2.3` (private) · 10:42 UTC',
     );
+    // One address in force, another still being written: Blocked names only the first.
+    expect(outcomeLine({ kind: 'blocked', by: 'U012DANA', at: AT, ips: ['185.220.101.2'], forMs: 3_600_000, pending })).toBe(
+      ':no_entry: Blocked `185.220.101.2` for 1 h by <@U012DANA> · still writing `185.220.101.1` to edge (could not block yet: access-denied (AccessDeniedException)) · 10:42 UTC',
+    );
+  });
+
+  it('says what is true of a second Block IP in dry-run: already in the dry-run list', () => {
+    expect(outcomeLine({ kind: 'would-block', by: 'U012DANA', at: AT, ips: [], forMs: 3_600_000, alreadyListed: ['185.220.101.1'] })).toBe(
+      ':test_tube: Would block: already in the dry-run list — `185.220.101.1` (dry-run: nothing was changed) — asked by <@U012DANA> · 10:42 UTC',
+    );
+  });
+
+  it('tells the clicker, privately, that a full target blocked nothing', () => {
+    expect(refusalText('cap', 'edge is full — 3 of 3 in use (rule group capacity)')).toBe(':no_entry_sign: Not blocked: edge is full — 3 of 3 in use (rule group capacity)');
+    expect(refusalText('sample')).toBe(':no_entry_sign: Not blocked: this is a sample finding');
+    expect(refusalText('archived')).toBe(':no_entry_sign: Not blocked: this finding is archived');
   });
 
   it('puts the full date in the thread line', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBlockStatus, readBlockStatus, targetFailureKey } from '../../src/state/block-status.js';
+import { formatBlockStatus, readBlockStatus, targetFailureKey, targetHeldKey } from '../../src/state/block-status.js';
 import { formatStatus, formatStatusJson, readStatus } from '../../src/state/status-report.js';
 import { createMemoryStore } from '../support/memory-store.js';
 import { HOUR, makeBlock, respondConfig, T0 } from '../respond/helpers.js';
@@ -16,13 +16,33 @@ describe('status: blocks per target', () => {
       makeBlock({ ip: '185.220.103.1', state: 'removed' }),
       makeBlock({ ip: '185.220.103.2', until: T0 + HOUR }), // past its time at NOW, not pruned yet: not in force
     ]);
+    // Both targets were converged after these rows were stored: the targets hold them.
+    await store.setCursor(targetHeldKey('edge'), T0 + HOUR);
+    await store.setCursor(targetHeldKey('alb'), T0 + HOUR);
     const status = await readBlockStatus(store, respondConfig(), T0 + 2 * HOUR);
     expect(status.mode).toBe('enforce');
     expect(status.targets.map((t) => `${t.target} ${t.inForce} ${t.dryRun}`)).toEqual(['edge 7 0', 'alb 1 0', 'alb6 0 0']);
     const edge = status.targets[0]!;
     expect(edge.newest.map((b) => b.ip)).toEqual(['185.220.101.7', '185.220.101.6', '185.220.101.5', '185.220.101.4', '185.220.101.3']);
-    expect(edge.newest[0]).toEqual({ ip: '185.220.101.7', target: 'edge', since: T0 + 6_000, until: T0 + 12 * HOUR, rule: 'attackers', findingId: 'f-7', state: 'active' });
+    expect(edge.newest[0]).toEqual({ ip: '185.220.101.7', target: 'edge', since: T0 + 6_000, until: T0 + 12 * HOUR, rule: 'attackers', findingId: 'f-7', state: 'active', enforcement: 'enforced' });
     expect(edge.failingSince).toBeUndefined();
+  });
+
+  it('shows enforced and pending apart: a block stored after the last good write is pending, not in force', async () => {
+    const store = createMemoryStore();
+    await store.putBlocks([
+      makeBlock({ ip: '185.220.101.1', updatedAt: T0 }),
+      makeBlock({ ip: '185.220.101.2', since: T0 + 2 * HOUR, updatedAt: T0 + 2 * HOUR, until: T0 + 12 * HOUR }),
+    ]);
+    await store.setCursor(targetHeldKey('edge'), T0 + HOUR);
+    await store.setCursor(targetFailureKey('edge'), T0 + 2 * HOUR);
+    const status = await readBlockStatus(store, respondConfig(), T0 + 3 * HOUR);
+    const edge = status.targets.find((t) => t.target === 'edge')!;
+    expect(edge).toMatchObject({ inForce: 1, pending: 1 });
+    expect(edge.newest.map((b) => `${b.ip} ${b.enforcement}`)).toEqual(['185.220.101.2 pending', '185.220.101.1 enforced']);
+    const text = formatBlockStatus(status).join('\n');
+    expect(text).toContain('edge: 1 in force, 1 pending (stored, not yet written to the target); WRITES FAILING since');
+    expect(text).toMatch(/185\.220\.101\.2 .* \(pending\)/);
   });
 
   it('shows a write failure the responder recorded, until the target works again', async () => {
