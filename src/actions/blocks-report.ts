@@ -1,6 +1,7 @@
 import { jsonForTerminal, safeForTerminal } from '../core/terminal-text.js';
 import type { BlockRecord } from '../respond/block-record.js';
 import type { TargetOutcome } from '../respond/targets/converge.js';
+import type { Enforcement } from '../state/block-status.js';
 
 /**
  * The block commands' printed text, as lines (not yet terminal-safe unless said: the CLI escapes each as it prints).
@@ -27,19 +28,34 @@ export function formatTargetOutcomes(outcomes: readonly TargetOutcome[], dryRun:
   return { lines, ok };
 }
 
-/** `block list`'s table, tab-separated with a header, every field terminal-safe; `No blocks.` when empty. */
-export function formatBlockTable(rows: readonly BlockRecord[]): string {
+/** Per row, whether its target holds it (state/block-status.ts `enforcementOf`); absent for rows not active. */
+export type EnforcementOf = (row: BlockRecord) => Enforcement | undefined;
+
+/**
+ * `block list`'s table, tab-separated with a header, every field terminal-safe; `No blocks.` when empty. An active
+ * row's STATE says whether its target holds it: `active (enforced)` or `active (pending)` (stored, not yet written).
+ */
+export function formatBlockTable(rows: readonly BlockRecord[], enforcement?: EnforcementOf): string {
   if (rows.length === 0) return 'No blocks.\n';
   const row = (fields: string[]) => `${fields.map((f) => safeForTerminal(f)).join('\t')}\n`;
-  return [row(['IP', 'TARGET', 'SINCE', 'UNTIL', 'FINDING', 'RULE', 'STATE']), ...rows.map((r) => row([r.ip, r.target, iso(r.since), iso(r.until), r.findingId ?? '-', r.rule, r.state]))].join('');
+  const state = (r: BlockRecord) => {
+    const e = enforcement?.(r);
+    return e === undefined ? r.state : `${r.state} (${e})`;
+  };
+  return [row(['IP', 'TARGET', 'SINCE', 'UNTIL', 'FINDING', 'RULE', 'STATE']), ...rows.map((r) => row([r.ip, r.target, iso(r.since), iso(r.until), r.findingId ?? '-', r.rule, state(r)]))].join('');
 }
 
 /**
- * `block list --json`: the rows as JSON, terminal-safe. A row's `reason` (a finding type, a Slack user's name) and
- * `findingId` are attacker-influenced, and JSON.stringify leaves C1 and bidi controls raw: jsonForTerminal escapes them.
+ * `block list --json`: the rows as JSON, terminal-safe, each active row with `enforcement` (`enforced` | `pending`)
+ * when known. A row's `reason` (a finding type, a Slack user's name) and `findingId` are attacker-influenced, and
+ * JSON.stringify leaves C1 and bidi controls raw: jsonForTerminal escapes them.
  */
-export function formatBlockJson(rows: readonly BlockRecord[]): string {
-  return `${jsonForTerminal(JSON.stringify(rows, null, 2))}\n`;
+export function formatBlockJson(rows: readonly BlockRecord[], enforcement?: EnforcementOf): string {
+  const shown = rows.map((r) => {
+    const e = enforcement?.(r);
+    return e === undefined ? r : { ...r, enforcement: e };
+  });
+  return `${jsonForTerminal(JSON.stringify(shown, null, 2))}\n`;
 }
 
 /** `block prune`'s lines for the blocks it ended. */

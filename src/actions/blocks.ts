@@ -134,29 +134,26 @@ export async function addBlock(deps: BlockActionDeps, request: AddBlockRequest):
   const now = deps.now();
   const dryRun = deps.respond.mode !== 'enforce';
   const known = request.findingId === undefined || deps.findings === undefined ? undefined : await deps.findings.knownFinding(request.findingId);
-  const targets = request.target !== undefined ? [request.target] : deps.respond.targets.map((t) => t.name);
-  const knownTargets = targets.filter((t) => deps.respond.targets.some((c) => c.name === t));
-  // The room is read only when there is something to measure and the block could otherwise be stored.
-  const mayMeasure = !dryRun && deps.measure !== undefined && knownTargets.length === targets.length && known?.sample !== true && known?.archived !== true;
-  const [standing, recent, room] = await Promise.all([
-    deps.store.listBlocks({ standing: true }),
-    deps.store.newBlocksSince(now - 3_600_000),
-    mayMeasure ? deps.measure!(knownTargets) : Promise.resolve(undefined),
-  ]);
-  const planned = planManualBlock({
-    ip: request.ip,
-    ...(request.target !== undefined ? { targets: [request.target] } : {}),
-    forMs: request.forMs,
-    reason: request.reason,
-    actor: request.actor,
-    ...(request.findingId !== undefined ? { findingId: request.findingId } : {}),
-    ...(known === undefined ? {} : { finding: { sample: known.sample, archived: known.archived } }),
-    ...(room === undefined ? {} : { room }),
-    respond: deps.respond,
-    standing,
-    recentNewCount: recent,
-    now,
-  });
+  const [standing, recent] = await Promise.all([deps.store.listBlocks({ standing: true }), deps.store.newBlocksSince(now - 3_600_000)]);
+  const plan = (room?: ReadonlyMap<string, TargetRoom>) =>
+    planManualBlock({
+      ip: request.ip,
+      ...(request.target !== undefined ? { targets: [request.target] } : {}),
+      forMs: request.forMs,
+      reason: request.reason,
+      actor: request.actor,
+      ...(request.findingId !== undefined ? { findingId: request.findingId } : {}),
+      ...(known === undefined ? {} : { finding: { sample: known.sample, archived: known.archived } }),
+      ...(room === undefined ? {} : { room }),
+      respond: deps.respond,
+      standing,
+      recentNewCount: recent,
+      now,
+    });
+  let planned = plan();
+  // The targets are read only for a new block every other rule allows (a refused address costs no AWS call).
+  const fresh = Array.isArray(planned) ? [...new Set(planned.filter((i) => i.kind === 'block').map((i) => i.record.target))] : [];
+  if (!dryRun && deps.measure !== undefined && fresh.length > 0) planned = plan(await deps.measure(fresh));
   if (!Array.isArray(planned)) {
     return { dryRun, blocked: false, pending: false, refusal: { reason: planned.problem, detail: planned.detail }, perTarget: [], lines: [`Not blocked: ${planned.detail}`], announced: 0 };
   }

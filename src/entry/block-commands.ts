@@ -8,6 +8,7 @@ import { openStore } from '../pipeline/open-store.js';
 import type { ConvergeReport } from '../pipeline/responder.js';
 import type { BlockRecord } from '../respond/block-record.js';
 import type { TargetOutcome } from '../respond/targets/converge.js';
+import { enforcementOf, readTargetHeld } from '../state/block-status.js';
 import type { Store } from '../state/store.js';
 import { cliLogger, durationArg, EXIT, exitWith, loadConfigOrExit, CliExit } from './cli-options.js';
 
@@ -102,18 +103,21 @@ export function registerBlockCommands(program: Command): void {
 
   block
     .command('list')
-    .description('List blocks: IP, target, since, until, finding, rule, state (standing and ended).')
+    .description('List blocks: IP, target, since, until, finding, rule, state (standing and ended; an active one enforced or pending).')
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
     .option('--target <name>', 'only this target')
     .option('--json', 'print as JSON')
     .action(async (opts: { config: string; target?: string; json?: boolean }) => {
-      await withOpened(opts.config, 'list', async ({ deps, blocks }) => {
+      await withOpened(opts.config, 'list', async ({ deps, blocks, store }) => {
         const rows = await blocks.listBlocks(deps, opts.target === undefined ? {} : { target: opts.target });
+        // Enforced (the target holds it) or pending (stored, not yet written), from what the last converges recorded.
+        const held = await readTargetHeld(store, rows.map((r) => r.target));
+        const enforcement = (r: BlockRecord) => (r.until > Date.now() ? enforcementOf(r, held.get(r.target) ?? { heldAt: 0 }) : undefined);
         if (opts.json) {
-          process.stdout.write(formatBlockJson(rows));
+          process.stdout.write(formatBlockJson(rows, enforcement));
           return EXIT.ok;
         }
-        process.stdout.write(formatBlockTable(rows));
+        process.stdout.write(formatBlockTable(rows, enforcement));
         return EXIT.ok;
       });
     });
@@ -142,7 +146,8 @@ export function registerBlockCommands(program: Command): void {
         for (const line of outcome.lines) print(line);
         if (outcome.refusal?.reason === 'unknown-target' || outcome.refusal?.reason === 'invalid-duration') return EXIT.usage;
         if (!outcome.blocked) {
-          // A refusal at a cap is news (announced); others are only printed.
+          // A refusal at a cap, or a block stored but not written, is news (announced); other refusals are only printed.
+          if (outcome.converge) printOutcomes(outcome.converge.outcomes, false);
           if (outcome.announced > 0) await deliver();
           return EXIT.failed;
         }

@@ -335,14 +335,15 @@ describe('Slack actions on the daemon (POST /slack/actions on its listener)', { 
     await waitUntil('the clicker told', () => ephemeralTo(DANA.id).length > 0);
   });
 
-  it('says so in the message when the firewall write fails: the block is recorded, respond retries', async () => {
+  it('never says Blocked when the firewall write fails: "Blocking … (writing to edge)", the block kept pending, respond retries', async () => {
     const { message } = await findingMessage();
     nfw.injectFault({ kind: 'access-denied', operation: 'UpdateRuleGroup', times: 10 });
     await slack.click(message, 'gdn.block', { user: SAM, option: '1 h' });
     const [record] = await auditOf('block');
-    expect(record).toMatchObject({ result: 'done', ips: [ATTACKER] });
-    expect(record?.detail).toMatch(/firewall write failed/);
+    expect(record).toMatchObject({ result: 'failed', reason: 'write-failed', ips: [ATTACKER] });
+    expect(record?.detail).toMatch(/stored, not in force: .* access-denied/);
     expect(daemon.blocked()).toEqual([]);
-    await waitUntil('the message says the write failed', () => /write failed|could not be written/i.test(lastTextOf(message)));
+    await waitUntil('the message says the block is being written', () => /Blocking .* \(writing to edge\) — could not block yet: access-denied/.test(lastTextOf(message)));
+    expect(lastTextOf(message)).not.toMatch(/:no_entry: Blocked/);
   });
 });

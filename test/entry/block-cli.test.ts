@@ -61,9 +61,9 @@ interface Setup {
   ipSet(): string[];
 }
 
-function setup(mode: 'dry-run' | 'enforce', options: { slack?: boolean } = {}): Setup {
+function setup(mode: 'dry-run' | 'enforce', options: { slack?: boolean; capacity?: number } = {}): Setup {
   n += 1;
-  const groupArn = nfw.createRuleGroup({ name: `cli-${n}-${Date.now()}`, capacity: 1_000, rules: [FOREIGN_RULE] });
+  const groupArn = nfw.createRuleGroup({ name: `cli-${n}-${Date.now()}`, capacity: options.capacity ?? 1_000, rules: [FOREIGN_RULE] });
   const setArn = waf.createIpSet({ name: `cli-${n}`, version: 'IPV4', addresses: ['192.0.2.0/24'] });
   const messages = join(dir, `messages-${n}.jsonl`);
   const config = join(dir, `notifier-${n}.yaml`);
@@ -183,6 +183,31 @@ describe('respond through the CLI (the real bin, the real SDK clients, the stand
     expect(s.ipSet()).toEqual(['192.0.2.0/24']);
   });
 
+  it('block add at a full rule group refuses cap before storing, exits 1, and says how full; block list tells enforced from pending', async () => {
+    // 5 units: the foreign rule takes 1, each address blocked both ways 2 (a source rule and a destination rule).
+    const s = setup('enforce', { capacity: 5 });
+    const added: string[] = [];
+    let full: Awaited<ReturnType<typeof runCli>> | undefined;
+    for (let i = 1; i <= 5 && full === undefined; i += 1) {
+      const ip = `185.220.104.${i}`;
+      const out = await runCli(['block', 'add', ip, '--target', 'edge', '--for', '1h', '--reason', 'x', '-c', s.config], { env });
+      if (out.code === 0) {
+        expect(out.stdout).toContain(`Blocked ${ip} for 1 h in edge`);
+        added.push(ip);
+      } else full = out;
+    }
+    expect(added.length).toBeGreaterThan(0);
+    expect(full?.code).toBe(1);
+    expect(full?.stdout).toMatch(new RegExp(`Not blocked: 185\\.220\\.104\\.${added.length + 1}: edge is full — ${added.length} of ${added.length} in use`));
+    expect(full?.stdout).not.toContain('Blocked 185.220.104.');
+    // Nothing stored for it, nothing in the group but the blocks that fit.
+    expect(s.ours()).toEqual(added.flatMap((ip) => [`${ip}/32`, `${ip}/32`]).sort());
+    const rows = JSON.parse((await runCli(['block', 'list', '--json', '-c', s.config], { env })).stdout) as Array<{ ip: string; state: string; enforcement?: string }>;
+    expect(rows.map((r) => `${r.ip} ${r.state} ${r.enforcement}`).sort()).toEqual(added.map((ip) => `${ip} active enforced`));
+    const table = await runCli(['block', 'list', '-c', s.config], { env });
+    expect(table.stdout).toContain('active (enforced)');
+  });
+
   it('block sync heals a hand edit, and block prune after expiry takes out what expired and nothing else', async () => {
     const s = setup('enforce');
     const added = await runCli(['block', 'add', '185.220.101.6', '--for', '24h', '--reason', 'long', '-c', s.config], { env });
@@ -272,9 +297,12 @@ describe('respond through the CLI (the real bin, the real SDK clients, the stand
     expect(status.code, status.stderr).toBe(0);
     const report = JSON.parse(status.stdout) as { blocks: { mode: string; targets: Array<{ target: string; inForce: number; failingSince?: number; newest: Array<{ ip: string; target: string; until: number; rule: string }> }> } };
     const edge = report.blocks.targets.find((t) => t.target === 'edge');
-    expect(edge).toMatchObject({ inForce: 2, newest: [{ ip: '185.220.101.44', target: 'edge', rule: 'manual' }, { ip: '185.220.101.43' }] });
+    // .43 is in the rule group; .44 is stored but was never written: pending, not in force.
+    expect(edge).toMatchObject({ inForce: 1, pending: 1, newest: [{ ip: '185.220.101.44', target: 'edge', rule: 'manual', enforcement: 'pending' }, { ip: '185.220.101.43', enforcement: 'enforced' }] });
     expect(edge?.failingSince).toEqual(expect.any(Number));
     const text = await runCli(['status', '-c', s.config], { env: s.env });
-    expect(text.stdout).toMatch(/Blocks \(respond\.mode enforce\):\n {2}edge: 2 in force; WRITES FAILING since /);
+    expect(text.stdout).toMatch(/Blocks \(respond\.mode enforce\):\n {2}edge: 1 in force, 1 pending \(stored, not yet written to the target\); WRITES FAILING since /);
+    expect(failing.stdout).toContain('Could not block 185.220.101.44 in edge yet: access-denied');
+    expect(failing.stdout).not.toContain('Blocked 185.220.101.44');
   });
 });

@@ -268,13 +268,14 @@ describe.skipIf(!bundlesBuilt)('Slack actions through the Lambda bundle (Functio
     expect(slack.responsePosts.filter((p) => p.outcome === 'ephemeral').map((p) => p.visibleTo).sort()).toEqual([DANA.id, EVE.id]);
   });
 
-  it('says in the message that the firewall write failed; the block stays recorded', async () => {
+  it('never says Blocked when the firewall write fails: "Blocking … (writing to edge)" and why; the block stays pending', async () => {
     const { message } = await notified('185.220.101.9');
     nfw.injectFault({ kind: 'access-denied', operation: 'UpdateRuleGroup', times: 20 });
     await slack.click(message, 'gdn.block', { user: SAM, option: '24 h' });
     await runQueuedJobs();
     nfw.clearFaults();
-    expect(updated(message)).toMatch(/write failed/i);
+    expect(updated(message)).toMatch(/Blocking .* \(writing to edge\) — could not block yet: access-denied/);
+    expect(updated(message)).not.toMatch(/:no_entry: Blocked/);
   });
 
   it('drops a queue record that is not a job (no retry loop), and answers 404 off the Slack path', async () => {
