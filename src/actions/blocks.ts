@@ -3,6 +3,7 @@ import { parseIpAddress, unmapIpv4 } from '../core/ip-address.js';
 import { announceIntent, announceManualIntent, announceUnblock, oneMessagePerDestination, type DestinationLine, type GroupedLines } from '../respond/announce.js';
 import type { BlockIntent, RefusalReason } from '../respond/block-intent.js';
 import { fullDetail } from '../respond/block-rules.js';
+import { createOwnAddressList } from '../respond/ip-safety.js';
 import type { TargetRoom } from '../respond/target-room.js';
 import { isStanding, type BlockRecord } from '../respond/block-record.js';
 import { planManualBlock } from '../respond/plan-manual.js';
@@ -47,6 +48,8 @@ export interface KnownFinding {
   readonly archived: boolean;
   /** The remote addresses the finding names (respond still judges each). */
   readonly remoteIps: readonly string[];
+  /** The affected resource's own addresses (refused `own-address`, in every form). */
+  readonly ownIps?: readonly string[];
   readonly type?: string;
 }
 
@@ -118,7 +121,7 @@ export interface AddBlockOutcome {
  * the Lambda (pipeline/interact-ports.ts) — under the rules the pipeline's plan applies (respond/block-rules.ts):
  *
  * 1. The finding it names, as the store knows it now (not as a button value claims): sample or archived → refused.
- * 2. The address: invalid, never-block ranges, allow list → refused.
+ * 2. The address: invalid, never-block ranges, allow list, the finding's resource's own addresses → refused.
  * 3. Each target: IPv6 support, already blocked, `maxActive`, `maxNewPerHour`, and the room the target reports when
  *    read just now → `cap` ("edge is full — 3 of 3 in use") before anything is stored.
  * 4. The row is stored, the targets converged, and only then is it said: "Blocked" for a target that holds it; for
@@ -144,6 +147,7 @@ export async function addBlock(deps: BlockActionDeps, request: AddBlockRequest):
       actor: request.actor,
       ...(request.findingId !== undefined ? { findingId: request.findingId } : {}),
       ...(known === undefined ? {} : { finding: { sample: known.sample, archived: known.archived } }),
+      ...(known?.ownIps === undefined || known.ownIps.length === 0 ? {} : { own: createOwnAddressList(known.ownIps) }),
       ...(room === undefined ? {} : { room }),
       respond: deps.respond,
       standing,

@@ -49,6 +49,7 @@ export function createStoreFindingKnowledge(options: { store: Pick<SnapshotStore
         sample: copies.some((c) => c.sample),
         archived: copies.some((c) => c.archived),
         remoteIps: [...new Set(copies.flatMap((c) => c.remoteIps))],
+        ownIps: [...new Set(copies.flatMap((c) => c.ownIps ?? []))],
         type: copies[0]!.type,
       };
     },

@@ -52,6 +52,8 @@ export function snapshotOf(finding: Finding, destination: string, outboxId: stri
     remoteIps: remoteIpsOf(finding),
     outboxId,
   };
+  const own = [...(finding.action.ownAddresses ?? []), ...(finding.action.localIp === undefined ? [] : [finding.action.localIp])];
+  if (own.length > 0) snapshot.ownIps = [...new Set(own)];
   if (finding.arn !== undefined) snapshot.arn = finding.arn;
   if (finding.region !== undefined) snapshot.region = finding.region;
   if (finding.accountId !== undefined) snapshot.accountId = finding.accountId;

@@ -7,6 +7,8 @@ import { announceIntent, announceUnblock, oneMessagePerDestination, type Destina
 import { expireBlocks, type BlockRecord } from '../respond/block-record.js';
 import { createAllowList } from '../respond/ip-safety.js';
 import { planBlocks, planBlocksForFindings } from '../respond/plan-blocks.js';
+import { remoteAddressesOf } from '../respond/remote-addresses.js';
+import { createStoreFindingKnowledge } from './block-actions.js';
 import type { TargetRoom } from '../respond/target-room.js';
 import { convergeTargets, countInForce, type TargetOutcome } from '../respond/targets/converge.js';
 import type { BlockTarget, ReconcileResult } from '../respond/targets/target.js';
@@ -126,6 +128,7 @@ export function createResponder(options: ResponderOptions): Responder {
   const clock = options.now ?? Date.now;
   const dryRun = respond.mode !== 'enforce';
   const allow = createAllowList(respond.allow);
+  const knowledge = config.interact === undefined ? undefined : createStoreFindingKnowledge({ store, config });
   /** Room each target reported on its last reconcile: the planner refuses `cap` instead of overfilling it. */
   const room = new Map<string, TargetRoom>();
   let targetsPromise: Promise<ReadonlyMap<string, BlockTarget>> | undefined;
@@ -189,14 +192,35 @@ export function createResponder(options: ResponderOptions): Responder {
     return rows;
   }
 
+  /**
+   * The findings as the store knows them now (the block gate's rule): one archived from a Slack message in any channel,
+   * or known as a sample, blocks nothing even when this copy of it says otherwise. Only findings that name a remote
+   * address and carry neither flag are looked up (snapshots exist only with `interact:`).
+   */
+  async function asTheStoreKnows(findings: readonly Finding[]): Promise<Finding[]> {
+    if (knowledge === undefined) return [...findings];
+    return Promise.all(
+      findings.map(async (finding) => {
+        if (finding.sample || finding.archived || remoteAddressesOf(finding).length === 0) return finding;
+        const known = await knowledge.knownFinding(finding.id).catch((error: unknown) => {
+          logger.warn('Could not read what the store knows of a finding; planning on the finding as received', { findingId: safeId(finding), error: String(error) });
+          return undefined;
+        });
+        return known === undefined || (!known.sample && !known.archived) ? finding : { ...finding, sample: known.sample, archived: known.archived };
+      }),
+    );
+  }
+
   async function plan(findings: readonly Finding[], now: number): Promise<RespondPlan> {
     // Nothing to plan: no store reads (an empty poll tick or a batch of only unreadable documents).
     if (findings.length === 0) return { perFinding: [], intents: [], failed: [] };
-    const [standing, recent] = await Promise.all([store.listBlocks({ standing: true }), store.newBlocksSince(now - HOUR_MS)]);
+    const [standing, recent, judged] = await Promise.all([store.listBlocks({ standing: true }), store.newBlocksSince(now - HOUR_MS), asTheStoreKnows(findings)]);
     const base = { respondConfig: respond, activeBlocks: standing, recentNewCount: recent, now, room, allow };
     try {
-      const batch = planBlocksForFindings({ ...base, findings });
-      return { perFinding: batch.perFinding, intents: batch.intents, failed: [] };
+      const batch = planBlocksForFindings({ ...base, findings: judged });
+      // The caller's own finding objects (it keys its maps by them), with the intents planned on the store's view.
+      const perFinding = batch.perFinding.map((p, i) => ({ finding: findings[i]!, intents: p.intents }));
+      return { perFinding, intents: batch.intents, failed: [] };
     } catch {
       // One finding the planner throws on must not cost the others their blocks: each alone, carrying the blocks
       // planned so far (so the caps still hold across the batch).
@@ -204,9 +228,9 @@ export function createResponder(options: ResponderOptions): Responder {
       const failed: Array<{ finding: Finding; error: unknown }> = [];
       const active = new Map(standing.map((r) => [`${r.target}|${r.cidr}`, r]));
       const counts = new Map(recent);
-      for (const finding of findings) {
+      for (const [i, finding] of findings.entries()) {
         try {
-          const intents = planBlocks({ ...base, finding, activeBlocks: [...active.values()], recentNewCount: counts });
+          const intents = planBlocks({ ...base, finding: judged[i]!, activeBlocks: [...active.values()], recentNewCount: counts });
           for (const intent of intents) {
             if (intent.kind === 'refuse') continue;
             active.set(`${intent.record.target}|${intent.record.cidr}`, intent.record);

@@ -239,6 +239,8 @@ export interface FindingSnapshot {
   sample: boolean;
   /** The remote addresses the finding names, as given (respond validates them when asked to block). */
   remoteIps: string[];
+  /** The affected resource's own addresses the finding names (never blocked: respond's `own-address`). */
+  ownIps?: string[];
   /** The outbox row of the latest message about this finding in this destination. */
   outboxId?: string;
 }
