@@ -148,7 +148,7 @@ export function planIpSet(input: IpSetPlanInput): IpSetPlan {
   const seen = new Set<string>();
   const keep: string[] = [];
   const over: BlockRecord[] = [];
-  const pending: BlockOwnership[] = [];
+  const pending = new Map<string, BlockOwnership>();
   let left = input.maxAddresses - [...currentCanonical].filter((c) => !owned.has(c)).length;
   for (const row of input.inForce) {
     if (seen.has(row.cidr)) continue;
@@ -168,7 +168,7 @@ export function planIpSet(input: IpSetPlanInput): IpSetPlan {
     if (inSet(row.cidr)) continue; // ours, already there
     if (r?.state === 'pending' && r.token === token) continue; // another reconciler's write at this very token: ours too
     const claim: BlockOwnership = { target, cidr: row.cidr, state: 'pending', token, at: now };
-    pending.push(claim);
+    pending.set(row.cidr, claim);
     change(row.cidr, claim);
   }
 
@@ -190,7 +190,7 @@ export function planIpSet(input: IpSetPlanInput): IpSetPlan {
       const confirmed = (cidr: string): BlockOwnership => ({ target, cidr, state: 'added', ...(nextToken !== undefined ? { token: nextToken } : {}), at: now });
       return [
         ...added.map((cidr) => {
-          const claim = pending.find((p) => p.cidr === cidr) ?? effective.get(cidr);
+          const claim = pending.get(cidr) ?? effective.get(cidr);
           return { target, cidr, ...(claim ? { before: claim } : {}), after: confirmed(cidr) };
         }),
         ...removed.map((cidr) => ({ target, cidr, ...(records.get(cidr) ? { before: records.get(cidr) } : {}) })),
