@@ -4,6 +4,9 @@ import { configFromEnvironment } from '../config/environment.js';
 import { createSecretResolver } from '../config/secrets.js';
 import type { Logger } from '../core/logger.js';
 import { SLACK_ACTIONS_PATH } from '../interact/interaction-handler.js';
+import { PAGERDUTY_WEBHOOK_PATH } from '../interact/pagerduty-webhook.js';
+import { createPagerDutyWebhook } from '../pipeline/pagerduty-webhook-runtime.js';
+import { dynamoDbStoreOptions } from '../pipeline/open-store.js';
 import { parseInteractionJob } from '../interact/interaction-job.js';
 import { createSlackRequestVerifier, type SlackHttpRequest } from '../interact/verify-request.js';
 import { createActionsRuntime, type ActionsRuntime } from './actions-runtime.js';
@@ -74,7 +77,36 @@ export function createActionsHandler(options: ActionsHandlerOptions): ActionsHan
     'Cannot read the Slack signing secret',
   );
 
+  // PagerDuty → us on the same Function URL (`<function URL>pagerduty/webhook`): verified with the webhook secret
+  // before the table is touched (the handler checks the signature first), then the acknowledgement gate.
+  const getPagerDutyWebhook = lazyRuntime(
+    async () => {
+      const config = await configFromEnvironment(env);
+      if (!('dynamodb' in config.state)) throw new Error('STATE_TABLE is not set: PagerDuty acknowledgements need the state table');
+      const store = await openTableStore(dynamoDbStoreOptions(config.state));
+      return createPagerDutyWebhook({ config, store, secrets: createSecretResolver({ env }), logger });
+    },
+    logger,
+    'Cannot start the PagerDuty webhook: configuration or secret problem',
+  );
+
+  async function handlePagerDutyWebhook(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+    let webhook;
+    try {
+      webhook = await getPagerDutyWebhook();
+    } catch {
+      return { statusCode: 503, headers: TEXT, body: 'not ready\n' };
+    }
+    if (webhook === undefined) return { statusCode: 404, headers: TEXT, body: 'not found: no pagerduty destination has a webhookSecret\n' };
+    const raw = typeof event.body === 'string' ? event.body : '';
+    const body = Buffer.from(raw, event.isBase64Encoded === true ? 'base64' : 'utf8');
+    const headers = typeof event.headers === 'object' && event.headers !== null ? event.headers : {};
+    const reply = await webhook.handle({ headers, body });
+    return { statusCode: reply.status, headers: TEXT, body: reply.body };
+  }
+
   async function handleSlackRequest(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+    if (event.requestContext.http.method === 'POST' && event.rawPath === PAGERDUTY_WEBHOOK_PATH) return handlePagerDutyWebhook(event);
     if (event.requestContext.http.method !== 'POST' || event.rawPath !== SLACK_ACTIONS_PATH) {
       return { statusCode: 404, headers: TEXT, body: `not found: Slack's Request URL is <function URL>${SLACK_ACTIONS_PATH.slice(1)}\n` };
     }

@@ -189,6 +189,14 @@ export function createFindingsHandler(options: FindingsHandlerOptions): Findings
     try {
       // Prune and converge first, so that the unblocks and alerts it queues go out with this drain.
       await syncRespondTargets(lambda.runtime);
+      // Escalations due by now (the stack runs this schedule every minute when a route escalates): their pages and
+      // notices are committed here and go out with this drain.
+      try {
+        const escalated = await lambda.runtime.escalator.run(Date.now());
+        if (escalated.escalated + escalated.acknowledged > 0) logger.info('Escalations checked', { ...escalated });
+      } catch (error) {
+        logger.error('Checking escalations failed; the next schedule tries again', { error: (error as Error).message });
+      }
       const delivered = await deliverAfterCommit(lambda, context, deps);
       if (delivered.sent + delivered.failed > 0 || delivered.pendingLeft) {
         logger.info('Scheduled outbox drain', { sent: delivered.sent, failed: delivered.failed, pendingLeft: delivered.pendingLeft });
