@@ -1,3 +1,5 @@
+import type { AdaptiveCard } from './adaptive-card.js';
+
 /**
  * What kind of message this is, so a threading sink knows where it goes. `escalation`: nobody acknowledged the
  * finding's message in time (a page, a reply with mentions); `lifecycle`: an acknowledgement or archive told to a
@@ -88,7 +90,7 @@ export interface TextMessage { subject: string; body: string }
  * The payload format of a destination type: what its outbox rows hold and its sink reads. One renderer per format
  * (render/renderers.ts); each destination type names its format in deliver/create-sink.ts DESTINATION_TYPES.
  */
-export type PayloadFormat = 'slack' | 'text' | 'lines' | 'pagerduty';
+export type PayloadFormat = 'slack' | 'text' | 'lines' | 'pagerduty' | 'teams';
 
 /** What a Slack sink posts (slack-webhook, slack-api). */
 export interface SlackPayload {
@@ -107,6 +109,9 @@ export interface TextPayload {
   attributes: Record<string, string>;
 }
 
+/** What a Teams Workflows sink posts: one Adaptive Card (core/adaptive-card.ts), wrapped by the sink. */
+export interface TeamsPayload { teams: AdaptiveCard }
+
 /** What a PagerDuty sink enqueues: one Events API v2 event, without its routing key (the sink adds the secret). */
 export interface PagerDutyPayload { pagerduty: PagerDutyEvent }
 
@@ -116,9 +121,9 @@ export interface LinesPayload { text: TextMessage; slack: SlackMessage }
 /**
  * What one outbox row holds: the payload of its own destination's format, and nothing else. Rows written before
  * payloads were split hold the Slack message, the text and the attributes together, which is a valid payload for
- * every format but PagerDuty; sinks read their own member and say plainly when a row has none.
+ * every format but PagerDuty and Teams; sinks read their own member and say plainly when a row has none.
  */
-export type RenderedMessage = SlackPayload | TextPayload | LinesPayload | PagerDutyPayload;
+export type RenderedMessage = SlackPayload | TextPayload | LinesPayload | PagerDutyPayload | TeamsPayload;
 
 /**
  * One message in every format at once: what `render --format full` prints, the demo shows, and tests compare.
@@ -128,6 +133,7 @@ export interface MessageInEveryFormat {
   slack: SlackMessage;
   text: TextMessage;
   attributes: Record<string, string>;
+  teams: AdaptiveCard;
   threadOf?: string;
 }
 
@@ -144,6 +150,11 @@ export function textOf(message: RenderedMessage): TextMessage | undefined {
 /** The SNS attributes of a payload that has them. */
 export function attributesOf(message: RenderedMessage): Record<string, string> | undefined {
   return 'attributes' in message ? message.attributes : undefined;
+}
+
+/** The Adaptive Card of a Teams payload. */
+export function teamsCardIn(message: RenderedMessage): AdaptiveCard | undefined {
+  return 'teams' in message ? message.teams : undefined;
 }
 
 /** The PagerDuty event of a pagerduty payload. */

@@ -50,13 +50,13 @@ export function buildProgram(): Command {
     .argument('[files...]', 'finding files (any GuardDuty / Security Hub shape, JSON or JSON Lines); stdin when none')
     .option('-c, --config <file>', 'use account names from this config')
     .addOption(
-      new Option('-f, --format <format>', 'slack: the Slack payload; text: the SNS/e-mail text; full: both plus SNS attributes')
-        .choices(['slack', 'text', 'full'])
+      new Option('-f, --format <format>', 'slack: the Slack payload; text: the SNS/e-mail text; teams: the Teams Adaptive Card; full: all of them plus SNS attributes')
+        .choices(['slack', 'text', 'teams', 'full'])
         .default('slack'),
     )
     .option('--now <iso-time>', 'render as if at this time (for reproducible output)')
     .addHelpText('after', '\nExample:\n  guardduty-notifier render finding.json | jq \'.[0].text\'\n  cat events.jsonl | guardduty-notifier render --format text')
-    .action(async (files: string[], opts: { config?: string; format: 'slack' | 'text' | 'full'; now?: string }) => {
+    .action(async (files: string[], opts: { config?: string; format: 'slack' | 'text' | 'teams' | 'full'; now?: string }) => {
       const config = opts.config ? await loadConfigOrExit(opts.config) : undefined;
       const now = opts.now ? Date.parse(opts.now) : Date.now();
       if (Number.isNaN(now)) throw new InvalidArgumentError(`--now: not a date-time: ${opts.now}`);

@@ -8,6 +8,7 @@ import { renderFindingAs } from '../render/renderers.js';
 import { prepareFinding } from '../render/finding-facts.js';
 import { slackMessageOf } from '../render/slack-blocks.js';
 import { textMessageOf } from '../render/text-message.js';
+import { teamsCardOf } from '../render/teams-card.js';
 import { fallbackFactsOf, renderFallbackMessage } from '../render/fallback-message.js';
 
 /**
@@ -58,8 +59,8 @@ export async function renderForPreview(finding: Finding, options: { accountNames
   return renderEnrichedInEveryFormat(await enrichFinding(finding, options.accountNames), { now: options.now });
 }
 
-/** What `render --format` prints: the Slack payload, the SNS/e-mail text, or both with the SNS attributes. */
-export type PreviewFormat = 'slack' | 'text' | 'full';
+/** What `render --format` prints: the Slack payload, the SNS/e-mail text, the Teams card, or all with the SNS attributes. */
+export type PreviewFormat = 'slack' | 'text' | 'teams' | 'full';
 
 /**
  * renderForPreview computing only what `format` prints (the Slack payload needs no SNS text), and never throwing: a
@@ -88,7 +89,7 @@ export async function previewAs(
     };
     if (format === 'full') return { payload: renderFindingMessage(finding, ctx) };
     const prepared = prepareFinding(finding, ctx);
-    return { payload: format === 'slack' ? slackMessageOf(prepared) : textMessageOf(prepared) };
+    return { payload: format === 'slack' ? slackMessageOf(prepared) : format === 'teams' ? teamsCardOf(prepared) : textMessageOf(prepared) };
   } catch (error) {
     return fallbackPayload(finding, format, enriched, 'render', error);
   }
@@ -103,7 +104,7 @@ function fallbackPayload(
 ): { payload: unknown; error: { stage: 'enrich' | 'render'; message: string } } {
   const message = renderFallbackMessage(fallbackFactsOf(finding, { accountName: enriched?.accountName, consoleUrl: enriched?.console?.url }));
   return {
-    payload: format === 'slack' ? message.slack : format === 'text' ? message.text : message,
+    payload: format === 'full' ? message : message[format],
     error: { stage, message: error instanceof Error ? error.message : String(error) },
   };
 }

@@ -26,6 +26,7 @@ import {
   TYPES_SHOWN,
   type DigestFacts,
 } from './digest-facts.js';
+import { teamsDigestCard } from './teams-digest.js';
 import { digestActionsBlock } from './interactive-actions.js';
 
 export type { DigestContext, DigestItem } from './render-context.js';
@@ -230,5 +231,10 @@ export function digestAttributes(facts: DigestFacts): Record<string, string> {
  */
 export function renderDigestMessage(items: DigestItem[], ctx: DigestContext): MessageInEveryFormat {
   const facts = digestFacts(items, ctx);
-  return { slack: digestSlack(facts, ctx.now, ctx.interact), text: digestTextMessage(facts, ctx.destination), attributes: digestAttributes(facts) };
+  return {
+    slack: digestSlack(facts, ctx.now, ctx.interact),
+    text: digestTextMessage(facts, ctx.destination),
+    attributes: digestAttributes(facts),
+    teams: teamsDigestCard(facts, ctx),
+  };
 }

@@ -12,6 +12,8 @@ import type { MessageInEveryFormat, PayloadFormat, RenderedMessage } from '../co
 import { escapeMrkdwn, sanitizeText, truncate } from './mrkdwn.js';
 import { formatMinutes } from './pagerduty-event.js';
 import { inertForSlackBridges, snsSubject } from './text-message.js';
+import type { AdaptiveCard, CardElement } from '../core/adaptive-card.js';
+import { adaptiveCard, richText, teamsRun } from './teams-text.js';
 
 /** Slack section text is at most 3000 characters (Block Kit, section block); the headline is cut well below. */
 const HEADLINE_MAX = 500;
@@ -62,6 +64,8 @@ export function renderEscalationNotice(facts: EscalationNoticeFacts): MessageInE
     },
     text: { subject: snsSubject(`${line}: ${headline}`), body: inertForSlackBridges(`${line}\n\n${headline}\n`) },
     attributes: { kind: 'escalation' },
+    // Teams: no mentions (a Workflows post cannot carry them without msteams.entities, which we never send).
+    teams: noteCard('attention', `🚨 ${line}`, facts.inThread ? '' : headline),
   };
 }
 
@@ -98,6 +102,7 @@ export function renderAcknowledgementNote(facts: AcknowledgementNoteFacts): Mess
     },
     text: { subject: snsSubject(`${line}: ${headline}`), body: inertForSlackBridges(`${line}\n\n${headline}\n`) },
     attributes: { kind: 'lifecycle' },
+    teams: noteCard('good', `✅ ${line}`, facts.inThread ? '' : headline),
   };
 }
 
@@ -113,7 +118,18 @@ export function noteAs(format: PayloadFormat, note: MessageInEveryFormat): Rende
       return { text: note.text, attributes: note.attributes };
     case 'lines':
       return { text: note.text, slack: note.slack };
+    case 'teams':
+      return { teams: note.teams };
     case 'pagerduty':
       return undefined;
   }
+}
+
+/** A note as a Teams card: the line (a display name in it is untrusted: a TextRun) and what it is about. */
+function noteCard(style: 'attention' | 'good', line: string, about: string): AdaptiveCard {
+  const lead = richText([teamsRun(line, HEADLINE_MAX, { weight: 'bolder' }, { singleLine: true })]);
+  const body: CardElement[] = [{ type: 'Container', style, bleed: true, items: lead === undefined ? [] : [lead] }];
+  const aboutBlock = about === '' ? undefined : richText([{ type: 'TextRun', text: 'About: ', weight: 'bolder' }, teamsRun(about, HEADLINE_MAX, {}, { singleLine: true })]);
+  if (aboutBlock !== undefined) body.push(aboutBlock);
+  return adaptiveCard(body);
 }

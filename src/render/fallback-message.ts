@@ -7,6 +7,7 @@ import type { MessageInEveryFormat, SlackMessage, TextMessage } from '../core/me
 import { inlineCode, mrkdwnLink, safeUrl, sanitizeText, truncate } from './mrkdwn.js';
 import { inertForSlackBridges, snsSubject } from './text-message.js';
 import { DEFAULT_CONSOLE_LABEL } from './render-context.js';
+import { teamsFallbackCard } from './teams-notices.js';
 
 /** What the fallback says about a finding; every value may be missing. */
 export interface FallbackFacts {
@@ -92,5 +93,5 @@ export const FALLBACK_ATTRIBUTES: Readonly<Record<string, string>> = { kind: 'fa
  * renderFallbackMessage({ id: '9ec5…', type: 'Recon:EC2/PortProbeUnprotectedPort', accountId: '123456789012' })
  */
 export function renderFallbackMessage(facts: FallbackFacts): MessageInEveryFormat {
-  return { slack: fallbackSlack(facts), text: fallbackText(facts), attributes: { ...FALLBACK_ATTRIBUTES } };
+  return { slack: fallbackSlack(facts), text: fallbackText(facts), attributes: { ...FALLBACK_ATTRIBUTES }, teams: teamsFallbackCard(facts) };
 }

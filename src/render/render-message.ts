@@ -11,6 +11,7 @@ export type { RenderContext } from './render-context.js';
 import { prepareFinding } from './finding-facts.js';
 import { slackMessageOf } from './slack-blocks.js';
 import { textMessageOf } from './text-message.js';
+import { teamsCardOf } from './teams-card.js';
 
 /** SNS attribute values are strings of any length; ours are short words, so anything longer is cut, not trusted. */
 const ATTRIBUTE_VALUE_MAX = 256;
@@ -54,6 +55,7 @@ export function renderFindingMessage(finding: Finding, ctx: RenderContext): Mess
     slack: slackMessageOf(prepared),
     text: textMessageOf(prepared),
     attributes: findingAttributes(finding, ctx),
+    teams: teamsCardOf(prepared),
   };
   const threadOf = threadOfFinding(finding);
   if (threadOf !== undefined) message.threadOf = threadOf;

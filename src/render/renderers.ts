@@ -16,6 +16,9 @@ import { findingAttributes, threadOfFinding } from './render-message.js';
 import { respondAttributes, respondSlack, respondText, type RespondMessageInput } from './respond-lines.js';
 import { slackMessageOf } from './slack-blocks.js';
 import { textMessageOf } from './text-message.js';
+import { teamsCardOf } from './teams-card.js';
+import { teamsDigestCard } from './teams-digest.js';
+import { teamsFallbackCard, teamsRespondCard } from './teams-notices.js';
 import { pagerDutyDigestTrigger, pagerDutyFallbackTrigger, pagerDutyTrigger } from './pagerduty-event.js';
 import type { DigestContext, DigestItem, RenderContext } from './render-context.js';
 
@@ -84,7 +87,15 @@ const pagerduty: FormatRenderer = {
   respond: (input) => text.respond(input),
 };
 
-export const RENDERERS = { slack, text, lines, pagerduty } as const satisfies Record<PayloadFormat, FormatRenderer>;
+/** Microsoft Teams Adaptive Cards (teams-card.ts, teams-digest.ts, teams-notices.ts). */
+const teams: FormatRenderer = {
+  finding: (prepared) => ({ teams: teamsCardOf(prepared) }),
+  digest: (facts, ctx) => ({ teams: teamsDigestCard(facts, ctx) }),
+  fallback: (facts) => ({ teams: teamsFallbackCard(facts) }),
+  respond: (input) => ({ teams: teamsRespondCard(input) }),
+};
+
+export const RENDERERS = { slack, text, lines, pagerduty, teams } as const satisfies Record<PayloadFormat, FormatRenderer>;
 
 /**
  * One finding in one format: what the pipeline stores for a destination of that format.

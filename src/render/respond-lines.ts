@@ -13,6 +13,7 @@ import { MAX_BLOCKS_PER_ATTACHMENT, MAX_BLOCKS_PER_MESSAGE, NOTIFICATION_TEXT_MA
 import { escapeMrkdwnTo, sanitizeText, truncate } from './mrkdwn.js';
 import { ACTIONS_BLOCK_ID } from './interactive-actions.js';
 import { mrkdwn } from './slack-blocks.js';
+import { teamsCardWithResponse, teamsRespondCard } from './teams-notices.js';
 
 /** The section's block id: a later edit of the message (interact/) can find the lines. */
 export const RESPOND_BLOCK_ID = 'gdn-respond';
@@ -50,6 +51,7 @@ export function withRespondLines<M extends RenderedMessage>(message: M, lines: r
   // Each format the payload holds gets the lines its own way (a row holds only its destination's format).
   const next: Record<string, unknown> = { ...message };
   if ('slack' in message) next['slack'] = slackWithLines(message.slack, linesSection(lines, 'Response'));
+  if ('teams' in message) next['teams'] = teamsCardWithResponse(message.teams, lines);
   if ('text' in message) next['text'] = { ...message.text, body: truncate(`${message.text.body}\n\nResponse:\n${plainLines(lines)}`, TEXT_BODY_MAX) };
   return next as M;
 }
@@ -131,5 +133,5 @@ export function respondAttributes(input: RespondMessageInput): Record<string, st
  * const message = renderRespondMessage({ lines: ['Unblocked 185.220.101.1 in edge (expired after 12 h)'] });
  */
 export function renderRespondMessage(input: RespondMessageInput): MessageInEveryFormat {
-  return { slack: respondSlack(input), text: respondText(input), attributes: respondAttributes(input) };
+  return { slack: respondSlack(input), text: respondText(input), attributes: respondAttributes(input), teams: teamsRespondCard(input) };
 }

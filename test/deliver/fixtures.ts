@@ -18,6 +18,13 @@ export function rendered(label: string, attributes: Record<string, string> = {})
     },
     text: { subject: `GuardDuty: ${label}`, body: `Finding ${label}` },
     attributes,
+    teams: {
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: '1.5',
+      body: [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: label }] }],
+      msteams: { width: 'Full' },
+    },
   };
 }
 

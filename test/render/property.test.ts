@@ -4,97 +4,20 @@
  * must stay within Slack's limits and keep every finding string inert.
  */
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/finding/finding.js';
 import { renderFindingMessage } from '../../src/render/render-message.js';
 import { renderDigestMessage } from '../../src/render/digest.js';
 import { checkSlackLimits, SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from '../../src/render/limits.js';
 import { escapeMrkdwn, truncate } from '../../src/render/mrkdwn.js';
 import type { DigestItem, RenderContext } from '../../src/render/render-context.js';
 import type { MessageKind } from '../../src/core/message.js';
-import { makeFinding, NOW } from '../support/make-finding.js';
+import { NOW } from '../support/make-finding.js';
 import { validateSlackMessage } from '../support/slack-standin.js';
 import { messageProblems, mrkdwnProblems } from './inert.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { hostileString, randomFinding, randomString } from '../support/hostile-findings.js';
 import { parseFindingDocument } from '../../src/finding/parse.js';
 import { loadFixture } from '../support/finding-fixtures.js';
 
-
-const PIECES = [
-  '<', '>', '&', '*', '_', '~', '`', '|', ':', '@', '#', '!', '^', '\n', ' ', '  ', 'a', 'Z', '0', '.', '/', '-',
-  '<!channel>', '<!here>', '<!everyone>', '<@U024BE7LH>', '<#C024BE7LR|general>', '<!subteam^SAZ94GDB8>',
-  '<https://evil.example|click>', '<mailto:a@b.example|mail>', 'http://', 'https://evil.example/x?a=1&b=2',
-  'evil.example', 'user@mail.example', 'www.example.org', '198.51.100.1', '&amp;', '&lt;', '&gt;', '&#60;',
-  ':rotating_light:', ':white_check_mark:', ':fire:', '@here', '@channel', '#general', '> quote', '```', '*bold*',
-  '_it_', '~s~', '`x`', '😀', '👨\u200D👩\u200D👧', '🇺🇸', '\uD83D', '\uDE00', '\u202E', '\u2066', '\u200B', '\u200F',
-  '\uFEFF', '\u00AD', '\u0000', '\u0007', '\u001B[31m', '\u009F', '\r\n', '\t', 'é', 'e\u0301', '中文', 'ضح',
-  '${time}', 'undefined', 'null', '<!date^1392734382^{date}|x>',
-];
-
-function randomString(next: () => number, maxPieces: number): string {
-  const count = Math.floor(next() * maxPieces);
-  let out = '';
-  for (let i = 0; i < count; i += 1) out += PIECES[Math.floor(next() * PIECES.length)]!;
-  return out;
-}
-
-/** Mostly short hostile strings, sometimes (with `huge`) enormous ones. */
-function hostileString(next: () => number, huge = true): string {
-  const roll = next();
-  if (huge && roll < 0.05) return randomString(next, 3000); // tens of KB
-  if (roll < 0.1) return '';
-  return randomString(next, 12);
-}
-
-/**
- * A finding of hostile strings. `huge` adds 10,000-char titles, 100 KB descriptions, 500 tags and tens-of-KB values
- * now and then (the single-message test); digests get ordinary sizes, or generating them would dominate the run.
- */
-function randomFinding(next: () => number, huge = true): Finding {
-  const severityRoll = next();
-  const tagCount = huge && next() < 0.1 ? 500 : Math.floor(next() * 4);
-  const hostile = (n: () => number): string => hostileString(n, huge);
-  return makeFinding({
-    id: hostile(next),
-    type: hostile(next),
-    title: huge && next() < 0.05 ? 'T'.repeat(10_000) : hostile(next),
-    description: huge && next() < 0.05 ? '&<>*_~`'.repeat(15_000) : hostile(next),
-    severity: severityRoll < 0.15 ? null : Math.round(severityRoll * 100) / 10,
-    accountId: next() < 0.2 ? undefined : hostile(next),
-    region: next() < 0.2 ? undefined : hostile(next),
-    firstSeen: next() < 0.5 ? '2024-05-01T11:00:00.000Z' : hostile(next),
-    lastSeen: next() < 0.5 ? undefined : hostile(next),
-    updatedAt: next() < 0.5 ? '2024-05-01T12:00:00Z' : hostile(next),
-    count: Math.floor(next() * 100_000),
-    sample: next() < 0.3,
-    archived: next() < 0.1,
-    format: next() < 0.2 ? 'asff' : 'eventbridge',
-    product: next() < 0.9 ? 'GuardDuty' : hostile(next),
-    resource: {
-      type: hostile(next),
-      summary: hostile(next),
-      details: Array.from({ length: Math.floor(next() * 12) }, () => [hostile(next), hostile(next)] as const),
-      // Keys stay short: V8 hashes every property key, and 500 keys of tens of KB would only test V8.
-      tags: Object.fromEntries(Array.from({ length: tagCount }, (_, i) => [`${randomString(next, 3)}${i}`, hostile(next)])),
-    },
-    action: {
-      type: hostile(next),
-      direction: hostile(next),
-      protocol: hostile(next),
-      remoteIp: hostile(next),
-      remotePort: next() < 0.5 ? Math.floor(next() * 65536) : undefined,
-      localPort: next() < 0.3 ? 22 : undefined,
-      country: hostile(next),
-      city: hostile(next),
-      organization: hostile(next),
-      asn: hostile(next),
-      domain: hostile(next),
-      apiName: hostile(next),
-      serviceName: hostile(next),
-      userAgent: hostile(next),
-      blocked: next() < 0.2,
-    },
-  });
-}
 
 const CONSOLE_URL = 'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?fId=x&macros=current';
 const RUNBOOK_URL = 'https://wiki.example.com/runbook';
