@@ -1,3 +1,4 @@
+import { bandOf, SEVERITY_BANDS, type SeverityBandName } from '../finding/finding.js';
 import type { Decision, NotifyKind, SuppressReason } from './decision.js';
 
 /** `error`: the finding made a stage throw (see FindingStage); kept in the decision log so that `status` shows it. */
@@ -28,6 +29,12 @@ export interface DecisionRecord {
   findingType: string;
   title: string;
   severity: number | null;
+  /**
+   * The finding's band, which is known without a number too (an OCSF finding says `High`, a scan result implies one).
+   * Set by decisionRecord and errorRecord; a record stored before the band was kept has none: read it with
+   * decisionBand.
+   */
+  band?: SeverityBandName;
   outcome: DecisionOutcome;
   reason: DecisionReason;
 }
@@ -79,6 +86,7 @@ export function decisionRecord(decision: Decision, at: number, outcome: Decision
     findingType: decision.finding.type,
     title: decision.finding.title,
     severity: decision.finding.severity,
+    band: decision.finding.band.name,
     outcome,
     reason: reason ?? (decision.outcome === 'notify' ? { code: decision.kind } : decision.reason),
   };
@@ -101,19 +109,41 @@ export function errorRecord(finding: unknown, stage: FindingStage, at: number, d
     return typeof value === 'string' ? value : '';
   };
   const severity = read('severity');
+  const number = typeof severity === 'number' && Number.isFinite(severity) ? severity : null;
+  let band: unknown;
+  try {
+    band = (read('band') as { name?: unknown } | null | undefined)?.name;
+  } catch {
+    band = undefined;
+  }
   return {
     at,
     destination,
     findingId: text('id'),
     findingType: text('type'),
     title: text('title'),
-    severity: typeof severity === 'number' && Number.isFinite(severity) ? severity : null,
+    severity: number,
+    band: isBandName(band) ? band : bandOf(number).name,
     outcome: 'error',
     reason: { code: 'error', stage },
   };
 }
 
+const BAND_NAMES: ReadonlySet<unknown> = new Set<SeverityBandName>([...SEVERITY_BANDS.map((b) => b.name), 'Unknown']);
+const isBandName = (value: unknown): value is SeverityBandName => BAND_NAMES.has(value);
+
+/**
+ * The band of a decision: the one it recorded, else (a record stored before bands were kept, or one a store read back
+ * from a column it did not have) the band of its number.
+ *
+ * @example
+ * decisionBand({ severity: null, band: 'High' }) // 'High' (an OCSF finding: a band, no number)
+ */
+export function decisionBand(record: Pick<DecisionRecord, 'severity' | 'band'>): SeverityBandName {
+  return isBandName(record.band) ? record.band : bandOf(record.severity).name;
+}
+
 /** The record as the decision log keeps it (see LoggedDecision). */
 export function toLoggedDecision(record: DecisionRecord): LoggedDecision {
-  return { ...record, reason: formatDecisionReason(record.reason) };
+  return { ...record, band: decisionBand(record), reason: formatDecisionReason(record.reason) };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { formatDecisionReason } from '../policy/decision-record.js';
+import { decisionBand, formatDecisionReason } from '../policy/decision-record.js';
 import { PK, SK, TTL, pad, ttlSeconds, type Item, type TableAccess } from './dynamodb-access.js';
 import type { DecisionLog, DecisionRecord, LoggedDecision } from './store.js';
 
@@ -14,13 +14,15 @@ export interface DynamoDbDecisionLog {
 }
 
 function toLoggedDecision(item: Item): LoggedDecision {
+  const severity = (item.severity as number | null | undefined) ?? null;
   return {
     at: item.at as number,
     destination: item.destination as string,
     findingId: item.findingId as string,
     findingType: item.findingType as string,
     title: item.title as string,
-    severity: (item.severity as number | null | undefined) ?? null,
+    severity,
+    band: decisionBand({ severity, band: item.band as LoggedDecision['band'] }),
     outcome: item.outcome as LoggedDecision['outcome'],
     reason: item.reason as string,
   };
@@ -64,6 +66,7 @@ export function createDynamoDbDecisionLog(table: TableAccess, options: { decisio
         [PK]: 'decision',
         [SK]: `${pad(d.at)}#${token}#${pad(i, 6)}`,
         ...d,
+        band: decisionBand(d),
         reason: formatDecisionReason(d.reason),
         [TTL]: ttlSeconds(d.at, options.decisionsDays),
       }));

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, StoreSchemaError } from './errors.js';
-import { formatDecisionReason } from '../policy/decision-record.js';
+import { decisionBand, formatDecisionReason } from '../policy/decision-record.js';
 import { composeStore } from './store.js';
 import { createSqliteBlocks, SQLITE_BLOCK_OWNERS_MIGRATION, SQLITE_BLOCKS_MIGRATION } from './sqlite-blocks.js';
 import { createSqliteInteract, SQLITE_INTERACT_MIGRATION } from './sqlite-interact.js';
@@ -36,7 +36,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Bumped with every schema change; `migrate` walks an older file up to it. Stored in SQLite's `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 5;
+export const SQLITE_SCHEMA_VERSION = 6;
 
 const DAY_MS = 86_400_000;
 /** Pruning costs a couple of index range deletes; doing it every commit would be waste at 5,000 decisions/s. */
@@ -122,6 +122,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 4, sql: SQLITE_ON_CALL_MIGRATION },
   // WAF ownership: which addresses of an IP set are ours (sqlite-blocks.ts).
   { version: 5, sql: SQLITE_BLOCK_OWNERS_MIGRATION },
+  // A decision's band, known without a number too (OCSF findings); older rows have NULL and show their number's band.
+  { version: 6, sql: 'ALTER TABLE decisions ADD COLUMN band TEXT;' },
 ];
 
 interface LedgerRowDb {
@@ -159,6 +161,7 @@ interface DecisionRowDb {
   finding_type: string;
   title: string;
   severity: number | null;
+  band: string | null;
   outcome: LoggedDecision['outcome'];
   reason: string;
 }
@@ -206,6 +209,7 @@ function toDecision(row: DecisionRowDb): LoggedDecision {
     findingType: row.finding_type,
     title: row.title,
     severity: row.severity,
+    band: decisionBand({ severity: row.severity, band: row.band as LoggedDecision['band'] }),
     outcome: row.outcome,
     reason: row.reason,
   };
@@ -301,8 +305,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
               @nextAttemptAt, @sentAt, @lastError)
       ON CONFLICT (id) DO NOTHING`),
     insertDecision: db.prepare(`
-      INSERT INTO decisions (at, destination, finding_id, finding_type, title, severity, outcome, reason)
-      VALUES (@at, @destination, @findingId, @findingType, @title, @severity, @outcome, @reason)`),
+      INSERT INTO decisions (at, destination, finding_id, finding_type, title, severity, band, outcome, reason)
+      VALUES (@at, @destination, @findingId, @findingType, @title, @severity, @band, @outcome, @reason)`),
     duePending: db.prepare<[number, number], OutboxRowDb>(`
       SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
       ORDER BY next_attempt_at, created_at, seq LIMIT ?`),
@@ -406,6 +410,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         findingType: d.findingType,
         title: d.title,
         severity: d.severity,
+        band: decisionBand(d),
         outcome: d.outcome,
         reason: formatDecisionReason(d.reason),
       });

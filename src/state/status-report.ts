@@ -77,7 +77,8 @@ export function formatStatus(report: StatusReport, now: number): string {
   }
   lines.push('', `Recent decisions (${report.decisions.length}):`);
   for (const d of report.decisions) {
-    const sev = d.severity === null ? '?' : d.severity.toFixed(1);
+    // OCSF findings carry a band and no number: say the band rather than `?`.
+    const sev = d.severity !== null ? d.severity.toFixed(1) : d.band !== undefined && d.band !== 'Unknown' ? d.band : '?';
     lines.push(`  ${new Date(d.at).toISOString()}  ${d.destination}  ${d.outcome.padEnd(8)} ${safe(d.reason).padEnd(16)} [${sev}] ${safe(d.findingType)}  ${safe(d.findingId)}`);
   }
   return `${lines.join('\n')}\n`;

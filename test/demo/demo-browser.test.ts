@@ -147,6 +147,11 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
     await page.locator('.msg[data-kind="digest"]').first().waitFor();
     await page.locator('.msg[data-kind="escalated"]').first().waitFor();
     await expect(page.locator('#decision-list li[data-outcome="digest"]').count()).resolves.toBeGreaterThan(5);
+    // Each decision says the band its message shows, also for a finding that has a band and no number (an Inspector
+    // finding via Security Hub, OCSF: High).
+    await page.locator('#decision-list li', { hasText: 'CVE-2026-' }).first().waitFor();
+    expect(await page.locator('#decision-list li', { hasText: 'CVE-2026-' }).first().locator('.reason').textContent()).toMatch(/ · High$/);
+    expect(await page.locator('#decision-list li', { hasText: 'Unknown' }).allTextContents()).toEqual([]);
 
     // Hostile text from a finding stays text: no element, no script run, no dialog.
     const hostile = page.locator('.msg .b-header', { hasText: '<img src=x onerror=alert(1)>' });

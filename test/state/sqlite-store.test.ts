@@ -106,15 +106,36 @@ describe('SQLite store', () => {
     await store.putBlocks([row('185.220.101.1', 'active'), row('185.220.101.2', 'active'), row('185.220.101.3', 'dry-run')]);
     await store.putBlocks([{ ...row('185.220.101.2', 'expired'), updatedAt: T0 + 4_000_000 }]);
     await store.close();
-    // As schema 4 left it: no ownership table.
+    // As schema 4 left it: no ownership table, no decision bands.
     const db = new Database(path);
     db.exec('DROP TABLE block_owners');
+    db.exec('ALTER TABLE decisions DROP COLUMN band');
     db.pragma('user_version = 4');
     db.close();
 
     const migrated = createSqliteStore({ path });
     expect(await migrated.listBlockOwnership('alb')).toEqual([{ target: 'alb', cidr: '185.220.101.1/32', state: 'added', at: T0 + 5 }]);
     await migrated.close();
+  });
+
+  it('migrates a version 5 file: its decisions keep their rows and read back with their number\'s band', async () => {
+    const file = join(tempDir(), 'v5.db');
+    const made = createSqliteStore({ path: file });
+    await made.commit({ ledger: [], outbox: [], decisions: [decision(1)] });
+    await made.close();
+    // Back to what version 5 wrote: no band column.
+    const db = new Database(file);
+    db.exec('ALTER TABLE decisions DROP COLUMN band');
+    db.pragma('user_version = 5');
+    db.close();
+
+    const store = createSqliteStore({ path: file });
+    await store.commit({ ledger: [], outbox: [], decisions: [{ ...decision(2), severity: null, band: 'High' }] });
+    expect((await store.recentDecisions(10)).map((d) => [d.findingId, d.severity, d.band])).toEqual([
+      ['f2', null, 'High'],
+      ['f1', 5, 'Medium'],
+    ]);
+    await store.close();
   });
 
   it('keeps only the latest decision records, pruning inside commits', async () => {

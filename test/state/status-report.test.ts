@@ -15,4 +15,23 @@ describe('formatStatus', () => {
     const text = formatStatus(report({ pending: 0, failed: 3, sent: 1_400_000, capped: ['sent'] }), NOW);
     expect(text).toMatch(/^Outbox: 0 pending, 3 failed, 1400000\+ sent\n {2}\(\+: counted up to the store's bound, there are at least that many\)\n/);
   });
+
+  it('shows a decision\'s number, else its band (an OCSF finding has a band and no number), else ?', () => {
+    const at = NOW - 60_000;
+    const decision = { at, destination: 'sec', findingType: 'T', title: 't', outcome: 'notify' as const, reason: 'new' };
+    const text = formatStatus(
+      {
+        ...report({ pending: 0, failed: 0, sent: 3 }),
+        decisions: [
+          { ...decision, findingId: 'numbered', severity: 8, band: 'High' },
+          { ...decision, findingId: 'ocsf', severity: null, band: 'High' },
+          { ...decision, findingId: 'unknown', severity: null, band: 'Unknown' },
+        ],
+      },
+      NOW,
+    );
+    expect(text).toMatch(/\[8\.0\] T {2}numbered\n/);
+    expect(text).toMatch(/\[High\] T {2}ocsf\n/);
+    expect(text).toMatch(/\[\?\] T {2}unknown\n/);
+  });
 });

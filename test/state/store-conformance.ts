@@ -475,7 +475,9 @@ export function describeStoreConformance(
         const digested = decision('c', T0 + 2000, {
           outcome: 'digest',
           reason: { code: 'digest', kind: 'new', digestId: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d' },
+          // An OCSF finding: a band, no number.
           severity: null,
+          band: 'High',
         });
         await store.commit({ ...empty, decisions: [digested] });
         const recent = await store.recentDecisions(10);
@@ -484,6 +486,16 @@ export function describeStoreConformance(
         expect(recent[0]).toEqual({ ...toLoggedDecision(digested), reason: 'new; digest 1a2b3c4d' });
         expect(recent[2]).toEqual({ ...toLoggedDecision(decision('a', T0)), reason: 'new' });
         expect((await store.recentDecisions(2)).map((d) => d.findingId)).toEqual(['c', 'b']);
+      });
+
+      it('keeps the band of a finding that has no number (OCSF: High), and gives an older record its number\'s band', async () => {
+        const older = decision('old', T0 + 1); // no band, as records stored before bands were kept
+        await store.commit({ ...empty, decisions: [decision('ocsf', T0, { severity: null, band: 'High' }), older] });
+        const recent = await store.recentDecisions(10);
+        expect(recent.map((d) => [d.findingId, d.severity, d.band])).toEqual([
+          ['old', 8, 'High'],
+          ['ocsf', null, 'High'],
+        ]);
       });
     });
 

@@ -420,7 +420,10 @@
     badge.dataset.outcome = d.outcome;
     li.dataset.outcome = d.outcome;
     li.appendChild(badge);
-    li.appendChild(el('span', 'reason', `${d.reason} · ${bandOf(null, d) || 'Unknown'} ${d.severity ?? ''}`));
+    // The band the decision recorded (an OCSF finding has one and no number), else its number's.
+    const band = (typeof d.band === 'string' && d.band) || bandOf(null, d) || 'Unknown';
+    const number = typeof d.severity === 'number' ? ` ${d.severity.toFixed(1)}` : '';
+    li.appendChild(el('span', 'reason', `${d.reason} · ${band}${number}`));
     li.appendChild(el('span', 'dtitle', d.title || d.findingType));
     return li;
   }
