@@ -4,7 +4,7 @@
  * prints every stack's CloudFormation template as YAML on stdout, then a summary on stderr: resources per stack and
  * the cdk-nag AwsSolutions result with every acknowledgement and its reason. cdk-nag errors fail the synth.
  *
- *   npm run synth [-- --config path/to/config.yaml] [-- --quiet]
+ *   npm run synth [-- --config path/to/config.yaml] [-- --quiet]   (npm run synth -- --help: the usage)
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,13 +16,43 @@ import { cdkJsonContext, INFRA_DIR, resolveConfigPath } from '../lib/app-setup.j
 import { loadInfraConfig } from '../lib/config.js';
 import { addNotifierStacks } from '../lib/notifier-app.js';
 
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string', short: 'c' },
-    quiet: { type: 'boolean', short: 'q', default: false },
-    outdir: { type: 'string', default: resolve(INFRA_DIR, 'cdk.out') },
-  },
-});
+const USAGE = `Usage: npm run synth [-- [--config FILE] [--quiet] [--outdir DIR]]
+
+Synthesises the CDK app offline (no AWS account, no Docker, no CDK CLI): every stack's CloudFormation on stdout,
+resources per stack and the cdk-nag AwsSolutions result on stderr; a cdk-nag error fails it.
+
+Options:
+  -c, --config FILE   the deploy config (default: infra/config.yaml, or infra/config.example.yaml when there is none);
+                      "config=FILE" as with the cdk CLI works too
+  -q, --quiet         no templates on stdout, only the summary
+  --outdir DIR        where the cloud assembly goes (default: infra/cdk.out)
+  -h, --help          this text
+`;
+
+let parsed: ReturnType<typeof parseSynthArgs>;
+try {
+  parsed = parseSynthArgs();
+} catch (error) {
+  // parseArgs' own message names the flag (`Unknown option '--nope'`); then the usage, never a stack trace.
+  process.stderr.write(`synth: ${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const { values } = parsed;
+
+function parseSynthArgs() {
+  return parseArgs({
+    options: {
+      config: { type: 'string', short: 'c' },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      outdir: { type: 'string', default: resolve(INFRA_DIR, 'cdk.out') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
 // `-c config=path` as with the cdk CLI, or `--config path`.
 const configArg = values.config?.startsWith('config=') ? values.config.slice('config='.length) : values.config;
 

@@ -38,3 +38,26 @@ describe('npm run synth (infra/bin/synth.ts)', () => {
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringMatching(/does-not-exist\.yaml: \(file\): no such file/) });
   }, 60_000);
 });
+
+describe('npm run synth -- --help (or a flag it does not know)', () => {
+  const synth = (args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'infra/bin/synth.ts', ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: outdir } }).then(
+      (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it('prints the usage and exits 0 for --help', async () => {
+    const { code, stdout } = await synth(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: npm run synth/);
+    expect(stdout).toContain('--config FILE');
+  }, 60_000);
+
+  it('names an unknown flag, prints the usage, exits 2, and shows no stack trace', async () => {
+    const { code, stderr } = await synth(['--nope']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^synth: Unknown option '--nope'/);
+    expect(stderr).toContain('Usage: npm run synth');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});

@@ -28,6 +28,16 @@ export function formatTargetOutcomes(outcomes: readonly TargetOutcome[], dryRun:
   return { lines, ok };
 }
 
+/**
+ * After a sync that found every target already as the store says (read fine, nothing to add or remove), the one line
+ * that says so; undefined when something changed, would change or failed (the per-target lines say what).
+ */
+export function formatNothingToSync(outcomes: readonly TargetOutcome[]): string | undefined {
+  if (!outcomes.every((o) => o.ok && !o.result.changed && !o.result.written)) return undefined;
+  const inForce = outcomes.reduce((n, o) => n + (o.ok ? o.result.inForce : 0), 0);
+  return `Nothing to do: ${outcomes.length === 1 ? 'the target already matches' : `all ${outcomes.length} targets already match`} the blocks in force (${inForce}).`;
+}
+
 /** Per row, whether its target holds it (state/block-status.ts `enforcementOf`); absent for rows not active. */
 export type EnforcementOf = (row: BlockRecord) => Enforcement | undefined;
 

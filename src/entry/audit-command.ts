@@ -1,7 +1,7 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { formatAudit, formatAuditJson } from '../interact/audit-report.js';
 import { openStore } from '../pipeline/open-store.js';
-import { durationArg, loadConfigOrExit } from './cli-options.js';
+import { DEFAULT_LIST_LIMIT, durationArg, limitArg, loadConfigOrExit } from './cli-options.js';
 import { formatDuration } from '../core/duration.js';
 
 /**
@@ -10,13 +10,6 @@ import { formatDuration } from '../core/duration.js';
  */
 
 const DEFAULT_SINCE_MS = 7 * 86_400_000;
-const MAX_LIMIT = 100_000;
-
-function limitArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_LIMIT}`);
-  return n;
-}
 
 /**
  * @example
@@ -29,7 +22,7 @@ export function registerAuditCommand(program: Command): void {
     .description('Show the actions taken on findings from Slack: who, what, which finding, when, and how it ended (allowed or refused).')
     .requiredOption('-c, --config <file>', 'notifier config (YAML); its state: is read')
     .addOption(new Option('--since <duration>', 'how far back, e.g. 24h, 7d, 90d (records are kept 90 days)').argParser(durationArg).default(DEFAULT_SINCE_MS, formatDuration(DEFAULT_SINCE_MS)))
-    .option('-n, --limit <n>', 'at most this many records, newest first', limitArg, 1000)
+    .option('-n, --limit <n>', 'at most this many records, newest first', limitArg, DEFAULT_LIST_LIMIT)
     .option('--json', 'print the records as JSON')
     .addHelpText('after', '\nExamples:\n  guardduty-notifier audit -c notifier.yaml\n  guardduty-notifier audit -c notifier.yaml --since 30d --json | jq \'.[] | select(.action == "block")\'')
     .action(async (opts: { config: string; since: number; limit: number; json?: boolean }) => {

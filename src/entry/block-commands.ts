@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { BlockActionDeps } from '../actions/blocks.js';
 import type { Config } from '../config/schema.js';
 import { safeForTerminal } from '../core/terminal-text.js';
-import { formatBlockJson, formatBlockTable, formatPruned, formatTargetOutcomes } from '../actions/blocks-report.js';
+import { formatBlockJson, formatBlockTable, formatNothingToSync, formatPruned, formatTargetOutcomes } from '../actions/blocks-report.js';
 import { deliverQueued } from '../daemon/deliver-queued.js';
 import { openStore } from '../pipeline/open-store.js';
 import type { ConvergeReport } from '../pipeline/responder.js';
@@ -10,7 +10,7 @@ import type { BlockRecord } from '../respond/block-record.js';
 import type { TargetOutcome } from '../respond/targets/converge.js';
 import { enforcementOf, readTargetHeld } from '../state/block-status.js';
 import type { Store } from '../state/store.js';
-import { cliLogger, durationArg, EXIT, exitWith, loadConfigOrExit, CliExit } from './cli-options.js';
+import { BY_HELP_DEFAULT, cliLogger, defaultActor, durationArg, EXIT, exitWith, loadConfigOrExit, logFormatOption, CliExit } from './cli-options.js';
 
 /**
  * `block list|add|remove|prune|sync`, registered on the CLI's program: flags, help and printing; the bodies are
@@ -39,7 +39,7 @@ interface Opened {
 }
 
 /** Opens the store and a responder; the sinks are built only to deliver what a command queued (`deliver`). */
-async function open(configPath: string, command: string): Promise<Opened> {
+async function open(configPath: string, command: string, logFormat: 'text' | 'json'): Promise<Opened> {
   const config = await loadConfigOrExit(configPath);
   const respond = config.respond;
   if (!respond) exitWith(`block ${command}: ${configPath} has no respond: section (see docs/blocking.md)`, EXIT.usage);
@@ -50,7 +50,7 @@ async function open(configPath: string, command: string): Promise<Opened> {
     import('../pipeline/responder.js'),
   ]);
   const store = await openStore(config);
-  const logger = cliLogger();
+  const logger = cliLogger({ logFormat });
   const responder = createResponder({ config: { ...config, respond }, store, logger });
   const deps = blockActionDeps({ store, responder, config });
   if (!deps) throw new Error('respond is configured but no responder was built');
@@ -68,8 +68,8 @@ async function open(configPath: string, command: string): Promise<Opened> {
   };
 }
 
-async function withOpened(configPath: string, command: string, body: (opened: Opened) => Promise<number>): Promise<void> {
-  const opened = await open(configPath, command);
+async function withOpened(opts: { config: string; logFormat?: 'text' | 'json' }, command: string, body: (opened: Opened) => Promise<number>): Promise<void> {
+  const opened = await open(opts.config, command, opts.logFormat ?? 'text');
   let status: number;
   try {
     status = await body(opened);
@@ -105,10 +105,11 @@ export function registerBlockCommands(program: Command): void {
     .command('list')
     .description('List blocks: IP, target, since, until, finding, rule, state (standing and ended; an active one enforced or pending).')
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .addOption(logFormatOption())
     .option('--target <name>', 'only this target')
     .option('--json', 'print as JSON')
     .action(async (opts: { config: string; target?: string; json?: boolean }) => {
-      await withOpened(opts.config, 'list', async ({ deps, blocks, store }) => {
+      await withOpened(opts, 'list', async ({ deps, blocks, store }) => {
         const rows = await blocks.listBlocks(deps, opts.target === undefined ? {} : { target: opts.target });
         // Enforced (the target holds it) or pending (stored, not yet written), from what the last converges recorded.
         const held = await readTargetHeld(store, rows.map((r) => r.target));
@@ -127,20 +128,21 @@ export function registerBlockCommands(program: Command): void {
     .description('Block an address (same safety rules as the pipeline: never-block ranges, allow list, caps; there is no --force).')
     .argument('<ip>', 'IPv4 or IPv6 address')
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .addOption(logFormatOption())
     .option('--target <name>', 'the respond target (default: every target)')
     .requiredOption('--for <duration>', 'how long, e.g. 24h (at most 7d)', durationArg)
     .requiredOption('--reason <text>', 'why (kept with the block, shown in block list --json)')
-    .option('--by <who>', 'who asks', process.env.USER ?? '')
+    .option('--by <who>', `who asks (${BY_HELP_DEFAULT})`)
     .option('--finding <id>', 'the finding the block is for: announced where it was (on slack-api in its thread), kept in the row')
     .addHelpText('after', '\nExample:\n  guardduty-notifier block add 185.220.101.1 --target edge --for 24h --reason "SSH brute force on bastion" -c notifier.yaml')
-    .action(async (ip: string, opts: { config: string; target?: string; for: number; reason: string; by: string; finding?: string }) => {
-      await withOpened(opts.config, 'add', async ({ deps, blocks, deliver }) => {
+    .action(async (ip: string, opts: { config: string; target?: string; for: number; reason: string; by?: string; finding?: string; logFormat: 'text' | 'json' }) => {
+      await withOpened(opts, 'add', async ({ deps, blocks, deliver }) => {
         const outcome = await blocks.addBlock(deps, {
           ip,
           ...(opts.target !== undefined ? { target: opts.target } : {}),
           forMs: opts.for,
           reason: opts.reason,
-          actor: opts.by,
+          actor: opts.by ?? defaultActor(),
           ...(opts.finding !== undefined ? { findingId: opts.finding } : {}),
         });
         for (const line of outcome.lines) print(line);
@@ -163,11 +165,12 @@ export function registerBlockCommands(program: Command): void {
     .description('Unblock an address now (in one target, or every target that blocks it).')
     .argument('<ip>', 'IPv4 or IPv6 address')
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .addOption(logFormatOption())
     .option('--target <name>', 'only this target')
-    .option('--by <who>', 'who asks', process.env.USER ?? '')
-    .action(async (ip: string, opts: { config: string; target?: string; by: string }) => {
-      await withOpened(opts.config, 'remove', async ({ deps, blocks, deliver }) => {
-        const outcome = await blocks.removeBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), actor: opts.by });
+    .option('--by <who>', `who asks (${BY_HELP_DEFAULT})`)
+    .action(async (ip: string, opts: { config: string; target?: string; by?: string; logFormat: 'text' | 'json' }) => {
+      await withOpened(opts, 'remove', async ({ deps, blocks, deliver }) => {
+        const outcome = await blocks.removeBlock(deps, { ip, ...(opts.target !== undefined ? { target: opts.target } : {}), actor: opts.by ?? defaultActor() });
         for (const line of outcome.lines) print(line);
         if (outcome.removed.length === 0) return EXIT.failed;
         const written = outcome.converge ? printOutcomes(outcome.converge.outcomes, false) : true;
@@ -180,8 +183,9 @@ export function registerBlockCommands(program: Command): void {
     .command('prune')
     .description('End the blocks whose time is up and converge every target now (the Lambda and the daemon do this every 5 min).')
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .addOption(logFormatOption())
     .action(async (opts: { config: string }) => {
-      await withOpened(opts.config, 'prune', async ({ sync, deliver }) => {
+      await withOpened(opts, 'prune', async ({ sync, deliver }) => {
         const report = await sync(true);
         for (const line of formatPruned(report.pruned)) print(line);
         const written = printOutcomes(report.outcomes, report.dryRun);
@@ -194,11 +198,14 @@ export function registerBlockCommands(program: Command): void {
     .command('sync')
     .description('Converge every target to the blocks in force now, without pruning (after a hand edit, a failed write).')
     .requiredOption('-c, --config <file>', 'notifier config (YAML) with a respond: section')
+    .addOption(logFormatOption())
     .option('--dry-run', 'read and compare only: say what would change, write nothing')
     .action(async (opts: { config: string; dryRun?: boolean }) => {
-      await withOpened(opts.config, 'sync', async ({ converge, deliver }) => {
+      await withOpened(opts, 'sync', async ({ converge, deliver }) => {
         const report = await converge({ dryRun: opts.dryRun === true });
         const written = printOutcomes(report.outcomes, report.dryRun);
+        const nothing = formatNothingToSync(report.outcomes);
+        if (nothing !== undefined) print(nothing);
         // A target that cannot be written alerts (queued by the converge): delivered now, like the Lambda would.
         const delivered = opts.dryRun === true ? EXIT.ok : await deliver();
         return written ? delivered : EXIT.failed;

@@ -1,4 +1,5 @@
-import { CommanderError, InvalidArgumentError } from 'commander';
+import { userInfo } from 'node:os';
+import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, SecretError } from '../config/errors.js';
 import type { Config } from '../config/schema.js';
 import { createConsoleLogger, logLevelFromEnv } from '../core/console-logger.js';
@@ -72,7 +73,51 @@ export async function exitWithStatus(body: () => Promise<number>): Promise<void>
   if (status !== EXIT.ok) throw new CliExit(status);
 }
 
-/** The stderr logger of long-running commands: level from the environment, `--log-format text|json`. */
+/** The stderr logger of the commands that log: level from the environment (LOG_LEVEL), `--log-format text|json`. */
 export function cliLogger(opts: { logFormat?: 'text' | 'json' } = {}) {
   return createConsoleLogger({ level: logLevelFromEnv(process.env), json: opts.logFormat === 'json' });
+}
+
+/** `-n, --limit`: one default for every command that lists (status, audit), so `-n` means the same everywhere. */
+export const DEFAULT_LIST_LIMIT = 50;
+const MAX_LIST_LIMIT = 100_000;
+
+/** Commander argument parser for `-n, --limit <n>`: a whole number from 1 to 100,000. */
+export function limitArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIST_LIMIT) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_LIST_LIMIT}`);
+  return n;
+}
+
+/** `--log-format text|json`, on every command that logs (stderr; json for journald and log shippers). */
+export function logFormatOption(): Option {
+  return new Option('--log-format <format>', 'log lines on stderr: text, or json for journald/log shippers').choices(['text', 'json']).default('text');
+}
+
+/**
+ * Who runs the command, for `--by`'s default: the login name ($USER, else $LOGNAME, else the account's name), or `cli`
+ * when none can be read (a container without a passwd entry).
+ */
+export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = (env.USER ?? '').trim() || (env.LOGNAME ?? '').trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return userInfo().username || 'cli';
+  } catch {
+    return 'cli';
+  }
+}
+
+/** `--by`'s help, saying its real default. */
+export const BY_HELP_DEFAULT = 'default: your login name ($USER), else "cli"';
+
+/**
+ * Commander's help does not say which options are mandatory: every `requiredOption` gets "(required)" in its
+ * description, on every command, so `--help` shows what a command cannot run without.
+ */
+export function markRequiredOptions(command: Command): void {
+  for (const option of command.options as Option[]) {
+    if (option.mandatory && !option.description.endsWith('(required)')) option.description = `${option.description} (required)`;
+  }
+  for (const sub of command.commands) markRequiredOptions(sub);
 }

@@ -22,7 +22,8 @@ import { registerAckCommand } from './ack-command.js';
 import { registerResendCommand } from './resend-command.js';
 import { registerCheckConfigCommand } from './check-config-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
-import { CliExit, EXIT, durationArg, exitOnStartError, exitWith, loadConfigOrExit } from './cli-options.js';
+import { shortenAwsSdkNodeNotice } from './aws-sdk-node-notice.js';
+import { BY_HELP_DEFAULT, CliExit, DEFAULT_LIST_LIMIT, EXIT, cliLogger, defaultActor, durationArg, exitOnStartError, exitWith, limitArg, loadConfigOrExit, logFormatOption, markRequiredOptions } from './cli-options.js';
 import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
 
@@ -46,11 +47,11 @@ export function buildProgram(): Command {
 
   program
     .command('render')
-    .description('Print the Slack message(s) findings make, as a JSON array (one payload per finding, input order).')
+    .description('Print the message each finding makes, in input order: the Slack payloads as a JSON array, the SNS/e-mail text as plain text (--format text), the Teams cards (--format teams), or all as JSON (--format full).')
     .argument('[files...]', 'finding files (any GuardDuty / Security Hub shape, JSON or JSON Lines); stdin when none')
     .option('-c, --config <file>', 'use account names from this config')
     .addOption(
-      new Option('-f, --format <format>', 'slack: the Slack payload; text: the SNS/e-mail text; teams: the Teams Adaptive Card; full: all of them plus SNS attributes')
+      new Option('-f, --format <format>', 'slack: the Slack payloads (JSON); text: the SNS/e-mail subject and body as plain text, a line of dashes between findings; teams: the Teams Adaptive Cards (JSON); full: all of them plus SNS attributes (JSON)')
         .choices(['slack', 'text', 'teams', 'full'])
         .default('slack'),
     )
@@ -64,8 +65,13 @@ export function buildProgram(): Command {
       // Streamed: each finding is rendered (only in the format asked for), written and forgotten. The output is the
       // JSON.stringify(list, null, 2) it always was, built element by element, made terminal-safe chunk by chunk
       // (jsonBytesForTerminal: the bytes jsonForTerminal would give, checked in bulk).
-      const out = createChunkedWriter(process.stdout, { beforeWrite: jsonBytesForTerminal });
       const problems = { count: 0 };
+      if (opts.format === 'text') {
+        await renderPlainText(files, problems, { accountNames, now });
+        if (problems.count > 0) throw new CliExit(1);
+        return;
+      }
+      const out = createChunkedWriter(process.stdout, { beforeWrite: jsonBytesForTerminal });
       let printed = 0;
       try {
         for await (const { finding, input } of eachFinding(files, problems, toStderr)) {
@@ -97,10 +103,11 @@ export function buildProgram(): Command {
     .option('--dry-run', 'decide and render, print the decisions, send and record nothing')
     .option('--json', 'print the summary as JSON')
     .addOption(new Option('--timeout <duration>', 'how long to keep delivering before giving up (undelivered messages stay in the outbox)').argParser(durationArg).default(300_000, '5m'))
+    .addOption(logFormatOption())
     .addHelpText('after', '\nExample:\n  SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… guardduty-notifier replay -c notifier.yaml findings/*.json')
-    .action(async (files: string[], opts: { config: string; dryRun?: boolean; json?: boolean; timeout: number }) => {
+    .action(async (files: string[], opts: { config: string; dryRun?: boolean; json?: boolean; timeout: number; logFormat: 'text' | 'json' }) => {
       const config = await loadConfigOrExit(opts.config);
-      const logger = createConsoleLogger({ level: logLevelFromEnv(process.env) });
+      const logger = cliLogger(opts);
       // Read as a stream and decided in batches (replay-batches.ts): a JSON Lines export of any size stays flat.
       const reading = { count: 0 };
       const findings = (async function* () {
@@ -155,7 +162,7 @@ export function buildProgram(): Command {
     .command('status')
     .description('Show the outbox (pending, failed with their errors), the blocks in force per respond target, the most recent decisions and the actions taken from Slack.')
     .requiredOption('-c, --config <file>', 'notifier config (YAML); its state: is read')
-    .option('-n, --limit <n>', 'how many recent decisions and failed messages to show', (v) => Number.parseInt(v, 10), 20)
+    .option('-n, --limit <n>', 'how many recent decisions and failed messages to show', limitArg, DEFAULT_LIST_LIMIT)
     .option('--json', 'print as JSON')
     .action(async (opts: { config: string; limit: number; json?: boolean }) => {
       const config = await loadConfigOrExit(opts.config);
@@ -182,7 +189,7 @@ export function buildProgram(): Command {
     .option('--finding <id>', 'one finding id')
     .requiredOption('--for <duration>', 'how long, e.g. 12h or 7d', durationArg)
     .requiredOption('--reason <text>', 'why (shown in `mute list` and in suppression logs)')
-    .option('--by <who>', 'who added it', process.env.USER)
+    .option('--by <who>', `who added it (${BY_HELP_DEFAULT})`)
     .action(async (opts: { config: string; type?: string; account?: string; resourceType?: string; finding?: string; for: number; reason: string; by?: string }) => {
       const request = { type: opts.type, account: opts.account, resourceType: opts.resourceType, findingId: opts.finding, forMs: opts.for, reason: opts.reason };
       // Checked before the config is read: a usage error is reported as one whatever the config says.
@@ -195,7 +202,7 @@ export function buildProgram(): Command {
       const config = await loadConfigOrExit(opts.config);
       const store = await openStore(config);
       try {
-        const rule = await addMute(store, request, { now: Date.now(), createdBy: opts.by });
+        const rule = await addMute(store, request, { now: Date.now(), createdBy: opts.by ?? defaultActor() });
         process.stdout.write(formatMuteAdded(rule, opts.for));
       } finally {
         await store.close();
@@ -244,9 +251,12 @@ export function buildProgram(): Command {
     .description('Run the local demo: sample findings through the real pipeline, shown as Slack draws them, plus a preview box.')
     .option('-p, --port <port>', 'port on 127.0.0.1 (default $PORT or 8080; a free one if taken)', (v) => Number.parseInt(v, 10))
     .addOption(new Option('--pace <duration>', 'time between sample findings').argParser(durationArg).default(1_500, '1.5s'))
-    .action(async (opts: { port?: number; pace: number }) => {
+    .addOption(logFormatOption())
+    .action(async (opts: { port?: number; pace: number; logFormat: 'text' | 'json' }) => {
       const { runDemo } = await import('../demo/demo.js');
-      await runDemo({ port: opts.port, paceMs: opts.pace });
+      // The demo logs warnings only, unless LOG_LEVEL=debug.
+      const logger = createConsoleLogger({ level: logLevelFromEnv(process.env) === 'debug' ? 'debug' : 'warn', json: opts.logFormat === 'json' });
+      await runDemo({ port: opts.port, paceMs: opts.pace, logger });
     });
 
   registerSamplesCommand(program);
@@ -257,7 +267,36 @@ export function buildProgram(): Command {
   registerCheckConfigCommand(program);
   // Right after check-config: the next thing to run before a first real message.
   registerDoctorCommand(program);
+  markRequiredOptions(program);
   return program;
+}
+
+/** Between two findings in `render --format text`. */
+export const TEXT_SEPARATOR = '-'.repeat(72);
+
+/**
+ * `render --format text`: each finding's SNS/e-mail text as a person reads it, `Subject: …`, a blank line, the body,
+ * and a line of dashes between findings; terminal-safe line by line (the text carries finding content).
+ */
+async function renderPlainText(files: string[], problems: { count: number }, context: { accountNames: ReturnType<typeof createAccountNameResolver>; now: number }): Promise<void> {
+  const out = createChunkedWriter(process.stdout);
+  let printed = 0;
+  try {
+    for await (const { finding, input } of eachFinding(files, problems, toStderr)) {
+      const { payload, error } = await previewAs(finding, 'text', context);
+      if (error !== undefined) {
+        const id = typeof finding.id === 'string' ? finding.id : '?';
+        process.stderr.write(`${input}: finding ${safeForTerminal(id)} could not be shown in full (${error.stage}: ${safeForTerminal(error.message)}); printed a plain fallback\n`);
+        problems.count += 1;
+      }
+      const { subject, body } = payload as { subject: string; body: string };
+      await out.write(safeForTerminalLines(`${printed === 0 ? '' : `${TEXT_SEPARATOR}\n`}Subject: ${subject}\n\n${body.replace(/\n*$/, '')}\n`));
+      printed += 1;
+    }
+    await out.end();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
 }
 
 async function createRuntimeOrExit(config: Config, logger: ReturnType<typeof createConsoleLogger>, options: { sendNothing?: boolean } = {}) {
@@ -276,6 +315,7 @@ function exitOverrideEverywhere(command: Command): void {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
+  shortenAwsSdkNodeNotice(process, (line) => process.stderr.write(line));
   const program = buildProgram();
   exitOverrideEverywhere(program);
   try {

@@ -7,7 +7,7 @@ import { openStore } from '../pipeline/open-store.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import type { DaemonLock } from '../daemon/state-lock.js';
 import { DaemonLockError } from '../daemon/errors.js';
-import { cliLogger, durationArg, EXIT, exitOnStartError, exitWith, loadConfigOrExit, CliExit } from './cli-options.js';
+import { BY_HELP_DEFAULT, cliLogger, defaultActor, durationArg, EXIT, exitOnStartError, exitWith, loadConfigOrExit, logFormatOption, CliExit } from './cli-options.js';
 
 /**
  * `guardduty-notifier resend --config FILE (--failed | ID…) [--dry-run] [--timeout 5m]`: failed messages back in the
@@ -30,7 +30,8 @@ interface ResendOptions {
   failed?: boolean;
   dryRun?: boolean;
   timeout: number;
-  by: string;
+  by?: string;
+  logFormat: 'text' | 'json';
 }
 
 /**
@@ -47,7 +48,8 @@ export function registerResendCommand(program: Command): void {
     .option('--failed', 'every failed message (the newest 1000 per run)')
     .option('--dry-run', 'list what would be resent; change and send nothing')
     .addOption(new Option('--timeout <duration>', 'how long to keep delivering before giving up (undelivered messages stay in the outbox)').argParser(durationArg).default(300_000, '5m'))
-    .option('--by <who>', 'who resends, for the audit trail', process.env.USER ?? 'unknown')
+    .option('--by <who>', `who resends, for the audit trail (${BY_HELP_DEFAULT})`)
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       '\nExamples:\n  guardduty-notifier status -c notifier.yaml            # failed messages, with their ids\n  guardduty-notifier resend -c notifier.yaml --failed --dry-run\n  guardduty-notifier resend -c notifier.yaml 3f0c9a1d2b4e5f60718293a4b5c6d7e8',
@@ -84,10 +86,10 @@ export function registerResendCommand(program: Command): void {
           if (daemon === undefined) {
             // Built before anything changes: a secret that cannot be read stops the command with the rows still failed.
             const { createRuntime } = await import('../pipeline/runtime.js');
-            runtime = await createRuntime(config, { store, logger: cliLogger() }).catch(exitOnStartError);
+            runtime = await createRuntime(config, { store, logger: cliLogger(opts) }).catch(exitOnStartError);
           }
           const deadlineMs = Date.now() + opts.timeout;
-          const requeued = await requeueForResend(store, selection.rows, { now: Date.now(), by: opts.by });
+          const requeued = await requeueForResend(store, selection.rows, { now: Date.now(), by: opts.by ?? defaultActor() });
           let outcomes: ResendOutcome[];
           let othersSent = 0;
           if (runtime !== undefined) {

@@ -3,6 +3,7 @@ import { SAMPLE_TEMPLATES } from '../sources/sample-templates.js';
 import { MAX_SAMPLE_COUNT, SAMPLE_SEVERITIES, parseSampleSeverity, type SampleSeverity } from '../sources/samples.js';
 import { SamplesUsageError } from '../sources/errors.js';
 import { runSamplesCommand, type SamplesCommandOptions } from '../sources/samples-command.js';
+import { EXIT, exitWith } from './cli-options.js';
 
 /** `samples`' flags and their checks; the body is sources/samples-command.ts. */
 
@@ -53,11 +54,12 @@ export function registerSamplesCommand(program: Command): Command {
       'after',
       '\nExamples:\n  guardduty-notifier samples | guardduty-notifier replay -c notifier.yaml\n  guardduty-notifier samples --types "*:S3/*" --severity High --out ./samples',
     )
-    .action(async (opts: SamplesCommandOptions, command: Command) => {
+    .action(async (opts: SamplesCommandOptions) => {
       try {
         await runSamplesCommand(opts, { stdout: process.stdout });
       } catch (error) {
-        if (error instanceof SamplesUsageError) command.error(error.message, { exitCode: 2, code: 'samples.noMatch' });
+        // One line and exit 2, like every usage error (main() would print a second line for a non-commander error).
+        if (error instanceof SamplesUsageError) exitWith(error.message, EXIT.usage);
         throw error;
       }
     });

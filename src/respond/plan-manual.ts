@@ -1,5 +1,6 @@
 import type { RespondConfig } from '../config/schema.js';
 import { RESPOND_DEFAULTS } from '../config/respond-schema.js';
+import { formatDuration } from '../core/duration.js';
 import type { BlockIntent, BlockRefusal } from './block-intent.js';
 import { blockKey, MANUAL_RULE, type BlockDirection, type BlockRecord } from './block-record.js';
 import { findingRefusal, fullDetail, type FindingFlags } from './block-rules.js';
@@ -60,7 +61,8 @@ export function planManualBlock(input: ManualBlockInput): BlockIntent[] | Manual
   if (unknown.length > 0) return { problem: 'unknown-target', detail: `no target ${unknown.map((n) => `"${n}"`).join(', ')} in respond.targets (known: ${[...known.keys()].join(', ')})` };
   const maxFor = RESPOND_DEFAULTS.maxFor;
   if (!Number.isFinite(input.forMs) || input.forMs <= 0 || input.forMs > maxFor) {
-    return { problem: 'invalid-duration', detail: `a block lasts more than 0 and at most 7d (got ${String(input.forMs)} ms)` };
+    const got = Number.isFinite(input.forMs) && input.forMs > 0 ? formatDuration(input.forMs) : String(input.forMs);
+    return { problem: 'invalid-duration', detail: `a block lasts more than 0 and at most ${formatDuration(maxFor)} (got ${got})` };
   }
 
   const verdict = classifyAddress(input.ip, input.allow ?? createAllowList(respond.allow), input.own);

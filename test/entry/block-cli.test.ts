@@ -125,6 +125,7 @@ describe('respond through the CLI (the real bin, the real SDK clients, the stand
     // A sync in dry-run reads and never writes.
     const sync = await runCli(['block', 'sync', '-c', s.config], { env });
     expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.stdout).toContain('Nothing to do: all 2 targets already match the blocks in force (0).');
     expect(nfw.countCalls()).toEqual({ DescribeRuleGroup: 1 });
     expect(waf.countCalls()).toEqual({ GetIPSet: 1 });
     expect(s.ours()).toEqual([]);
