@@ -7,24 +7,25 @@ import { consoleUrlFor } from '../src/enrich/console-url.js';
 import { parseConfig } from '../src/config/load.js';
 
 /**
- * Findings per second through parse + route + render on one core for each of the 2026 shapes (issue 14): Security Hub
+ * Findings per second through parse + route + render on one core for each of the 2026 shapes (issues 14 and 20): Security Hub
  * OCSF in Findings Imported V2 events, GetFindingsV2 pages and on its own; Malware Protection for S3 scan results;
  * events inside SNS envelopes (a Lambda SNS event, an SNS notification as an SQS body); attack sequences. Documents
- * are the project's fixtures and, when present, the third-party ones in ../shared/corpus/2026.
+ * are the project's fixtures and, when present, the third-party ones in ../shared/corpus/2026 and 2026b.
  */
 
 const fixtures = new URL('../test/fixtures/findings/', import.meta.url).pathname;
 const corpus2026 = new URL('../../shared/corpus/2026/', import.meta.url).pathname;
+const corpus2026b = new URL('../../shared/corpus/2026b/', import.meta.url).pathname;
 
 function load(dir: string, name: string): unknown {
   return JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
 }
 
-function corpusWhere(predicate: (name: string) => boolean): unknown[] {
-  if (!existsSync(corpus2026)) return [];
-  return readdirSync(corpus2026)
-    .filter((f) => f.endsWith('.json') && predicate(f))
-    .map((f) => load(corpus2026, f));
+function corpusWhere(predicate: (name: string) => boolean, dir: string = corpus2026): unknown[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== 'expect.json' && predicate(f))
+    .map((f) => load(dir, f));
 }
 
 export async function main(): Promise<void> {
@@ -38,13 +39,20 @@ export async function main(): Promise<void> {
     ['scan result (Malware Protection for S3)', [fixture('eventbridge-malware-scan-threats-found'), fixture('eventbridge-malware-scan-access-denied'), ...corpusWhere((f) => f.includes('malware-scan'))]],
     ['SNS envelope (Lambda SNS event, SQS body)', [fixture('sns-lambda-event-guardduty-port-probe'), fixture('sqs-body-sns-notification-securityhub-v2')]],
     ['attack sequence and signal', [fixture('array-attack-sequence-and-member')]],
+    // Issue 20's shapes.
+    ['Custom Action event (Security Hub CSPM)', [fixture('securityhub-custom-action-guardduty-asff'), ...corpusWhere((f) => f.includes('custom-action'), corpus2026b)]],
+    ['detector health notice', [fixture('eventbridge-runtime-protection-unhealthy-eks'), fixture('eventbridge-malware-plan-status-error'), ...corpusWhere((f) => f.includes('runtime-protection'), corpus2026b)]],
+    ['Backup / EC2 malware finding', [fixture('eventbridge-backup-malware-snapshot'), fixture('eventbridge-backup-malware-ami'), fixture('eventbridge-backup-malware-s3-recovery-point')]],
+    ['scan status (could not scan)', [fixture('eventbridge-backup-scan-skipped'), fixture('eventbridge-malware-scan-skipped-status-reasons')]],
+    ['insight results', [fixture('securityhub-insight-results')]],
+    ['attack sequence, 2026 indicators', [fixture('eventbridge-attack-sequence-2026-indicators')]],
   ];
   const config = parseConfig(
     {
       destinations: [{ name: 'sec', type: 'stdout' }, { name: 'ops', type: 'stdout' }],
       routes: [
         { match: { products: ['GuardDuty'], minSeverity: 7 }, to: ['sec'], continue: true },
-        { match: { types: ['MalwareProtection:*', 'AttackSequence:*'] }, to: ['sec'] },
+        { match: { types: ['MalwareProtection:*', 'AttackSequence:*', 'Health:*', 'Insight:*'] }, to: ['sec'] },
       ],
       defaultRoute: { to: ['ops'] },
     },
