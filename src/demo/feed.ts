@@ -49,9 +49,12 @@ export interface DemoFeed {
   subscribe(listener: (event: DemoFeedEvent) => void): () => void;
 }
 
-/** Messages and decisions kept for a page that opens later. */
-const KEPT_MESSAGES = 200;
-const KEPT_DECISIONS = 150;
+/**
+ * Messages and decisions kept for a page that opens later: the newest few hundred, so a demo left running for hours
+ * stays a page that scrolls, not one that grows without end (the page keeps as many: demo.js MAX_SHOWN).
+ */
+export const KEPT_MESSAGES = 200;
+export const KEPT_DECISIONS = 150;
 
 /**
  * @example

@@ -15,6 +15,7 @@
     warning: '⚠️', lock: '🔒', unlock: '🔓', mag: '🔍', bell: '🔔', no_bell: '🔕', chart_with_upwards_trend: '📈',
     package: '📦', shield: '🛡️', link: '🔗', white_check_mark: '✅', x: '❌', hourglass: '⏳', information_source: 'ℹ️',
     key: '🔑', cloud: '☁️', computer: '💻', globe_with_meridians: '🌐', zap: '⚡', fire: '🔥', eyes: '👀', mute: '🔇',
+    no_entry_sign: '🚫', no_entry: '⛔', loud_sound: '🔊', hourglass_flowing_sand: '⏳', outbox_tray: '📤',
   };
 
   const $ = (id) => document.getElementById(id);
