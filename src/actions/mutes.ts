@@ -30,6 +30,8 @@ export interface MuteActionContext {
   createdBy?: string | undefined;
   /** Mints rule ids; tests pass a fixed one. Default `m-` and 8 hex chars. */
   newId?: () => string;
+  /** Where a Slack click made it (kept in the rule: its Undo may remove it, nothing else from Slack may). */
+  origin?: MuteRule['origin'];
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -69,6 +71,7 @@ export async function addMute(store: Pick<MuteStore, 'addMute'>, request: MuteRe
     findingId: request.findingId,
     reason: request.reason,
     createdBy: context.createdBy,
+    ...(context.origin === undefined ? {} : { origin: context.origin }),
     createdAt: context.now,
     expiresAt: context.now + request.forMs,
   };
@@ -79,6 +82,18 @@ export async function addMute(store: Pick<MuteStore, 'addMute'>, request: MuteRe
 /** Removes a stored rule; MuteNotFoundError when there is none with this id. */
 export async function removeMute(store: Pick<MuteStore, 'removeMute'>, id: string): Promise<void> {
   if (!(await store.removeMute(id))) throw new MuteNotFoundError(id);
+}
+
+/**
+ * The one way Slack removes a mute (Undo mute): only a rule that a click on this message made — the same destination
+ * and finding in its `origin` — never an operator's `mute add` rule, a config mute, or another message's. false when
+ * there is no such rule (gone, expired, or not this message's).
+ */
+export async function removeMuteMadeFrom(store: Pick<MuteStore, 'listMutes' | 'removeMute'>, id: string, from: { destination: string; findingId?: string }, now: number): Promise<boolean> {
+  const rule = (await store.listMutes(now)).find((r) => r.id === id);
+  const origin = rule?.origin;
+  if (origin === undefined || origin.via !== 'slack' || origin.destination !== from.destination || origin.findingId !== from.findingId) return false;
+  return store.removeMute(id);
 }
 
 /** Stored rules still in force at `now`. */

@@ -59,6 +59,9 @@ export interface InteractionWorker {
   run(job: InteractionJob): Promise<JobResult>;
 }
 
+/** A GuardDuty finding type (`ThreatPurpose:ResourceType/ThreatFamily.Mechanism!Artifact`): letters, digits and `:/._!-`, no glob. */
+const FINDING_TYPE = /^[A-Za-z0-9][A-Za-z0-9:/._!-]{0,149}$/;
+
 const AUDIT_ACTION: Readonly<Record<ActionName, AuditAction>> = {
   acknowledge: 'acknowledge',
   archive: 'archive',
@@ -225,11 +228,15 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
       case 'muteType': {
         const forMs = 'forMs' in action && action.forMs !== undefined ? action.forMs : 0;
         if (options.mutes === undefined) return refused('failed', 'mutes are not available in this deployment');
+        // Mute similar: the type and account of the finding as the store holds it, never the value's.
         const type = action.name === 'mute' ? target?.type : ref.t;
         const account = action.name === 'mute' ? target?.accountId : undefined;
         if (type === undefined || type.trim() === '' || (action.name === 'mute' && (account === undefined || account === ''))) {
           return refused('invalid', 'the finding has no type or account to mute');
         }
+        // A digest's Mute type names one finding type, exactly as GuardDuty writes it; a pattern (`*`, `Recon:*`)
+        // would silence findings nobody saw. A value that asks for one is not ours.
+        if (action.name === 'muteType' && !FINDING_TYPE.test(type)) return refused('invalid', 'a digest mutes one finding type, never a pattern');
         const rule = await options.mutes.addMute({
           id: `slack-${job.id}`,
           type,
@@ -238,6 +245,7 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
           reason: `Muted from Slack by ${who}`,
           createdBy: actor,
           now: at,
+          origin: { destination: ref.d, ...(ref.f === undefined ? {} : { findingId: ref.f }) },
         });
         const facts = { muteId: rule.id, forMs, findingType: type, ...(account === undefined ? {} : { accountId: account }) };
         return { result: 'done', view: { kind: 'muted', by, at, type, ...(account === undefined ? {} : { account }), forMs, muteId: rule.id }, facts };
@@ -245,8 +253,9 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
 
       case 'undoMute': {
         if (options.mutes === undefined) return refused('failed', 'mutes are not available in this deployment');
-        const removed = await options.mutes.removeMute(ref.m!);
-        if (!removed) return refused('nothing-to-undo', undefined, { muteId: ref.m! });
+        // Only the mute a click on this message made (its destination and finding): never an operator's rule.
+        const removed = await options.mutes.removeMute(ref.m!, { destination: ref.d, ...(ref.f === undefined ? {} : { findingId: ref.f }) }, at);
+        if (!removed) return refused('nothing-to-undo', 'only the mute made from this message can be undone here', { muteId: ref.m! });
         return { result: 'done', view: { kind: 'unmuted', by, at }, facts: { muteId: ref.m! } };
       }
     }

@@ -60,9 +60,11 @@ export interface MuteActions {
     reason: string;
     createdBy: string;
     now: number;
+    /** The message clicked: kept in the rule, so that only its Undo removes it. */
+    origin: { destination: string; findingId?: string };
   }): Promise<{ id: string; expiresAt: number }>;
-  /** true when the rule existed and was removed. */
-  removeMute(id: string): Promise<boolean>;
+  /** true when a rule that a click on this message made existed and was removed; never anyone else's rule. */
+  removeMute(id: string, origin: { destination: string; findingId?: string }, now: number): Promise<boolean>;
 }
 
 /** One address respond refused, with its reason word (issue 15: `allow-list`, `private`, `reserved`, `cap`, …). */

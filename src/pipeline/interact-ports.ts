@@ -5,8 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { addBlock, removeBlock, type BlockActionDeps } from '../actions/blocks.js';
-import { addMute, removeMute } from '../actions/mutes.js';
-import { MuteNotFoundError } from '../actions/errors.js';
+import { addMute, removeMuteMadeFrom } from '../actions/mutes.js';
 import type { Finding } from '../finding/finding.js';
 import type { BlockActions, BlockRefusal, FindingLookup, InteractionTarget, MuteActions } from '../interact/ports.js';
 import type { ReplayGuard } from '../interact/replay-guard.js';
@@ -128,25 +127,17 @@ export function createStoreReplayGuard(store: ReplayStore): ReplayGuard {
  * Mutes from a button: the rows `mute add` writes (actions/mutes.ts validates alike), under the id the job chose so
  * that a redelivered job replaces its own rule instead of adding a second one.
  */
-export function createMuteActions(store: Pick<MuteStore, 'addMute' | 'removeMute'>): MuteActions {
+export function createMuteActions(store: Pick<MuteStore, 'addMute' | 'removeMute' | 'listMutes'>): MuteActions {
   return {
     async addMute(request) {
       const rule = await addMute(
         store,
         { type: request.type, account: request.account, forMs: request.forMs, reason: request.reason },
-        { now: request.now, createdBy: request.createdBy, newId: () => request.id },
+        { now: request.now, createdBy: request.createdBy, newId: () => request.id, origin: { via: 'slack', ...request.origin } },
       );
       return { id: rule.id, expiresAt: rule.expiresAt };
     },
-    async removeMute(id) {
-      try {
-        await removeMute(store, id);
-        return true;
-      } catch (error) {
-        if (error instanceof MuteNotFoundError) return false;
-        throw error;
-      }
-    },
+    removeMute: (id, origin, now) => removeMuteMadeFrom(store, id, origin, now),
   };
 }
 

@@ -13,6 +13,8 @@ export interface MuteRule {
   findingId?: string;
   reason: string;
   createdBy?: string;
+  /** Made by a click on a Slack message (its destination and finding): only an Undo on that message removes it. */
+  origin?: { via: 'slack'; destination: string; findingId?: string };
   createdAt: number;
   /** Epoch ms; the rule no longer applies from then on. */
   expiresAt: number;

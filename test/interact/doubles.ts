@@ -70,8 +70,10 @@ export function createMemoryLookup(): FindingLookup & {
   };
 }
 
-export function createMemoryMutes(): MuteActions & { readonly rules: Map<string, { type: string; account?: string; expiresAt: number; createdBy: string; reason: string }> } {
-  const rules = new Map<string, { type: string; account?: string; expiresAt: number; createdBy: string; reason: string }>();
+type MemoryMute = { type: string; account?: string; expiresAt: number; createdBy: string; reason: string; origin?: { destination: string; findingId?: string } };
+
+export function createMemoryMutes(): MuteActions & { readonly rules: Map<string, MemoryMute> } {
+  const rules = new Map<string, MemoryMute>();
   return {
     rules,
     async addMute(request) {
@@ -82,10 +84,13 @@ export function createMemoryMutes(): MuteActions & { readonly rules: Map<string,
         expiresAt,
         createdBy: request.createdBy,
         reason: request.reason,
+        origin: request.origin,
       });
       return { id: request.id, expiresAt };
     },
-    async removeMute(id) {
+    async removeMute(id, origin) {
+      const rule = rules.get(id);
+      if (rule?.origin === undefined || rule.origin.destination !== origin.destination || rule.origin.findingId !== origin.findingId) return false;
       return rules.delete(id);
     },
   };

@@ -6,6 +6,9 @@ import type { SlackMessage } from '../../src/core/message.js';
 import { renderSlackMessage } from '../../src/render/slack-blocks.js';
 import { createFakeBlocks, createMemoryAuditLog, createMemoryLookup, createMemoryMutes, targetOf } from './doubles.js';
 import { makeFinding, NOW } from '../support/make-finding.js';
+import { addMute } from '../../src/actions/mutes.js';
+import { createMuteActions } from '../../src/pipeline/interact-ports.js';
+import { createMemoryStore } from '../support/memory-store.js';
 
 function recordingResponder(): ResponseUrlClient & { ephemerals: string[]; replaced: SlackMessage[] } {
   const ephemerals: string[] = [];
@@ -99,5 +102,50 @@ describe('createInteractionWorker', () => {
     const { worker, audit } = setup();
     await worker.run(job());
     expect(JSON.stringify(audit.records)).not.toContain('hooks.slack.com');
+  });
+
+  describe('the mute gate: the store\'s type, and Undo only of this message\'s own mute', () => {
+    const other = makeFinding({ id: 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0', action: { type: 'NETWORK_CONNECTION', remoteIp: '185.220.101.2' } });
+    function withStore() {
+      const store = createMemoryStore();
+      const lookup = createMemoryLookup();
+      lookup.put(targetOf(finding, 'hook', { message: renderSlackMessage(finding, { now: NOW, interact: { destination: 'hook', canBlock: true } }) }));
+      lookup.put(targetOf(other, 'hook', { message: renderSlackMessage(other, { now: NOW, interact: { destination: 'hook', canBlock: true } }) }));
+      const worker = createInteractionWorker({ lookup, audit: createMemoryAuditLog(), responder: recordingResponder(), mutes: createMuteActions(store), now: () => NOW });
+      return { store, worker };
+    }
+
+    it("Undo mute never removes an operator's `mute add` rule, whatever id the value names", async () => {
+      const { store, worker } = withStore();
+      const operators = await addMute(store, { type: 'Recon:*', forMs: 86_400_000, reason: 'scanner week' }, { now: NOW, createdBy: 'alice', newId: () => 'm-operator' });
+      const result = await worker.run(job({ id: 'a'.repeat(32), action: { name: 'undoMute', ref: { d: 'hook', f: finding.id, m: operators.id } } }));
+      expect(result).toMatchObject({ result: 'refused', reason: 'nothing-to-undo' });
+      expect((await store.listMutes(NOW)).map((r) => r.id)).toEqual(['m-operator']);
+    });
+
+    it("Undo mute removes the mute this message's click made, and not another message's", async () => {
+      const { store, worker } = withStore();
+      const muted = await worker.run(job({ id: 'b'.repeat(32), action: { name: 'mute', ref: { d: 'hook', f: finding.id, for: '7d' }, forMs: 604_800_000 } }));
+      expect(muted).toMatchObject({ result: 'done' });
+      const id = muted.audit.muteId!;
+      // The same mute id in an Undo on another finding's message: refused, the mute stays.
+      const elsewhere = await worker.run(job({ id: 'c'.repeat(32), action: { name: 'undoMute', ref: { d: 'hook', f: other.id, m: id } } }));
+      expect(elsewhere).toMatchObject({ result: 'refused', reason: 'nothing-to-undo' });
+      expect((await store.listMutes(NOW)).map((r) => r.id)).toEqual([id]);
+      const undo = await worker.run(job({ id: 'd'.repeat(32), action: { name: 'undoMute', ref: { d: 'hook', f: finding.id, m: id } } }));
+      expect(undo).toMatchObject({ result: 'done' });
+      expect(await store.listMutes(NOW)).toEqual([]);
+    });
+
+    it('Mute similar takes the type and account from the stored finding, never the value; a digest mute is one exact type', async () => {
+      const { store, worker } = withStore();
+      // A value claiming type `*`: Mute similar ignores it.
+      await worker.run(job({ id: 'e'.repeat(32), action: { name: 'mute', ref: { d: 'hook', f: finding.id, t: '*', for: '30d' }, forMs: 2_592_000_000 } }));
+      expect((await store.listMutes(NOW)).map((r) => `${r.type} ${r.account}`)).toEqual([`${finding.type} ${finding.accountId}`]);
+      // A digest's Mute type asking for a pattern: refused, nothing added.
+      const pattern = await worker.run(job({ id: 'f'.repeat(32), action: { name: 'muteType', ref: { d: 'hook', t: '*', for: '30d' }, forMs: 2_592_000_000 } }));
+      expect(pattern).toMatchObject({ result: 'refused', reason: 'invalid' });
+      expect(await store.listMutes(NOW)).toHaveLength(1);
+    });
   });
 });
