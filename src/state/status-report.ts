@@ -1,4 +1,5 @@
-import type { AuditLog, AuditRecord, BlockStore, CursorStore, DecisionLog, LoggedDecision, OutboxRow, OutboxStore, StoreStats } from './store.js';
+import type { AuditLog, AuditRecord, BlockStore, CursorStore, DecisionLog, LoggedDecision, OnCallStore, OutboxRow, OutboxStore, StoreStats } from './store.js';
+import { formatOnCallStatus, readOnCallStatus, type OnCallStatus } from './on-call-status.js';
 import type { RespondConfig } from '../config/schema.js';
 import { formatBlockStatus, readBlockStatus, type BlockStatus } from './block-status.js';
 import { formatAuditLines } from '../interact/audit-report.js';
@@ -14,6 +15,8 @@ export interface StatusReport {
   actions?: AuditRecord[];
   /** With `respond:`: per target, the blocks in force, the newest few and a recorded write failure (block-status.ts). */
   blocks?: BlockStatus;
+  /** Unacknowledged High/Critical messages and the time to acknowledge per route, last 7 days (on-call-status.ts). */
+  onCall?: OnCallStatus;
 }
 
 /** How far back `status` lists actions (`audit --since` shows more). */
@@ -24,22 +27,24 @@ export const STATUS_ACTIONS_SINCE_MS = 7 * 86_400_000;
  * 7 days, `limit` of each; with `respond`, the blocks of each target (block-status.ts).
  */
 export async function readStatus(
-  store: OutboxStore & DecisionLog & AuditLog & Partial<Pick<BlockStore, 'listBlocks'> & Pick<CursorStore, 'getCursor'>>,
+  store: OutboxStore & DecisionLog & AuditLog & Partial<Pick<BlockStore, 'listBlocks'> & Pick<CursorStore, 'getCursor'> & Pick<OnCallStore, 'listEscalations'>>,
   limit: number,
   now: number = Date.now(),
   options: { respond?: RespondConfig } = {},
 ): Promise<StatusReport> {
   const { respond } = options;
   const blockStore = store.listBlocks !== undefined && store.getCursor !== undefined ? { listBlocks: store.listBlocks.bind(store), getCursor: store.getCursor.bind(store) } : undefined;
-  const [stats, failed, pending, decisions, actions, blocks] = await Promise.all([
+  const onCallStore = store.listEscalations === undefined ? undefined : { listEscalations: store.listEscalations.bind(store) };
+  const [stats, failed, pending, decisions, actions, blocks, onCall] = await Promise.all([
     store.stats(),
     store.listOutbox({ status: 'failed', limit }),
     store.listOutbox({ status: 'pending', limit }),
     store.recentDecisions(limit),
     store.listAudit({ since: now - STATUS_ACTIONS_SINCE_MS, limit }),
     respond !== undefined && blockStore !== undefined ? readBlockStatus(blockStore, respond, now) : undefined,
+    onCallStore === undefined ? undefined : readOnCallStatus(onCallStore, now, limit),
   ]);
-  return { stats, failed, pending, decisions, actions, ...(blocks === undefined ? {} : { blocks }) };
+  return { stats, failed, pending, decisions, actions, ...(blocks === undefined ? {} : { blocks }), ...(onCall === undefined ? {} : { onCall }) };
 }
 
 /** `status --json`: the report without message bodies (Block Kit is long and says nothing about the state). */
@@ -70,6 +75,8 @@ export function formatStatus(report: StatusReport, now: number): string {
     }
   }
   if (report.blocks !== undefined) lines.push('', ...formatBlockStatus(report.blocks));
+  const onCall = report.onCall === undefined ? [] : formatOnCallStatus(report.onCall, now);
+  if (onCall.length > 0) lines.push('', ...onCall);
   const actions = report.actions ?? [];
   if (actions.length > 0) {
     lines.push('', `Recent actions (${actions.length}, last 7 days; \`audit\` shows more):`);

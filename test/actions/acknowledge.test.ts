@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgeFindings } from '../../src/actions/acknowledge.js';
+import { formatStatus, readStatus } from '../../src/state/status-report.js';
 import { parseConfig } from '../../src/config/validate.js';
 import { createSecretResolver } from '../../src/config/secrets.js';
 import { createPagerDutyWebhook } from '../../src/pipeline/pagerduty-webhook-runtime.js';
@@ -94,6 +95,9 @@ describe('one acknowledgement everywhere', () => {
     // Recorded once: a second acknowledgement is told who was first and changes nothing.
     const [again] = await acknowledgeFindings({ config: t.config, store: t.store }, { findingIds: ['f-ack'], by: 'slack:U2', via: 'slack', at: T0 + 4 * MIN, requestId: 'r2' });
     expect(again).toMatchObject({ result: 'already', ack: { by: 'cli:alice', via: 'cli' } });
+    // `status`: the time to acknowledge per route.
+    const status = formatStatus(await readStatus(t.store, 10, T0 + 60 * MIN), T0 + 60 * MIN);
+    expect(status).toMatch(/route high: 1 of 1 acknowledged, time to acknowledge: median 3m/);
     const audit = await t.store.listAudit({ since: 0 });
     expect(audit.map((r) => [r.action, r.result, r.via])).toEqual([
       ['acknowledge', 'done', 'slack'],

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/validate.js';
 import { createRuntime, type Runtime } from '../../src/pipeline/runtime.js';
+import { formatStatus, readStatus } from '../../src/state/status-report.js';
 import { pagerDutyDedupKey } from '../../src/render/pagerduty-event.js';
 import { bandOf, type Finding } from '../../src/finding/finding.js';
 import { createMemoryStore, type MemoryStore } from '../support/memory-store.js';
@@ -101,6 +102,10 @@ describe('escalation when nobody acknowledges', () => {
     expect(reply!.threadTs).toBe(original!.ts);
     expect(reply!.replyBroadcast).toBe(true);
     expect(String(reply!.body.text)).toBe('<!subteam^S0123ABCD> Not acknowledged for 15 min — paged pager');
+    // `status` lists it as not acknowledged.
+    const status = formatStatus(await readStatus(t.store, 10, T0 + 90 * MIN), T0 + 90 * MIN);
+    expect(status).toContain('route high: 0 of 1 acknowledged');
+    expect(status).toMatch(/f-1 {2}1h30m ago, escalated 1× {2}\[High 8\.0\]/);
   });
 
   it('repeats every `repeat` until `times` escalations were made', async () => {
