@@ -15,7 +15,8 @@
  * | mute rule     | `mute`                                   | `<rule id>`                        | —                                                             | rule expiry              |
  * | poll cursor   | `cursor`                                 | `<key>`                            | —                                                             | none                     |
  * | block row     | `block`                                  | `<target>|<cidr>`                  | —                                                             | ended: end + 7 days      |
- * | block history | `blockhist#<target>`                     | `<cidr>`                           | —                                                             | none                     |
+ * | block history | `blockhist#<target>`                     | `<cidr>`                           | —                                                             | none (read-only: migrated) |
+ * | WAF ownership | `blockown#<target>`                      | `<cidr>`, `#migrated`              | —                                                             | none                     |
  *
  * Times inside sort keys are epoch ms zero-padded to 16 digits so that string order is time order. An outbox row is
  * two items: the small state every transition rewrites, and the message body, compressed, written once
