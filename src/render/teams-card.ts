@@ -16,7 +16,7 @@
  */
 import type { AdaptiveCard, CardElement, FactSet, OpenUrlAction, RichTextBlock, TextRun } from '../core/adaptive-card.js';
 import type { Finding } from '../finding/finding.js';
-import { footerFacts, kindPrefix, LIST_SEPARATOR, productLine, type PreparedFinding, type SequenceFacts } from './finding-facts.js';
+import { footerFacts, kindPrefix, LIST_SEPARATOR, productLine, type DetailSection, type PreparedFinding, type SequenceFacts } from './finding-facts.js';
 import { formatCount, plural, severityParts } from './format.js';
 import { safeUrl } from './mrkdwn.js';
 import { DEFAULT_CONSOLE_LABEL, RUNBOOK_LABEL, type RenderContext } from './render-context.js';
@@ -141,6 +141,21 @@ function sequenceBlocks(sequence: SequenceFacts | undefined, step: SizeStep): Ca
     const tactics = richText([{ type: 'TextRun', text: 'Tactics: ', weight: 'bolder' }, teamsRun(sequence.tactics.join(', '), 300, {}, { singleLine: true })]);
     if (tactics !== undefined) blocks.push(tactics);
   }
+  // The other indicators in plain words (MALICIOUS_PACKAGE, VULNERABILITY, …) and the other sequence types it matches.
+  for (const indicator of step.signals > 0 ? sequence.indicators : []) {
+    const runs: TextRun[] = [teamsRun(`${indicator.label}:`, 80, { weight: 'bolder' }, { singleLine: true }), { type: 'TextRun', text: ' ' }];
+    indicator.values.forEach((value, index) => {
+      if (index > 0) runs.push({ type: 'TextRun', text: ' · ' });
+      runs.push(teamsRun(value, 150, { fontType: 'monospace' }, { singleLine: true }));
+    });
+    if (indicator.moreValues > 0) runs.push({ type: 'TextRun', text: ` and ${formatCount(indicator.moreValues)} more` });
+    const line = richText(runs);
+    if (line !== undefined) blocks.push(line);
+  }
+  if (sequence.additionalTypes.length > 0 && step.signals > 0) {
+    const also = richText([{ type: 'TextRun', text: 'Also matches: ', weight: 'bolder' }, teamsRun(sequence.additionalTypes.join(', '), 300, { fontType: 'monospace' }, { singleLine: true })]);
+    if (also !== undefined) blocks.push(also);
+  }
   const shown = sequence.signals.slice(0, step.signals);
   for (const signal of shown) {
     const facts = [signal.count > 1 ? `×${formatCount(signal.count)}` : ''];
@@ -167,6 +182,33 @@ function sequenceBlocks(sequence: SequenceFacts | undefined, step: SizeStep): Ca
     if (more > 0) runs.push({ type: 'TextRun', text: ` and ${formatCount(more)} more` });
     const line = richText(runs);
     if (line !== undefined) blocks.push(line);
+  }
+  return blocks;
+}
+
+/**
+ * The finding's detail sections (finding-facts.ts detailSections: a malware scan and its threats, a health notice's
+ * coverage, an insight's results): a bold title, then one line per entry, identifiers in monospace. Cut to the size
+ * step's detail count; the rest is counted.
+ */
+function detailSectionBlocks(sections: readonly DetailSection[], step: SizeStep): CardElement[] {
+  const blocks: CardElement[] = [];
+  const max = Math.max(step.details, step.signals, 3);
+  for (const section of sections) {
+    const lines: CardElement[] = [];
+    for (const parts of section.lines.slice(0, max)) {
+      const runs: TextRun[] = [];
+      parts.forEach((part, index) => {
+        if (index > 0) runs.push({ type: 'TextRun', text: ' ' });
+        runs.push(teamsRun(part.text, 200, part.code === true ? { fontType: 'monospace' } : {}, { singleLine: true }));
+      });
+      const line = richText(runs);
+      if (line !== undefined) lines.push(line);
+    }
+    if (lines.length === 0) continue;
+    const more = section.more + Math.max(0, section.lines.length - max);
+    if (more > 0) lines.push(ownText(`…and ${formatCount(more)} more${section.moreWhat === undefined ? '' : ` ${section.moreWhat}`}`, { isSubtle: true, spacing: 'none' }));
+    blocks.push(ownText(runText(section.title, 150, { singleLine: true }), { weight: 'bolder', spacing: 'medium' }), ...lines);
   }
   return blocks;
 }
@@ -216,6 +258,7 @@ function cardAt(prepared: PreparedFinding, step: SizeStep): AdaptiveCard {
     { type: 'Container' as const, style: bandStyle(finding.band.name), bleed: true, items: head },
     descriptionBlock(finding, step),
     ...sequenceBlocks(prepared.sequence, step),
+    ...detailSectionBlocks(prepared.sections, step),
     ...detailsBlocks(finding, step),
     footerBlock(prepared),
   ].filter(defined);

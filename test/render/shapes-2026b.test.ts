@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/finding/finding.js';
 import { parseFindingDocument } from '../../src/finding/parse.js';
 import type { SectionBlock, SlackMessage } from '../../src/core/message.js';
-import { detailSections } from '../../src/render/finding-facts.js';
+import { detailSections, prepareFinding } from '../../src/render/finding-facts.js';
+import { teamsCardOf } from '../../src/render/teams-card.js';
+import { cardProblems } from '../support/adaptive-card-check.js';
 import { checkSlackLimits } from '../../src/render/limits.js';
 import { renderFindingMessage } from '../../src/render/render-message.js';
 import { loadFixture } from '../support/finding-fixtures.js';
@@ -135,5 +137,19 @@ describe('Security Hub insight results', () => {
 describe('a finding sent with a custom action', () => {
   it('says which custom action sent it in the footer', () => {
     expect(JSON.stringify(render(parsed('securityhub-custom-action-guardduty-asff')).slack)).toContain('Sent with custom action `Send to Slack`');
+  });
+});
+
+describe('the Teams card of the same shapes (from the same facts)', () => {
+  it.each([
+    ['eventbridge-backup-malware-snapshot', ['Threats found', 'Trojan.Linux.ExampleMiner', '/usr/local/bin/kworkerd', 'Source resource']],
+    ['eventbridge-attack-sequence-2026-indicators', ['"Malicious software packages:"', 'npm:event-stream-helper@4.0.1', 'Also matches: ']],
+    ['eventbridge-runtime-protection-unhealthy-eks', ['Runtime coverage', 'Healthy → Unhealthy']],
+    ['securityhub-insight-results', ['Insight results', 'arn:aws:ec2:us-east-1:123456789012:instance/i-0bbbbbbbbbbbbbbb2']],
+  ])('shows what the Slack message shows of %s, as a valid card', (fixture, expected) => {
+    const card = teamsCardOf(prepareFinding(parsed(fixture), { now: NOW }));
+    expect(cardProblems(card, [])).toEqual([]);
+    const all = JSON.stringify(card);
+    for (const text of expected) expect(all).toContain(text);
   });
 });
