@@ -52,6 +52,8 @@ const destinationBase = {
 
 export const infraDestinationSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...destinationBase, type: z.literal('slack-webhook'), ...secretFields }),
+  /** Microsoft Teams: `secret` holds the Workflows trigger URL (docs/microsoft-teams.md). */
+  z.strictObject({ ...destinationBase, type: z.literal('teams-workflow'), ...secretFields }),
   z.strictObject({ ...destinationBase, type: z.literal('slack-api'), ...secretFields, channel: z.string().min(1) }),
   z.strictObject({
     ...destinationBase,
@@ -202,7 +204,7 @@ function checkInfraConfig(config: InfraConfig): Array<{ path: string; message: s
     });
   }
   config.destinations.forEach((d, i) => {
-    if ((d.type === 'slack-webhook' || d.type === 'slack-api') && d.createSecret && d.secret.startsWith('arn:')) {
+    if ((d.type === 'slack-webhook' || d.type === 'slack-api' || d.type === 'teams-workflow') && d.createSecret && d.secret.startsWith('arn:')) {
       problems.push({ path: `destinations[${i}].secret`, message: 'createSecret needs a secret name, not an ARN' });
     }
   });
@@ -292,6 +294,8 @@ export function toAppConfig(config: InfraConfig, options: { ruleGroupArn?: (grou
     switch (d.type) {
       case 'slack-webhook':
         return { ...base, type: 'slack-webhook' as const, url: { secretArn: d.secret, ...(d.secretKey && { key: d.secretKey }) } };
+      case 'teams-workflow':
+        return { ...base, type: 'teams-workflow' as const, url: { secretArn: d.secret, ...(d.secretKey && { key: d.secretKey }) } };
       case 'slack-api':
         return { ...base, type: 'slack-api' as const, channel: d.channel, token: { secretArn: d.secret, ...(d.secretKey && { key: d.secretKey }) } };
       case 'sns':

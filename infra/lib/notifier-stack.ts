@@ -56,6 +56,13 @@ export interface NotifierStackProps extends StackProps {
  * One region's notifier: EventBridge rule(s) → SQS queue (+ DLQ) → the notifier function → Slack / SNS, state in
  * DynamoDB, Slack credentials in Secrets Manager, alarms to an SNS topic.
  */
+/** What each destination type keeps in its secret (the created secret's description says it). */
+const SECRET_WHAT = {
+  'slack-webhook': 'Slack webhook URL',
+  'slack-api': 'Slack bot token',
+  'teams-workflow': 'Teams Workflows URL (its sig parameter is a key)',
+} as const;
+
 export class NotifierStack extends Stack {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
@@ -314,14 +321,15 @@ export class NotifierStack extends Stack {
     config.destinations.forEach((destination) => {
       if (destination.type === 'sns') return;
       if (destination.createSecret) {
+        // The construct id predates Teams; it stays, so that existing Slack secrets are not replaced.
         const secret = new Secret(this, `SlackSecret-${destination.name}`, {
           secretName: destination.secret,
-          description: `guardduty-notifier ${destination.type === 'slack-webhook' ? 'Slack webhook URL' : 'Slack bot token'} for destination "${destination.name}": put the value in with aws secretsmanager put-secret-value`,
+          description: `guardduty-notifier ${SECRET_WHAT[destination.type]} for destination "${destination.name}": put the value in with aws secretsmanager put-secret-value`,
           removalPolicy: RemovalPolicy.RETAIN,
         });
         Validations.of(secret).acknowledge({
           id: 'AwsSolutions-SMG4',
-          reason: 'Slack issues webhook URLs and bot tokens; no rotation function can mint new ones. Rotate them in Slack and put the new value in the secret.',
+          reason: 'Slack issues webhook URLs and bot tokens, Teams Workflows their trigger URLs; no rotation function can mint new ones. Rotate them there and put the new value in the secret.',
         });
         secretArns.push(secret.secretArn);
       } else {

@@ -71,13 +71,21 @@ export function checkConfig(config: Config, options: { file: string; env: NodeJS
 function secretWarnings(config: Config, file: string, env: NodeJS.ProcessEnv): string[] {
   const warnings: string[] = [];
   config.destinations.forEach((d, i) => {
-    const ref = d.type === 'slack-webhook' ? d.url : d.type === 'slack-api' ? d.token : undefined;
-    const key = d.type === 'slack-webhook' ? 'url' : 'token';
+    const ref = d.type === 'slack-webhook' || d.type === 'teams-workflow' ? d.url : d.type === 'slack-api' ? d.token : undefined;
+    const key = d.type === 'slack-webhook' || d.type === 'teams-workflow' ? 'url' : 'token';
     if (ref && typeof ref === 'object' && 'env' in ref && !env[ref.env]) {
       warnings.push(`${file}: destinations[${i}].${key}: environment variable ${ref.env} is not set here`);
     }
     if (typeof ref === 'string') {
       warnings.push(`${file}: destinations[${i}].${key}: a secret written in the file; prefer { env: NAME } or { secretArn: … }`);
+    }
+    // The retired Office 365 connectors: a URL in the file, or in an environment variable set here, can be read.
+    const url = d.type !== 'teams-workflow' ? undefined : typeof ref === 'string' ? ref : ref && 'env' in ref ? env[ref.env] : undefined;
+    if (url !== undefined && isRetiredTeamsConnector(url)) {
+      warnings.push(
+        `${file}: destinations[${i}].url: an Office 365 connector URL (webhook.office.com); Microsoft retired these connectors in 2026: ` +
+          'create a Workflows flow "When a Teams webhook request is received" and use its URL (docs/microsoft-teams.md)',
+      );
     }
   });
   return warnings;
@@ -133,3 +141,13 @@ function matchWarnings(config: Config, file: string, deploy: DeployFacts | undef
   Object.keys(config.poll?.regionRoles ?? {}).forEach((region) => regions.push({ path: `poll.regionRoles.${region}`, region }));
   return [...regionWarnings(regions, file), ...warnings];
 }
+
+/** `*.webhook.office.com`: Teams' Office 365 connectors, retired in 2026 (DESIGN.md, Microsoft Teams). */
+export function isRetiredTeamsConnector(url: string): boolean {
+  try {
+    return /(^|\.)webhook\.office\.com$/i.test(new URL(url.trim()).hostname);
+  } catch {
+    return false;
+  }
+}
+

@@ -29,7 +29,7 @@ export interface SchemaIssue {
 const WHAT_IT_IS: Readonly<Record<string, string>> = {
   destinations: 'the list of places messages go (at least one), each with a name and a type',
   'destinations[].name': 'a name for this destination that routes refer to, like sec',
-  'destinations[].url': 'the Slack incoming webhook URL, as { env: NAME } (an environment variable holding it), { secretArn: ARN } or the URL itself',
+  'destinations[].url': 'the Slack incoming webhook URL (slack-webhook) or the Teams workflow URL (teams-workflow), as { env: NAME } (an environment variable holding it), { secretArn: ARN } or the URL itself',
   'destinations[].token': 'the Slack bot token (xoxb-…), as { env: NAME }, { secretArn: ARN } or the token itself',
   'destinations[].channel': 'the Slack channel id to post in, like C0123456789',
   'destinations[].topicArn': 'the SNS topic ARN, like arn:aws:sns:us-east-1:123456789012:guardduty',

@@ -86,6 +86,8 @@ export const destinationSchema = z.discriminatedUnion('type', [
     /** Slack Web API base URL (tests point it at the stand-in). */
     apiUrl: z.optional(z.url()),
   }),
+  /** Microsoft Teams: a Workflows flow "When a Teams webhook request is received"; `url` is its trigger URL (docs/microsoft-teams.md). */
+  z.strictObject({ ...destinationBase, type: z.literal('teams-workflow'), url: secretRefSchema }),
   z.strictObject({
     ...destinationBase,
     type: z.literal('sns'),

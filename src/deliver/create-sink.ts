@@ -8,6 +8,8 @@ import { createSlackApiSink, SLACK_API_DEFAULT_RATE, type SlackApiClient } from 
 import { createSlackWebhookSink, SLACK_WEBHOOK_DEFAULT_RATE } from './slack-webhook.js';
 import { createSnsSink, SNS_DEFAULT_RATE, type SnsPublishClient } from './sns.js';
 import { createStdoutSink, type LineWriter } from './stdout.js';
+import { createTeamsWorkflowSink, TEAMS_WORKFLOW_DEFAULT_RATE } from './teams-workflow.js';
+import { redactWorkflowUrl } from './redact.js';
 
 /** What a sink factory is given: the destination's config (secrets resolved), its pace, and the test seams. */
 interface SinkFactoryInput<T extends DestinationConfig['type']> {
@@ -30,6 +32,7 @@ type DestinationTypes = { readonly [T in DestinationConfig['type']]: Destination
  * Every destination type. Default paces, used when the destination has no `rate` of its own:
  * - slack-webhook: 1/s, burst 3: "1 per second, short bursts >1 allowed" for incoming webhooks
  *   (https://docs.slack.dev/apis/web-api/rate-limits);
+ * - teams-workflow: 1/s, burst 2: Microsoft documents no figure for Workflows webhooks (teams-workflow.ts);
  * - slack-api: 1/s per channel, burst 3: chat.postMessage "generally allows posting one message per second per channel";
  * - pagerduty: 2/s, burst 5: about 120 events a minute per routing key (Events API v2, see pagerduty.ts);
  * - sns: 10/s (far below Publish's quota; kind to SMS and e-mail subscribers);
@@ -45,6 +48,17 @@ export const DESTINATION_TYPES: DestinationTypes = {
       createSlackWebhookSink({
         name: config.name,
         url: requireSecret(input.secret, config, 'url'),
+        rate,
+        ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
+      }),
+  },
+  'teams-workflow': {
+    format: 'teams',
+    defaultRate: TEAMS_WORKFLOW_DEFAULT_RATE,
+    createSink: ({ config, rate, input }) =>
+      createTeamsWorkflowSink({
+        name: config.name,
+        url: requireWorkflowUrl(requireSecret(input.secret, config, 'url'), config),
         rate,
         ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
       }),
@@ -138,3 +152,22 @@ function requireSecret(secret: string | undefined, config: DestinationConfig, ke
   }
   return secret.trim();
 }
+
+/**
+ * A Workflows URL must be https (http only on loopback, for the local stand-in); any host, since Microsoft has moved
+ * it before (`*.logic.azure.com`, `*.environment.api.powerplatform.com`). Never echoes the URL (a secret).
+ */
+function requireWorkflowUrl(url: string, config: DestinationConfig): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`Destination "${config.name}" (teams-workflow): its url is not a URL; copy the HTTP POST URL from the workflow's trigger`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    throw new Error(`Destination "${config.name}" (teams-workflow): its url (${redactWorkflowUrl(url)}) must be https`);
+  }
+  return url;
+}
+

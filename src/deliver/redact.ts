@@ -89,3 +89,35 @@ export function scrubError(error: unknown, secrets: ReadonlyArray<readonly [stri
   }
   return copy;
 }
+
+/**
+ * A Teams Workflows URL → its origin only: `https://prod-12.westus.logic.azure.com/***`. Its `sig` query parameter
+ * lets anyone post into the channel (a shared access signature), and the rest of the path and query says nothing an
+ * operator needs in a log. A string that is not a URL gives `***`.
+ *
+ * @example
+ * redactWorkflowUrl('https://prod-1.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t') // 'https://prod-1.westus.logic.azure.com/***'
+ */
+export function redactWorkflowUrl(url: string): string {
+  try {
+    return `${new URL(url).origin}/${MASK}`;
+  } catch {
+    return MASK;
+  }
+}
+
+/** The fragments of a Workflows URL that give it away (the URL, its path and query, the `sig` value), longest first. */
+export function workflowUrlSecrets(url: string): Array<[secret: string, replacement: string]> {
+  const redacted = redactWorkflowUrl(url);
+  const pairs: Array<[string, string]> = [[url, redacted]];
+  try {
+    const parsed = new URL(url);
+    pairs.push([parsed.href, redacted], [`${parsed.pathname}${parsed.search}`, MASK]);
+    if (parsed.search.length > 1) pairs.push([parsed.search, MASK], [parsed.search.slice(1), MASK]);
+    const sig = parsed.searchParams.get('sig');
+    if (sig !== null && sig !== '') pairs.push([sig, MASK]);
+  } catch {
+    // Not a URL: the whole string is the only fragment we know.
+  }
+  return pairs;
+}

@@ -1,6 +1,6 @@
 import type { DestinationConfig } from '../config/schema.js';
 import { SLACK_WEBHOOK_ERRORS, networkCode } from '../deliver/slack-webhook.js';
-import { redactWebhookUrl, scrubText, webhookUrlSecrets } from '../deliver/redact.js';
+import { redactWebhookUrl, redactWorkflowUrl, scrubText, webhookUrlSecrets } from '../deliver/redact.js';
 import { ownEntry } from '../core/own-entry.js';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -159,6 +159,23 @@ async function probeSnsTopic(destination: DestinationOf<'sns'>, context: Destina
   }
 }
 
+async function probeTeamsWorkflow(_destination: DestinationOf<'teams-workflow'>, context: DestinationCheckContext): Promise<ProbeOutcome> {
+  const url = context.secrets.url ?? '';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return bad('the url is not a URL: copy the HTTP POST URL from the workflow\'s "When a Teams webhook request is received" trigger');
+  }
+  const shown = redactWorkflowUrl(url);
+  if (/(^|\.)webhook\.office\.com$/i.test(parsed.hostname)) {
+    return bad(`${shown} is an Office 365 connector URL, retired in 2026: create a Workflows flow and use its URL (docs/microsoft-teams.md)`);
+  }
+  if (parsed.protocol !== 'https:') return bad(`${shown} is not https: copy the URL from the workflow's trigger`);
+  if (!parsed.searchParams.has('sig')) return bad(`${shown} has no sig parameter: copy the whole URL from the workflow's trigger`);
+  return ok(`${shown} looks like a Workflows URL; a Workflows URL cannot be validated without posting, so nothing was sent (check the flow's run history after the first message)`);
+}
+
 /** The nearest existing directory of `path`, and whether this process may create files in it. */
 function writableDirectory(path: string): boolean {
   let dir = dirname(resolve(path));
@@ -192,6 +209,9 @@ async function probeFile(destination: DestinationOf<'file'>): Promise<ProbeOutco
 export const DESTINATION_CHECKS = {
   'slack-webhook': { secrets: ['url'], probe: probeSlackWebhook },
   'slack-api': { secrets: ['token'], probe: probeSlackApi },
+  // A Workflows trigger has no call that checks it without running the flow, and a run posts into the channel
+  // (docs/microsoft-teams.md): only the URL's shape is checked here, and nothing is sent.
+  'teams-workflow': { secrets: ['url'], probe: probeTeamsWorkflow },
   sns: { secrets: [], probe: probeSnsTopic },
   // The Events API v2 has no call that checks a routing key without opening an alert
   // (https://developer.pagerduty.com/docs/events-api-v2/overview/): only that the key is set is known here.

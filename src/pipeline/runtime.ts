@@ -49,7 +49,7 @@ export interface RuntimeOptions {
 }
 
 function secretOf(dest: DestinationConfig): { ref: Parameters<SecretResolver['resolve']>[0]; where: string } | undefined {
-  if (dest.type === 'slack-webhook') return { ref: dest.url, where: 'url' };
+  if (dest.type === 'slack-webhook' || dest.type === 'teams-workflow') return { ref: dest.url, where: 'url' };
   if (dest.type === 'slack-api') return { ref: dest.token, where: 'token' };
   if (dest.type === 'pagerduty') return { ref: dest.routingKey, where: 'routingKey' };
   return undefined;
