@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { RenderedMessage } from '../core/message.js';
-import { payloadFormatOf } from '../deliver/create-sink.js';
+import { payloadFormatOf } from '../deliver/payload-format.js';
 import type { AuditRecord } from '../interact/audit-record.js';
 import type { AckSource, Acknowledgement } from '../policy/acknowledgement.js';
 import { digestSubject, escalationId, escalationTimes, type EscalationRow } from '../policy/escalation.js';

@@ -1,4 +1,3 @@
-import type { PayloadFormat } from '../core/message.js';
 import type { DestinationConfig } from '../config/schema.js';
 import { createFileSink } from './file.js';
 import { createPagerDutySink, PAGERDUTY_DEFAULT_RATE } from './pagerduty.js';
@@ -18,10 +17,8 @@ interface SinkFactoryInput<T extends DestinationConfig['type']> {
   input: CreateSinkInput;
 }
 
-/** One row per destination type: the payload format its outbox rows hold, its default pace, and its sink factory. */
+/** One row per destination type: its default pace and its sink factory (its payload format: payload-format.ts). */
 export interface DestinationType<T extends DestinationConfig['type']> {
-  /** Which renderer the pipeline uses for it (render/renderers.ts); each outbox row holds only this format. */
-  readonly format: PayloadFormat;
   readonly defaultRate: { readonly perSecond: number; readonly burst: number };
   createSink(input: SinkFactoryInput<T>): Sink;
 }
@@ -38,11 +35,11 @@ type DestinationTypes = { readonly [T in DestinationConfig['type']]: Destination
  * - sns: 10/s (far below Publish's quota; kind to SMS and e-mail subscribers);
  * - stdout/file: 1000/s (no service behind them).
  *
- * Adding a type: a row here, a format in render/renderers.ts if it needs a new one, and the config schema's entry.
+ * Adding a type: a row here, its format in payload-format.ts (and render/renderers.ts if it needs a new one), and the
+ * config schema's entry.
  */
 export const DESTINATION_TYPES: DestinationTypes = {
   'slack-webhook': {
-    format: 'slack',
     defaultRate: SLACK_WEBHOOK_DEFAULT_RATE,
     createSink: ({ config, rate, input }) =>
       createSlackWebhookSink({
@@ -64,7 +61,6 @@ export const DESTINATION_TYPES: DestinationTypes = {
       }),
   },
   'slack-api': {
-    format: 'slack',
     defaultRate: SLACK_API_DEFAULT_RATE,
     createSink: ({ config, rate, input }) =>
       createSlackApiSink({
@@ -77,7 +73,6 @@ export const DESTINATION_TYPES: DestinationTypes = {
       }),
   },
   pagerduty: {
-    format: 'pagerduty',
     defaultRate: PAGERDUTY_DEFAULT_RATE,
     createSink: ({ config, rate, input }) =>
       createPagerDutySink({
@@ -89,18 +84,15 @@ export const DESTINATION_TYPES: DestinationTypes = {
       }),
   },
   sns: {
-    format: 'text',
     defaultRate: SNS_DEFAULT_RATE,
     createSink: ({ config, rate, input }) =>
       createSnsSink({ name: config.name, topicArn: config.topicArn, rate, ...(input.snsClient === undefined ? {} : { client: input.snsClient }) }),
   },
   stdout: {
-    format: 'lines',
     defaultRate: LOCAL_SINK_DEFAULT_RATE,
     createSink: ({ config, rate, input }) => createStdoutSink({ name: config.name, rate, ...(input.stdout === undefined ? {} : { stream: input.stdout }) }),
   },
   file: {
-    format: 'lines',
     defaultRate: LOCAL_SINK_DEFAULT_RATE,
     createSink: ({ config, rate }) => createFileSink({ name: config.name, path: config.path, rate }),
   },
@@ -111,10 +103,6 @@ export const DEFAULT_RATES = Object.fromEntries(
   Object.entries(DESTINATION_TYPES).map(([type, row]) => [type, row.defaultRate]),
 ) as { readonly [T in DestinationConfig['type']]: { readonly perSecond: number; readonly burst: number } };
 
-/** The payload format a destination's outbox rows hold. */
-export function payloadFormatOf(destination: Pick<DestinationConfig, 'type'>): PayloadFormat {
-  return DESTINATION_TYPES[destination.type].format;
-}
 
 export interface CreateSinkInput {
   config: DestinationConfig;

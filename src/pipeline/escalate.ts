@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { RenderedMessage } from '../core/message.js';
 import { decideEscalation, escalationTimes, type EscalationRow } from '../policy/escalation.js';
 import { noteAs, renderEscalationNotice } from '../render/escalation-notice.js';
-import { payloadFormatOf } from '../deliver/create-sink.js';
+import { payloadFormatOf } from '../deliver/payload-format.js';
 import { pagerDutySeverity } from '../render/pagerduty-event.js';
 import type { OutboxRow, Store } from '../state/store.js';
 import { escalateByRoute, pagesOf } from './on-call-step.js';

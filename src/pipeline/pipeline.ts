@@ -10,7 +10,7 @@ import type { LedgerEntry } from '../policy/ledger.js';
 import { planMessages } from '../policy/digest-plan.js';
 import { renderDigestAs, renderFallbackAs } from '../render/renderers.js';
 import { fallbackFactsOf } from '../render/fallback-message.js';
-import { payloadFormatOf } from '../deliver/create-sink.js';
+import { payloadFormatOf } from '../deliver/payload-format.js';
 import type { PayloadFormat, RenderedMessage } from '../core/message.js';
 import type { PagerDutySeverityMap } from '../render/pagerduty-event.js';
 import { createOutboxDrainer } from '../deliver/outbox-drainer.js';

@@ -14,7 +14,7 @@ import { convergeTargets, countInForce, type TargetOutcome } from '../respond/ta
 import type { BlockTarget, ReconcileResult } from '../respond/targets/target.js';
 import { renderRespondMessage, type RespondMessageInput } from '../render/respond-lines.js';
 import { renderRespondAs } from '../render/renderers.js';
-import { payloadFormatOf } from '../deliver/create-sink.js';
+import { payloadFormatOf } from '../deliver/payload-format.js';
 import { targetFailureKey, targetHeldKey } from '../state/block-status.js';
 import type { OutboxRow, Store } from '../state/store.js';
 
