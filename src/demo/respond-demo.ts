@@ -38,17 +38,29 @@ export function respondSample(options: { seed: number; now: number }): SampleEve
   const template = SAMPLE_TEMPLATES.find((t) => t.type === 'Recon:EC2/PortProbeUnprotectedPort');
   if (!template) throw new Error('the port probe sample template is missing');
   const event = buildSample(template, { seed: options.seed, accountId: '123456789012', region: 'us-east-1', now: options.now });
-  const probe = (ip: string, port: number) => ({
-    localPortDetails: { port, portName: port === 22 ? 'SSH' : 'RDP' },
-    remoteIpDetails: { ipAddressV4: ip, country: { countryName: 'Exampleland' }, organization: { asn: '64500', asnOrg: 'Example Net' } },
-  });
+  // One set of facts, from which the action, the title and the description are all written.
+  const probes = [
+    { ip: DEMO_BLOCKED_ADDRESS, port: 22, portName: 'SSH' },
+    { ip: DEMO_DOCUMENTATION_ADDRESS, port: 3389, portName: 'RDP' },
+  ] as const;
+  const instanceId = String((event.detail.resource.instanceDetails as { instanceId?: string } | undefined)?.instanceId);
   event.detail.service.action = {
     actionType: 'PORT_PROBE',
-    portProbeAction: { blocked: false, portProbeDetails: [probe(DEMO_BLOCKED_ADDRESS, 22), probe(DEMO_DOCUMENTATION_ADDRESS, 3389)] },
+    portProbeAction: {
+      blocked: false,
+      portProbeDetails: probes.map(({ ip, port, portName }) => ({
+        localPortDetails: { port, portName },
+        remoteIpDetails: { ipAddressV4: ip, country: { countryName: 'Exampleland' }, organization: { asn: '64500', asnOrg: 'Example Net' } },
+      })),
+    },
   };
   const { sample: _sample, ...info } = event.detail.service.additionalInfo as Record<string, unknown>;
   void _sample;
   (event.detail.service as { additionalInfo: Record<string, unknown> }).additionalInfo = info;
-  event.detail.title = `Unprotected ports on EC2 instance are being probed by ${DEMO_BLOCKED_ADDRESS} and ${DEMO_DOCUMENTATION_ADDRESS}.`;
+  const [first, second] = probes;
+  event.detail.title = `Unprotected ports on EC2 instance ${instanceId} are being probed by ${first.ip} and ${second.ip}.`;
+  event.detail.description =
+    `EC2 instance ${instanceId} has unprotected ports ${first.port} (${first.portName}) and ${second.port} (${second.portName}) ` +
+    `which are being probed by ${first.ip} and ${second.ip}.`;
   return event;
 }

@@ -876,7 +876,9 @@ export const SAMPLE_TEMPLATES: readonly SampleTemplate[] = [
       const domain = `169-254-169-254.rebind-${ctx.hex(4)}.example`;
       return {
         title: `EC2 instance ${i.id} is performing DNS lookups that resolve to the instance metadata service.`,
-        description: `EC2 instance ${i.id} is querying ${domain}, which resolves to the EC2 metadata IP address 169.254.169.254. An attacker may use DNS rebinding to read the instance's credentials.`,
+        // The address it resolves to is in no field of the finding (a DNS request has none): the text names the
+        // service, not the address.
+        description: `EC2 instance ${i.id} is querying ${domain}, which resolves to the EC2 instance metadata service. An attacker may use DNS rebinding to read the instance's credentials.`,
         resource: instanceResource(ctx),
         action: dnsRequest(domain),
         resourceRole: 'ACTOR',
