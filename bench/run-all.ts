@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   respond: () => import('./respond.js'),
   'dynamodb-cost': () => import('./dynamodb-cost.js'),
   'daemon-latency': () => import('./daemon-latency.js'),
+  'teams-cards': () => import('./teams-cards.js'),
 };
 
 const only = process.argv.slice(2);
