@@ -50,7 +50,6 @@ export const DESTINATION_TYPES: DestinationTypes = {
       }),
   },
   'teams-workflow': {
-    format: 'teams',
     defaultRate: TEAMS_WORKFLOW_DEFAULT_RATE,
     createSink: ({ config, rate, input }) =>
       createTeamsWorkflowSink({

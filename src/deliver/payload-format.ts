@@ -11,6 +11,7 @@ import type { PayloadFormat } from '../core/message.js';
 export const PAYLOAD_FORMATS: { readonly [T in DestinationConfig['type']]: PayloadFormat } = {
   'slack-webhook': 'slack',
   'slack-api': 'slack',
+  'teams-workflow': 'teams',
   pagerduty: 'pagerduty',
   sns: 'text',
   stdout: 'lines',

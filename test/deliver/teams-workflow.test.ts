@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxDrainer } from '../../src/deliver/outbox-drainer.js';
-import { createSink, DEFAULT_RATES, payloadFormatOf } from '../../src/deliver/create-sink.js';
+import { createSink, DEFAULT_RATES } from '../../src/deliver/create-sink.js';
+import { payloadFormatOf } from '../../src/deliver/payload-format.js';
 import { createTeamsWorkflowSink, workflowPayload } from '../../src/deliver/teams-workflow.js';
 import { redactWorkflowUrl } from '../../src/deliver/redact.js';
 import { renderFindingAs } from '../../src/render/renderers.js';
