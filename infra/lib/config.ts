@@ -57,6 +57,16 @@ export const infraDestinationSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...destinationBase, type: z.literal('slack-api'), ...secretFields, channel: z.string().min(1) }),
   z.strictObject({
     ...destinationBase,
+    type: z.literal('pagerduty'),
+    /** `secret` holds the Events API v2 integration key (the routing key). */
+    ...secretFields,
+    /** Name or ARN of the secret that holds the V3 webhook signing secret (created with `createSecret` too): enables `POST /pagerduty/webhook`. */
+    webhookSecret: secretIdSchema.optional(),
+    apiUrl: z.string().url().optional(),
+    severities: z.record(z.enum(['critical', 'high', 'medium', 'low']), z.enum(['critical', 'error', 'warning', 'info'])).optional(),
+  }),
+  z.strictObject({
+    ...destinationBase,
     type: z.literal('sns'),
     topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'expected an SNS topic ARN'),
     /** A customer managed KMS key the topic is encrypted with (kms:GenerateDataKey and kms:Decrypt are granted on it). */
@@ -204,7 +214,7 @@ function checkInfraConfig(config: InfraConfig): Array<{ path: string; message: s
     });
   }
   config.destinations.forEach((d, i) => {
-    if ((d.type === 'slack-webhook' || d.type === 'slack-api' || d.type === 'teams-workflow') && d.createSecret && d.secret.startsWith('arn:')) {
+    if ((d.type === 'slack-webhook' || d.type === 'slack-api' || d.type === 'teams-workflow' || d.type === 'pagerduty') && d.createSecret && d.secret.startsWith('arn:')) {
       problems.push({ path: `destinations[${i}].secret`, message: 'createSecret needs a secret name, not an ARN' });
     }
   });
@@ -298,6 +308,15 @@ export function toAppConfig(config: InfraConfig, options: { ruleGroupArn?: (grou
         return { ...base, type: 'teams-workflow' as const, url: { secretArn: d.secret, ...(d.secretKey && { key: d.secretKey }) } };
       case 'slack-api':
         return { ...base, type: 'slack-api' as const, channel: d.channel, token: { secretArn: d.secret, ...(d.secretKey && { key: d.secretKey }) } };
+      case 'pagerduty':
+        return {
+          ...base,
+          type: 'pagerduty' as const,
+          routingKey: { secretArn: d.secret, ...(d.secretKey && { key: d.secretKey }) },
+          ...(d.webhookSecret !== undefined && { webhookSecret: { secretArn: d.webhookSecret } }),
+          ...(d.apiUrl !== undefined && { apiUrl: d.apiUrl }),
+          ...(d.severities !== undefined && { severities: d.severities }),
+        };
       case 'sns':
         return { ...base, type: 'sns' as const, topicArn: d.topicArn };
     }
@@ -329,8 +348,15 @@ export function toAppConfig(config: InfraConfig, options: { ruleGroupArn?: (grou
 
 /** Routes were parsed once already (durations are milliseconds now); give them back in the input shape. */
 function routeToInput(route: z.infer<typeof routeSchema>): NonNullable<ConfigInput['routes']>[number] {
-  const { repeatAfter, ...rest } = route;
-  return { ...rest, match: matchSchema.parse(route.match), ...(repeatAfter !== undefined && { repeatAfter: msToDurationText(repeatAfter) }) };
+  const { repeatAfter, escalate, ...rest } = route;
+  return {
+    ...rest,
+    match: matchSchema.parse(route.match),
+    ...(repeatAfter !== undefined && { repeatAfter: msToDurationText(repeatAfter) }),
+    ...(escalate !== undefined && {
+      escalate: { ...escalate, after: msToDurationText(escalate.after), ...(escalate.repeat !== undefined && { repeat: msToDurationText(escalate.repeat) }) },
+    }),
+  };
 }
 
 /** `90d` style text for a number of milliseconds, for env vars and descriptions. */

@@ -61,6 +61,7 @@ const SECRET_WHAT = {
   'slack-webhook': 'Slack webhook URL',
   'slack-api': 'Slack bot token',
   'teams-workflow': 'Teams Workflows URL (its sig parameter is a key)',
+  pagerduty: 'PagerDuty Events API v2 routing key',
 } as const;
 
 export class NotifierStack extends Stack {
@@ -195,7 +196,8 @@ export class NotifierStack extends Stack {
       description: config.respond
         ? 'Drains the guardduty-notifier outbox (messages kept while Slack or SNS was unreachable), ends expired blocks and converges the respond targets.'
         : 'Drains the guardduty-notifier outbox (messages kept while Slack or SNS was unreachable).',
-      schedule: Schedule.rate(Duration.minutes(5)),
+      // Every minute when a route escalates: an escalation then leaves at most a minute after its deadline.
+      schedule: Schedule.rate(Duration.minutes(config.routes.some((r) => r.escalate !== undefined) ? 1 : 5)),
       targets: [new LambdaFunction(this.fn, { retryAttempts: 0 })],
     });
 
@@ -251,6 +253,20 @@ export class NotifierStack extends Stack {
       }),
       threshold: 1,
     });
+    if (config.destinations.some((d) => d.type === 'pagerduty')) {
+      this.alarmTopic.alarm('PagerDutySendFailures', {
+        description:
+          'A PagerDuty event could not be sent (400: refused, kept as failed with PagerDuty\'s errors; 429 or 5xx: kept and retried). A page may be late or missing: check the routing key and `guardduty-notifier status`.',
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'PagerDutySendFailures',
+          dimensionsMap: { service: SERVICE_NAME },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 1,
+      });
+    }
     if (config.respond) {
       this.alarmTopic.alarm('BlockWriteFailures', {
         description:

@@ -200,6 +200,24 @@ export class SlackActions extends Construct {
     }
     // Without interact.token the bot token is the slack-api destination's (chat.update, thread lines, user groups).
     if (interact.token === undefined && tokenDestination !== undefined && tokenDestination.type === 'slack-api') resources.push(props.secretResource(tokenDestination.secret));
+    // PagerDuty's V3 webhook arrives on this Function URL (POST /pagerduty/webhook): its signing secrets, and the
+    // routing keys the acknowledgement gate queues `acknowledge` with (sent by the notifier function's drain).
+    for (const d of config.destinations) {
+      if (d.type === 'pagerduty' && d.webhookSecret !== undefined) {
+        if (d.createSecret && !d.webhookSecret.startsWith('arn:')) {
+          const created = new Secret(this, `PagerDutyWebhookSecret-${d.name}`, {
+            secretName: d.webhookSecret,
+            description: `guardduty-notifier PagerDuty V3 webhook signing secret for destination "${d.name}": put the value in with aws secretsmanager put-secret-value`,
+            removalPolicy: RemovalPolicy.RETAIN,
+          });
+          Validations.of(created).acknowledge({
+            id: 'AwsSolutions-SMG4',
+            reason: 'PagerDuty issues the webhook signing secret; no rotation function can mint one. Rotate it in PagerDuty and put the new value in the secret.',
+          });
+        }
+        resources.push(props.secretResource(d.webhookSecret));
+      }
+    }
     this.role.addToPolicy(new PolicyStatement({ sid: 'ReadSlackSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [...new Set(resources)] }));
     const keys = new Set<string>();
     if (interact.secretKmsKeyArn !== undefined) keys.add(interact.secretKmsKeyArn);

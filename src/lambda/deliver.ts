@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { Logger } from '../core/logger.js';
 import type { FindingsRuntime } from './findings-runtime.js';
-import { recordDrainMetrics, recordOutboxAge, type LambdaMetrics } from './metrics.js';
+import { recordDrainMetrics, recordOutboxAge, recordPagerDutyFailures, type LambdaMetrics } from './metrics.js';
 
 /** Time kept back from the Lambda timeout to commit state and return, in ms. */
 const DRAIN_SAFETY_MARGIN_MS = 3_000;
@@ -66,6 +66,11 @@ export async function deliver(lambda: FindingsRuntime, context: Context | undefi
   }
   const drain = await runtime.pipeline.drain({ deadlineMs: deadlineOf(context, now()) });
   recordDrainMetrics(metrics, drain);
+  // Failed PagerDuty sends alarm on their own (a page that did not leave is worse than a chat message that did not).
+  const pagerFailures = runtime.config.destinations
+    .filter((d) => d.type === 'pagerduty')
+    .reduce((sum, d) => sum + (drain.byDestination[d.name]?.failed ?? 0) + (drain.byDestination[d.name]?.retried ?? 0), 0);
+  if (pagerFailures > 0) recordPagerDutyFailures(metrics, pagerFailures);
   const depth = await runtime.store.outboxDepth(OUTBOX_DEPTH_LIMIT);
   const oldestAgeSeconds = depth.oldestPendingAt === undefined ? 0 : Math.max(0, Math.round((now() - depth.oldestPendingAt) / 1000));
   recordOutboxAge(metrics, oldestAgeSeconds);

@@ -35,6 +35,11 @@ export function recordDrainMetrics(metrics: LambdaMetrics, drain: { sent: number
   metrics.addMetric('OutboxFailures', MetricUnit.Count, drain.failed);
 }
 
+/** `PagerDutySendFailures`: PagerDuty events that failed or were put back for later in this invocation (the stack alarms on it). */
+export function recordPagerDutyFailures(metrics: LambdaMetrics, count: number): void {
+  metrics.addMetric('PagerDutySendFailures', MetricUnit.Count, count);
+}
+
 /** `OutboxOldestPendingAge`, which the stack alarms on. */
 export function recordOutboxAge(metrics: LambdaMetrics, seconds: number): void {
   metrics.addMetric('OutboxOldestPendingAge', MetricUnit.Seconds, seconds);
