@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   'dynamodb-cost': () => import('./dynamodb-cost.js'),
   'daemon-latency': () => import('./daemon-latency.js'),
   'teams-cards': () => import('./teams-cards.js'),
+  'escalation-latency': () => import('./escalation-latency.js'),
 };
 
 const only = process.argv.slice(2);
