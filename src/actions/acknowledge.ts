@@ -54,6 +54,11 @@ export interface AcknowledgeRequest {
   digestId?: string;
   /** Stable per request (a Slack job id, a webhook event id): the audit record's id. */
   requestId: string;
+  /**
+   * The caller writes the one audit record of this act itself (a Slack click: the interaction worker's record carries
+   * the destination clicked in, the finding type and account); the gate then writes none, so one click is one record.
+   */
+  auditedByCaller?: boolean;
 }
 
 export type AcknowledgeResult =
@@ -161,8 +166,8 @@ export async function acknowledgeFindings(deps: AcknowledgeDeps, request: Acknow
     logger.info(request.archived === true ? 'Archived finding resolved where it was paged' : 'Finding acknowledged', { findingId, via: request.via, told: told.length });
   }
 
-  // 4. One audit record per finding acknowledged (or refused), under the request's id.
-  for (const r of results) {
+  // 4. One audit record per finding acknowledged (or refused), under the request's id — unless the caller writes it.
+  for (const r of request.auditedByCaller === true ? [] : results) {
     const record: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
       id: `${request.requestId}:${r.findingId}`,
       at: request.at,

@@ -144,6 +144,7 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
             via,
           });
           if (out.result === 'already') return refused('already-acknowledged', out.by === undefined ? undefined : `by ${out.by}`);
+          if (out.told !== undefined && out.told.length > 0) return { result: 'done', view: { kind: 'acknowledged', by, at }, detail: `told ${out.told.join(', ')}` };
         }
         return { result: 'done', view: { kind: 'acknowledged', by, at } };
       }

@@ -119,7 +119,7 @@ export interface BlockActions {
 /**
  * The acknowledgement gate (src/actions/acknowledge.ts): records who acknowledged, tells every destination that heard
  * of the finding (PagerDuty `acknowledge`, or `resolve` when archived), ends its escalations. `already` names the
- * first acknowledgement when there was one.
+ * first acknowledgement when there was one. The caller (the interaction worker) writes the act's one audit record.
  */
 export interface AcknowledgeActions {
   acknowledge(request: {
@@ -131,5 +131,5 @@ export interface AcknowledgeActions {
     requestId: string;
     via: 'slack' | 'demo';
     archived?: boolean;
-  }): Promise<{ result: 'done' | 'already' | 'not-found'; by?: string }>;
+  }): Promise<{ result: 'done' | 'already' | 'not-found'; by?: string; /** The other destinations told (PagerDuty, other chats). */ told?: readonly string[] }>;
 }

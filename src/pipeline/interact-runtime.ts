@@ -120,9 +120,12 @@ export async function createInteractionRuntime(options: InteractionRuntimeOption
             requestId: request.requestId,
             fromDestination: request.destination,
             ...(request.archived === true ? { archived: true } : {}),
+            // The worker's record (destination, actor, finding, type) is the click's one audit record.
+            auditedByCaller: true,
           },
         );
         if (result?.result === 'already') return { result: 'already', by: result.ack.byName ?? result.ack.by };
+        if (result?.result === 'done') return { result: 'done', told: result.told };
         return { result: result?.result ?? 'not-found' };
       },
     },
