@@ -59,6 +59,8 @@ export interface AcknowledgeRequest {
    * the destination clicked in, the finding type and account); the gate then writes none, so one click is one record.
    */
   auditedByCaller?: boolean;
+  /** No audit record for a finding the store does not know (the pipeline passing on every archived finding it reads). */
+  quietWhenUnknown?: boolean;
 }
 
 export type AcknowledgeResult =
@@ -168,6 +170,7 @@ export async function acknowledgeFindings(deps: AcknowledgeDeps, request: Acknow
 
   // 4. One audit record per finding acknowledged (or refused), under the request's id — unless the caller writes it.
   for (const r of request.auditedByCaller === true ? [] : results) {
+    if (r.result === 'not-found' && request.quietWhenUnknown === true) continue;
     const record: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
       id: `${request.requestId}:${r.findingId}`,
       at: request.at,

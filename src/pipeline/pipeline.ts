@@ -14,6 +14,7 @@ import { payloadFormatOf } from '../deliver/payload-format.js';
 import type { PayloadFormat, RenderedMessage } from '../core/message.js';
 import type { PagerDutySeverityMap } from '../render/pagerduty-event.js';
 import { createOutboxDrainer } from '../deliver/outbox-drainer.js';
+import { acknowledgeFindings } from '../actions/acknowledge.js';
 import type { OutboxRow } from '../state/store.js';
 import type { DrainSummary, FindingError, IngestOptions, IngestResult, Pipeline, PipelineDeps } from './pipeline-types.js';
 import { enrichFinding, renderEnriched, type EnrichedFinding } from './render-finding.js';
@@ -66,6 +67,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
   /** The buttons of each destination's messages (`interact:`); undefined: none. */
   const interactFor = interactContexts(config);
+  /** Paging or escalation is configured: archived findings are then resolved where they were paged. */
+  const onCallConfigured = config.destinations.some((d) => d.type === 'pagerduty') || config.routes.some((r) => r.escalate !== undefined);
   const drainer = createOutboxDrainer({ store, sinks, now: clock, logger });
   /** What a destination's renderer needs of its config besides the finding (a pagerduty destination's severities). */
   const destinationRenderOptions = (name: string): { pagerDutySeverities?: Partial<PagerDutySeverityMap> } => {
@@ -401,6 +404,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       ...(onCall.escalations.length > 0 ? { escalations: onCall.escalations } : {}),
       ...(onCall.pages.length > 0 ? { pages: onCall.pages } : {}),
     });
+    // Archived (or resolved) at the source: the finding is answered. Where we paged or escalate it, the gate resolves
+    // the PagerDuty alerts and ends the escalation (a finding the store never notified is passed over quietly).
+    const archived = findings.filter((f) => f.archived || /^(resolved|archived)$/i.test(f.status ?? ''));
+    if (archived.length > 0 && onCallConfigured) {
+      await acknowledgeFindings(
+        { config, store, logger },
+        { findingIds: archived.map((f) => f.id), by: 'guardduty', byName: 'GuardDuty', via: 'archive', archived: true, at, requestId: `archived-${at}`, quietWhenUnknown: true },
+      ).catch((error: unknown) => logger.error('Resolving archived findings where they were paged failed; the next sighting tries again', { error: String(error) }));
+    }
     // Carried out after the commit: the targets are made to match the rows (enforce mode; the schedule heals the rest).
     if (responder && result.respond && !responder.dryRun && blocks.length > 0) {
       result.respond.converge = await responder.converge({ only: [...new Set(blocks.map((b) => b.target))] });

@@ -114,6 +114,17 @@ describe('one acknowledgement everywhere', () => {
     expect(alertOf('f-arch')?.status).toBe('resolved');
   });
 
+  it('GuardDuty sending the finding archived later resolves its PagerDuty alert and ends its escalation', async () => {
+    const t = await start();
+    await t.rt.pipeline.ingestFindings([high('f-later')]);
+    await t.pass(T0);
+    await t.rt.pipeline.ingestFindings([makeFinding({ id: 'f-later', severity: 8, band: bandOf(8), archived: true, updatedAt: '2026-12-08T03:05:00.000Z' })]);
+    await t.pass(T0 + 5 * MIN);
+    expect(alertOf('f-later')?.status).toBe('resolved');
+    await t.pass(T0 + 60 * MIN);
+    expect(slack.receivedOn('C-SEC').some((m) => String(m.body.text).includes('Not acknowledged'))).toBe(false);
+  });
+
   it('refuses a finding the store never notified', async () => {
     const t = await start();
     const [result] = await acknowledgeFindings({ config: t.config, store: t.store }, { findingIds: ['never'], by: 'cli:x', via: 'cli', at: T0, requestId: 'r4' });
