@@ -176,6 +176,21 @@ async function probeTeamsWorkflow(_destination: DestinationOf<'teams-workflow'>,
   return ok(`${shown} looks like a Workflows URL; a Workflows URL cannot be validated without posting, so nothing was sent (check the flow's run history after the first message)`);
 }
 
+/**
+ * A routing key is an integration's 32-character key (PagerDuty "Send an Alert Event": "the 32 character Integration
+ * Key"); its shape is checked, never its validity: the Events API has no call that checks a key without opening an
+ * alert, so nothing is sent. The key itself is never printed.
+ */
+async function probePagerDuty(destination: DestinationOf<'pagerduty'>, context: DestinationCheckContext): Promise<ProbeOutcome> {
+  const key = context.secrets.routingKey ?? '';
+  if (!/^[A-Za-z0-9]{32}$/.test(key)) {
+    return bad(`the routing key is ${key.length} characters, not the 32 letters and digits of an Events API v2 integration key: copy the Integration Key from the service's Events API v2 integration`);
+  }
+  if (destination.apiUrl !== undefined && !destination.apiUrl.startsWith('https://')) return bad(`apiUrl ${destination.apiUrl} is not https: use https://events.pagerduty.com or https://events.eu.pagerduty.com`);
+  const webhook = destination.webhookSecret === undefined ? '; no webhookSecret: acknowledgements made in PagerDuty are not heard' : '; webhook secret set';
+  return ok(`routing key has the shape of an integration key${webhook}. Whether PagerDuty accepts it cannot be checked without opening an alert, so none was sent`);
+}
+
 /** The nearest existing directory of `path`, and whether this process may create files in it. */
 function writableDirectory(path: string): boolean {
   let dir = dirname(resolve(path));
@@ -217,7 +232,7 @@ export const DESTINATION_CHECKS = {
   // (https://developer.pagerduty.com/docs/events-api-v2/overview/): only that the key is set is known here.
   pagerduty: {
     secrets: ['routingKey', 'webhookSecret'],
-    probe: async () => ok('routing key set; PagerDuty cannot check a routing key without opening an alert, so none was sent'),
+    probe: probePagerDuty,
   },
   stdout: { secrets: [], probe: async () => ok('prints each message on standard output') },
   file: { secrets: [], probe: probeFile },

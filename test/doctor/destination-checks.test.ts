@@ -65,3 +65,22 @@ describe('doctor: Slack webhook without posting', () => {
     expect(Object.keys(DESTINATION_CHECKS).sort()).toEqual([...types].sort());
   });
 });
+
+describe('pagerduty destination check', () => {
+  const pager = { name: 'pager', type: 'pagerduty' as const, routingKey: { env: 'K' } };
+  const withKey = (routingKey: string): DestinationCheckContext => ({ secrets: { routingKey }, env: {}, fetch: globalThis.fetch, timeoutMs: 5_000 });
+
+  it('accepts the shape of an integration key without sending anything, and never prints the key', async () => {
+    const key = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY32';
+    const outcome = await probeDestination(pager, withKey(key));
+    expect(outcome.ok).toBe(true);
+    expect(outcome.detail).toContain('cannot be checked without opening an alert');
+    expect(outcome.detail).not.toContain(key);
+  });
+
+  it('refuses a key that is not 32 letters and digits', async () => {
+    const outcome = await probeDestination(pager, withKey('https://events.pagerduty.com/x'));
+    expect(outcome.ok).toBe(false);
+    expect(outcome.detail).not.toContain('events.pagerduty.com/x');
+  });
+});
