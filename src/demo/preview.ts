@@ -1,3 +1,4 @@
+import type { AdaptiveCard } from '../core/adaptive-card.js';
 import type { MessageInEveryFormat, SlackMessage, TextMessage } from '../core/message.js';
 import { createAccountNameResolver } from '../enrich/account-names.js';
 import type { Finding } from '../finding/finding.js';
@@ -16,6 +17,8 @@ export interface PreviewMessage {
   slack: SlackMessage;
   text: TextMessage;
   attributes?: Record<string, string>;
+  /** The Teams card a teams-workflow destination would post for it (render/renderers.ts's 'teams' format). */
+  teams?: AdaptiveCard;
   /** The finding document the message was made from. */
   finding: unknown;
 }
@@ -98,7 +101,7 @@ export function createDemoPreview(options: { accounts?: Record<string, string>; 
       if (error !== undefined) {
         errors.push({ path: '$', message: `finding ${finding.id} could not be shown in full (${error.stage}: ${error.message}); showing the plain fallback` });
       }
-      messages.push({ slack: rendered.slack, text: rendered.text, attributes: rendered.attributes, finding: finding.raw });
+      messages.push({ slack: rendered.slack, text: rendered.text, attributes: rendered.attributes, teams: rendered.teams, finding: finding.raw });
     }
     if (moreFindings > 0) {
       errors.push({ path: '$', message: `and ${count(moreFindings)} more findings (the preview shows the first ${MAX_PREVIEW_MESSAGES})` });

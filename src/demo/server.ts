@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createRouter, readBody, sendBody, sendJson, startHttpServer, type Route } from '../core/http-server.js';
 import type { Logger } from '../core/logger.js';
@@ -95,6 +96,17 @@ const ASSETS = {
 } as const;
 
 /**
+ * Microsoft's Adaptive Cards renderer (the adaptivecards package's browser build, which defines `AdaptiveCards`), so
+ * the page draws each message's Teams card the way a Teams client's renderer does, served from this machine (no CDN).
+ */
+export const ADAPTIVE_CARDS_PATH = '/vendor/adaptivecards.min.js';
+
+/** The adaptivecards package's browser build, wherever node_modules is (the package's own or a hoisted one). */
+function adaptiveCardsFile(): string {
+  return createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js');
+}
+
+/**
  * The page's files live in `src/demo/page/`. Under tsx/vitest this module runs from `src/demo/`; compiled by tsc from
  * `dist/demo/`, bundled from `dist/cli/` or `dist/cli/chunks/`, where nothing copies them: so fall back to the sources
  * (shipped in the package's `files`).
@@ -114,7 +126,9 @@ export function demoAssetsDir(): string {
 
 async function loadAssets(): Promise<Array<{ path: string; body: Buffer; type: string }>> {
   const dir = demoAssetsDir();
-  return Promise.all(Object.entries(ASSETS).map(async ([path, asset]) => ({ path, body: await readFile(`${dir}${asset.file}`), type: asset.type })));
+  const pageFiles = Object.entries(ASSETS).map(async ([path, asset]) => ({ path, body: await readFile(`${dir}${asset.file}`), type: asset.type }));
+  const renderer = (async () => ({ path: ADAPTIVE_CARDS_PATH, body: await readFile(adaptiveCardsFile()), type: 'text/javascript; charset=utf-8' }))();
+  return Promise.all([...pageFiles, renderer]);
 }
 
 /** Every reply of the demo carries the security headers. */

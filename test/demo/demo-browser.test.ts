@@ -227,6 +227,10 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
       await previewText(page, samples.map((sample) => JSON.stringify(sample)).join('\n'));
       await page.locator('#preview-out .msg').nth(samples.length - 1).waitFor({ timeout: BROWSER_WAIT_MS });
       expect(await tooWide(page), 'elements wider than the 420 px window (every sample in the preview)').toEqual([]);
+      // Their Teams cards too, as Microsoft's renderer draws them.
+      await page.evaluate(`document.querySelectorAll('#preview-out details.teams').forEach((d) => { d.open = true; })`);
+      await page.locator('#preview-out .teams-card .ac-adaptiveCard').nth(samples.length - 1).waitFor({ timeout: BROWSER_WAIT_MS });
+      expect(await tooWide(page), 'elements wider than the 420 px window (every sample\'s Teams card)').toEqual([]);
       expect(problems).toEqual([]);
       await page.close();
     } finally {
@@ -273,6 +277,35 @@ describe.skipIf(skip)('demo page in headless Chromium', () => {
     await page.locator('#preview-out .msg[data-band="Low"]').waitFor();
 
     await page.screenshot({ path: join(OUTPUT, 'demo-preview.png') });
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it('draws a preview\'s Teams card with Microsoft\'s Adaptive Cards renderer, its JSON beside the Slack payload, hostile text inert', async () => {
+    const page = await openPage({ width: 1280, height: 900 }, '#preview');
+    const [event] = generateSampleFindings({ now: Date.now(), seed: 11, count: 1, severity: 'High' }) as Array<{ detail: { title: string; description: string } }>;
+    const hostile = structuredClone(event!);
+    hostile.detail.title = HOSTILE;
+    hostile.detail.description = `${HOSTILE} [click](https://evil.example) <at>everyone</at> **bold** https://evil.example/x`;
+    await previewText(page, JSON.stringify(hostile));
+    const message = page.locator('#preview-out .msg').first();
+    await message.waitFor();
+    await message.locator('details.teams > summary').click();
+    const card = message.locator('.teams-card .ac-adaptiveCard');
+    await card.waitFor();
+    // The finding's title is drawn as text by adaptivecards, and nothing in the card is a link or markup from it.
+    expect(await card.textContent()).toContain(HOSTILE);
+    expect(await card.locator('a').count()).toBe(0);
+    expect(await card.locator('strong, b, img[src="x"], script').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).pwned)).toBeUndefined();
+    // Show JSON holds the card the teams-workflow destination would post.
+    await message.locator('details.raw > summary').click();
+    const json = message.locator('.raw-grid section', { hasText: 'Teams card' }).locator('pre');
+    const posted = JSON.parse((await json.textContent()) ?? '{}') as { type?: string; body?: unknown[] };
+    expect(posted.type).toBe('AdaptiveCard');
+    expect(JSON.stringify(posted.body)).toContain('<script>window.pwned=1</script>');
+    await page.screenshot({ path: join(OUTPUT, 'demo-teams-card.png') });
     expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();

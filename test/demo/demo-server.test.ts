@@ -1,11 +1,12 @@
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInboxSink } from '../../src/deliver/inbox.js';
 import type { OutgoingMessage } from '../../src/deliver/sink.js';
-import { CONTENT_SECURITY_POLICY, demoAssetsDir, startDemoServer, type DemoServer } from '../../src/demo/server.js';
+import { ADAPTIVE_CARDS_PATH, CONTENT_SECURITY_POLICY, demoAssetsDir, startDemoServer, type DemoServer } from '../../src/demo/server.js';
 import type { DemoFeed, DemoFeedEvent, DemoMessage, DemoStats } from '../../src/demo/feed.js';
 import { createDemoPreview } from '../../src/demo/preview.js';
 import { demoStep } from '../../src/demo/script.js';
@@ -76,7 +77,7 @@ describe('demo server', () => {
     await server.close();
   });
 
-  it.each(['/', '/demo.js', '/demo.css', '/favicon.svg', '/api/messages', '/no-such-page'])(
+  it.each(['/', '/demo.js', '/demo.css', '/favicon.svg', ADAPTIVE_CARDS_PATH, '/api/messages', '/no-such-page'])(
     'sends a strict Content-Security-Policy and nosniff with %s',
     async (path) => {
       const res = await fetch(`${server.url}${path}`);
@@ -97,6 +98,18 @@ describe('demo server', () => {
     expect(await page.text()).toContain('<script src="/demo.js" defer></script>');
     const js = await fetch(`${server.url}/demo.js`);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('serves Microsoft\'s Adaptive Cards renderer from this machine, and the page loads it before its own script', async () => {
+    const res = await fetch(`${server.url}${ADAPTIVE_CARDS_PATH}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const served = Buffer.from(await res.arrayBuffer());
+    const shipped = await readFile(createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'));
+    expect(served.equals(shipped)).toBe(true);
+    const html = await readFile(`${demoAssetsDir()}index.html`, 'utf8');
+    expect(html.indexOf(`<script src="${ADAPTIVE_CARDS_PATH}" defer></script>`)).toBeGreaterThan(-1);
+    expect(html.indexOf(ADAPTIVE_CARDS_PATH)).toBeLessThan(html.indexOf('/demo.js'));
   });
 
   it('has no inline script, style or event handler, and builds its DOM without innerHTML', async () => {
@@ -121,6 +134,15 @@ describe('demo server', () => {
     expect(body.messages).toHaveLength(1);
     expect(body.messages[0]?.slack.text).toContain(event?.detail.title);
     expect(body.messages[0]?.finding.id).toBe(event?.detail.id);
+  });
+
+  it('previews the Teams card a teams-workflow destination would post for the finding', async () => {
+    const [event] = generateSampleFindings({ now: NOW, seed: 11, count: 1 });
+    const res = await fetch(`${server.url}/api/preview`, { method: 'POST', body: JSON.stringify(event) });
+    const body = (await res.json()) as { messages: Array<{ teams?: { type: string; version: string; body: unknown[] } }> };
+    const card = body.messages[0]?.teams;
+    expect(card).toMatchObject({ type: 'AdaptiveCard' });
+    expect(JSON.stringify(card?.body)).toContain(JSON.stringify(event?.detail.title).slice(1, -1));
   });
 
   it.each([

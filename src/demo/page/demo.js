@@ -294,6 +294,35 @@
     return box;
   }
 
+  /**
+   * The message's Teams card, drawn on demand by Microsoft's own Adaptive Cards renderer (served at
+   * /vendor/adaptivecards.min.js). Its markdown hook is left unset, so card text is drawn as plain text: finding text
+   * never becomes a link or formatting here, as in the card the pipeline posts (render/teams-card.ts).
+   */
+  function teamsPane(card) {
+    const details = el('details', 'teams');
+    details.appendChild(el('summary', null, 'Teams'));
+    details.addEventListener('toggle', () => {
+      if (!details.open || details.querySelector('.teams-card, .teams-error')) return;
+      const ac = globalThis.AdaptiveCards;
+      if (!ac || typeof ac.AdaptiveCard !== 'function') {
+        details.appendChild(el('p', 'teams-error', 'The Adaptive Cards renderer did not load.'));
+        return;
+      }
+      try {
+        const adaptive = new ac.AdaptiveCard();
+        adaptive.parse(card);
+        const drawn = adaptive.render();
+        const box = el('div', 'teams-card');
+        if (drawn) box.appendChild(drawn);
+        details.appendChild(box);
+      } catch (e) {
+        details.appendChild(el('p', 'teams-error', `Could not draw the Teams card: ${e && e.message ? e.message : e}`));
+      }
+    });
+    return details;
+  }
+
   /** One Slack message: avatar, name, APP badge, time, the blocks and attachments, and a JSON expander. */
   function renderMessage(item) {
     const slack = item.slack || {};
@@ -346,12 +375,14 @@
       body.appendChild(box);
     }
     body.appendChild(note);
+    if (item.teams) body.appendChild(teamsPane(item.teams));
     const details = el('details', 'raw');
     details.appendChild(el('summary', null, 'Show JSON'));
     details.addEventListener('toggle', () => {
       if (!details.open || details.querySelector('.raw-grid')) return;
       const grid = el('div', 'raw-grid');
       grid.appendChild(jsonBox('Slack payload', slack));
+      if (item.teams) grid.appendChild(jsonBox('Teams card', item.teams));
       grid.appendChild(jsonBox(item.source === undefined ? 'Findings' : 'Source finding', item.source === undefined ? item.findingIds || [] : item.source));
       details.appendChild(grid);
     });
@@ -511,7 +542,7 @@
     if (ticket !== pending) return; // a newer edit is on its way
     out.textContent = '';
     if (!result.ok) return showErrors('Not a finding this notifier can read', result.errors || []);
-    for (const m of result.messages || []) out.appendChild(renderMessage({ slack: m.slack, attributes: m.attributes, source: m.finding, kind: 'preview' }));
+    for (const m of result.messages || []) out.appendChild(renderMessage({ slack: m.slack, attributes: m.attributes, teams: m.teams, source: m.finding, kind: 'preview' }));
     if (result.errors && result.errors.length) showErrors('Some parts were not findings', result.errors);
   }
 
