@@ -23,7 +23,7 @@ import { renderFindingMessage } from '../src/render/render-message.js';
 import { startSlackStandin } from '../test/support/slack-standin.js';
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin } from '../test/support/guardduty-standin.js';
 import { makeFinding } from '../test/support/make-finding.js';
-import { createFakeBlocks, createMemoryAuditLog, createMemoryLookup, createMemoryMutes, targetOf } from '../test/interact/doubles.js';
+import { createFakeBlocks, createMemoryAuditLog, createLookupArchive, createMemoryLookup, createMemoryMutes, targetOf } from '../test/interact/doubles.js';
 
 const CLICKS = 200;
 const SECRET = 'bench-signing-secret';
@@ -54,9 +54,9 @@ export async function main(): Promise<void> {
     blocks: createFakeBlocks(),
     slack: slackClient,
     responder: createResponseUrlClient({ isAllowed: (url) => url.origin === slack.url }),
-    archiver: createGuardDutyArchiver({
+    archive: createLookupArchive(lookup, createGuardDutyArchiver({
       clientFor: (region) => createGuardDutyClient({ region, endpoint: gd.endpoint, credentials: DUMMY_CREDENTIALS, retryStrategy: fastAdaptiveRetry(1) }),
-    }),
+    })),
   });
   const done: Array<Promise<JobResult>> = [];
   const http = await startHttpServer({

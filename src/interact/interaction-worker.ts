@@ -19,10 +19,9 @@ import type { ActionRef } from '../render/interactive-actions.js';
 import type { ActionName } from './action-value.js';
 import type { AuditAction, AuditLog, AuditRecord, AuditResult } from './audit-record.js';
 import { ArchiveError } from './errors.js';
-import { guardDutyLocation } from './guardduty-archiver.js';
 import type { InteractionJob } from './interaction-job.js';
 import type { SlackMessageCopy } from './payload.js';
-import type { AcknowledgeActions, BlockActions, FindingArchiver, FindingLookup, InteractionTarget, MuteActions } from './ports.js';
+import type { AcknowledgeActions, ArchiveActions, BlockActions, FindingLookup, InteractionTarget, MuteActions } from './ports.js';
 import type { ResponseUrlClient } from './response-url.js';
 import { postThreadLine, updateMessage, type InteractSlackClient } from './slack-web-api.js';
 
@@ -32,7 +31,8 @@ export interface InteractionWorkerOptions {
   responder: ResponseUrlClient;
   /** Bot-token calls (chat.update, thread lines). Without it, messages are updated through response_url only. */
   slack?: InteractSlackClient;
-  archiver?: FindingArchiver;
+  /** The archive gate; absent: Archive is refused as `not-archivable` (not set up in this deployment). */
+  archive?: ArchiveActions;
   mutes?: MuteActions;
   /** respond's blocks; absent when respond has no target (Block IP is then refused as `no-target`). */
   blocks?: BlockActions;
@@ -116,7 +116,7 @@ function clickedMessage(job: InteractionJob, target: InteractionTarget | undefin
 
 /**
  * @example
- * const worker = createInteractionWorker({ lookup, audit, responder, slack, archiver, mutes, blocks });
+ * const worker = createInteractionWorker({ lookup, audit, responder, slack, archive, mutes, blocks });
  * const { reply, job } = await handler.handle(request);
  * if (job) await worker.run(job);
  */
@@ -150,17 +150,23 @@ export function createInteractionWorker(options: InteractionWorkerOptions): Inte
       }
 
       case 'archive': {
-        const location = target === undefined ? undefined : guardDutyLocation(target);
-        if (target === undefined || location === undefined || target.product !== 'GuardDuty') return refused('not-archivable');
-        if (target.archived) return refused('already-archived');
-        if (options.archiver === undefined) return refused('not-archivable', 'archiving is not set up in this deployment');
+        if (target === undefined || target.product !== 'GuardDuty') return refused('not-archivable');
+        if (options.archive === undefined) return refused('not-archivable', 'archiving is not set up in this deployment');
         try {
-          await options.archiver.archive(location);
-          // Archived is answered: PagerDuty alerts of the finding are resolved, its escalation ends.
-          await options.acknowledge
-            ?.acknowledge({ findingId: target.findingId, destination: target.destination, by: actor, at, requestId: `${via}-${job.id}`, via, archived: true })
-            .catch((error: unknown) => logger.error('Archived, but telling PagerDuty failed', { error: String(error) }));
-          return { result: 'done', view: { kind: 'archived', by, at } };
+          // The gate judges every stored copy, archives in GuardDuty, marks the copies and resolves PagerDuty alerts:
+          // "Archived" is said only after ArchiveFindings succeeded.
+          const out = await options.archive.archive({
+            findingId: target.findingId,
+            destination: target.destination,
+            by: actor,
+            ...(job.user.name === undefined ? {} : { byName: job.user.name }),
+            at,
+            requestId: `${via}-${job.id}`,
+            via,
+          });
+          if (out.result === 'already') return refused('already-archived');
+          if (out.result !== 'done') return refused(out.result);
+          return { result: 'done', view: { kind: 'archived', by, at }, ...(out.told !== undefined && out.told.length > 0 ? { detail: `told ${out.told.join(', ')}` } : {}) };
         } catch (error) {
           if (error instanceof ArchiveError) {
             return { result: 'failed', reason: error.code === 'access-denied' ? 'access-denied' : 'failed', detail: error.message };

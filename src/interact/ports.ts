@@ -49,6 +49,23 @@ export interface FindingArchiver {
   archive(location: { region: string; detectorId: string; findingId: string; accountId?: string }): Promise<{ detectorId: string }>;
 }
 
+/**
+ * The archive gate (src/actions/archive.ts): judges the finding by every stored copy (archived anywhere: `already`,
+ * GuardDuty is not asked again), calls ArchiveFindings, and only then marks every copy archived. Throws ArchiveError
+ * when GuardDuty refuses.
+ */
+export interface ArchiveActions {
+  archive(request: {
+    findingId: string;
+    destination: string;
+    by: string;
+    byName?: string;
+    at: number;
+    requestId: string;
+    via: 'slack' | 'demo';
+  }): Promise<{ result: 'done' | 'already' | 'not-found' | 'not-archivable'; told?: readonly string[] }>;
+}
+
 /** The same rows as `mute add` (src/actions/mutes.ts, the module the CLI uses). */
 export interface MuteActions {
   /** `id` is chosen by the caller (stable per request) so that a repeated job writes the same rule, not a second one. */

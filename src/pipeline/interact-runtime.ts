@@ -13,6 +13,7 @@ import { createGuardDutyArchiver, type GuardDutySender } from '../interact/guard
 import { createInteractionHandler, type InteractionHandler } from '../interact/interaction-handler.js';
 import { createInteractionWorker, type InteractionWorker } from '../interact/interaction-worker.js';
 import { acknowledgeFindings } from '../actions/acknowledge.js';
+import { archiveFinding } from '../actions/archive.js';
 import type { FindingArchiver } from '../interact/ports.js';
 import { createResponseUrlClient, isSlackResponseUrl, type ResponseUrlClient } from '../interact/response-url.js';
 import { createInteractSlackClient, type InteractSlackClient } from '../interact/slack-web-api.js';
@@ -105,7 +106,23 @@ export async function createInteractionRuntime(options: InteractionRuntimeOption
     audit: store,
     responder: options.responseUrl ?? createResponseUrlClient({ isAllowed: responseUrlPolicy(apiUrl) }),
     ...(slack === undefined ? {} : { slack }),
-    archiver: options.archiver ?? createGuardDutyArchiver({ clientFor: options.guardDutyClientFor }),
+    archive: {
+      archive: (request) =>
+        archiveFinding(
+          { config, store, logger, archiver: options.archiver ?? createGuardDutyArchiver({ clientFor: options.guardDutyClientFor }) },
+          {
+            findingId: request.findingId,
+            by: request.by,
+            ...(request.byName === undefined ? {} : { byName: request.byName }),
+            via: request.via,
+            at: request.at,
+            requestId: request.requestId,
+            fromDestination: request.destination,
+            // The worker's record (destination, actor, finding, type) is the click's one audit record.
+            auditedByCaller: true,
+          },
+        ),
+    },
     mutes: createMuteActions(store),
     acknowledge: {
       async acknowledge(request) {

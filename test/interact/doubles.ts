@@ -5,7 +5,8 @@
  */
 import type { SlackMessage } from '../../src/core/message.js';
 import type { AuditLog, AuditRecord } from '../../src/interact/audit-record.js';
-import type { BlockActions, BlockOutcome, FindingLookup, InteractionTarget, MuteActions } from '../../src/interact/ports.js';
+import { guardDutyLocation } from '../../src/interact/guardduty-archiver.js';
+import type { ArchiveActions, BlockActions, BlockOutcome, FindingArchiver, FindingLookup, InteractionTarget, MuteActions } from '../../src/interact/ports.js';
 import { remoteIpsOf } from '../../src/render/interactive-actions.js';
 import type { Finding } from '../../src/finding/finding.js';
 
@@ -39,6 +40,25 @@ export function targetOf(finding: Finding, destination: string, slack?: Interact
     sample: finding.sample,
     remoteIps: remoteIpsOf(finding),
     ...(slack === undefined ? {} : { slack }),
+  };
+}
+
+/**
+ * The archive gate over a memory lookup (the real one, src/actions/archive.ts, reads every stored copy; tested in
+ * test/actions/archive.test.ts): the clicked copy archived → `already`; else GuardDuty, then the copy is marked.
+ */
+export function createLookupArchive(lookup: ReturnType<typeof createMemoryLookup>, archiver: FindingArchiver): ArchiveActions {
+  return {
+    async archive(request) {
+      const target = await lookup.findTarget(request.destination, request.findingId);
+      if (target === undefined) return { result: 'not-found' };
+      if (target.archived) return { result: 'already' };
+      const location = guardDutyLocation(target);
+      if (location === undefined) return { result: 'not-archivable' };
+      await archiver.archive(location);
+      lookup.put({ ...target, archived: true });
+      return { result: 'done' };
+    },
   };
 }
 

@@ -30,7 +30,7 @@ import { startSlackStandin, type ReceivedMessage, type SlackStandin } from '../s
 import { DUMMY_CREDENTIALS, fastAdaptiveRetry, startGuardDutyStandin, type GuardDutyStandin } from '../support/guardduty-standin.js';
 import { makeFinding } from '../support/make-finding.js';
 import { formBody, signSlackBody } from '../support/slack-interactions.js';
-import { createFakeBlocks, createMemoryAuditLog, createMemoryLookup, createMemoryMutes, targetOf } from './doubles.js';
+import { createFakeBlocks, createMemoryAuditLog, createLookupArchive, createMemoryLookup, createMemoryMutes, targetOf } from './doubles.js';
 
 const SECRET = 'e2e-signing-secret-0123456789';
 const REGION = 'eu-west-1';
@@ -101,9 +101,9 @@ async function startRig(options: { blocks?: ReturnType<typeof createFakeBlocks> 
     slack: slackClient,
     // The stand-in's response_url is http://127.0.0.1: allowed here only.
     responder: createResponseUrlClient({ isAllowed: (url) => url.origin === slack.url }),
-    archiver: createGuardDutyArchiver({
+    archive: createLookupArchive(lookup, createGuardDutyArchiver({
       clientFor: (region) => createGuardDutyClient({ region, endpoint: gd.endpoint, credentials: DUMMY_CREDENTIALS, retryStrategy: fastAdaptiveRetry(1) }),
-    }),
+    })),
     logger,
   });
   const jobs: Array<Promise<JobResult>> = [];
