@@ -6,8 +6,8 @@
  * client. Each gate must come to the same verdict, for the same reason.
  *
  * The finding is judged as the store knows it now: "archived in the store" is a finding notified in two channels and
- * archived from one (its snapshot there says so); the click comes from the other channel, and the pipeline gets a copy
- * of the finding that does not say archived.
+ * archived from one (a Slack Archive click in `sec`, through the archive gate, actions/archive.ts); the click comes
+ * from the other channel, and the pipeline gets a copy of the finding that does not say archived.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addBlock } from '../../src/actions/blocks.js';
@@ -113,11 +113,11 @@ async function world(c: Case) {
   const event = (severity: number) => attackEvent({ id, ip: c.ip, severity, ...(c.sample ? { sample: true } : {}) });
   // Notified in both channels: a snapshot of the finding in each.
   await runtime.pipeline.ingest([event(5)]);
+  const archiveCalls: string[] = [];
+  const w = { runtime, store, id, event, config, archiveCalls };
   if (c.archivedInStore) {
-    const copy = await store.getSnapshot('sec', id);
-    expect(copy, 'the setup notified the finding in sec').toBeDefined();
-    const { sentTs: _ts, message: _message, ...snapshot } = copy!;
-    await store.commit({ ledger: [], outbox: [], decisions: [], snapshots: [{ ...snapshot, archived: true }] });
+    expect(await clickArchive(w, 'sec'), 'archived from sec').toMatchObject({ result: 'done' });
+    expect(archiveCalls).toEqual([id]);
   }
   // The daemon and the Lambda learn each target's room on their 5-minute sync; so does this world, once.
   await runtime.responder!.converge();
@@ -128,7 +128,38 @@ async function world(c: Case) {
       .flatMap((r) => r.RuleDefinition?.MatchAttributes?.Sources ?? [])
       .map((a) => a.AddressDefinition)
       .filter((a) => a !== '127.0.0.1/32');
-  return { runtime, store, id, event, ours, config };
+  return { ...w, ours };
+}
+
+/** A Slack Archive click in `destination`, run by the worker as the daemon and the Lambda do; GuardDuty is a recorder. */
+async function clickArchive(w: { runtime: Runtime; store: ReturnType<typeof createMemoryStore>; id: string; config: Runtime['config']; archiveCalls: string[] }, destination: string) {
+  const interaction = await createInteractionRuntime({
+    config: { ...w.config, interact: w.config.interact! },
+    store: w.store,
+    responder: w.runtime.responder!,
+    guardDutyClientFor: () => {
+      throw new Error('no GuardDuty client in this test: the archiver below stands in');
+    },
+    archiver: {
+      archive: async (location) => {
+        w.archiveCalls.push(location.findingId);
+        return { detectorId: location.detectorId };
+      },
+    },
+    workerOnly: true,
+    slack: null,
+    responseUrl: { ephemeral: async () => undefined, replace: async () => undefined },
+    now: () => T0,
+  });
+  return interaction.worker.run({
+    v: 1,
+    id: `archive-${destination}-${w.id}`,
+    receivedAt: T0,
+    user: { id: 'U012DANA', name: 'dana' },
+    action: { name: 'archive', ref: { d: destination, f: w.id } },
+    decision: { allowed: true, via: 'user' },
+    container: { isEphemeral: false },
+  });
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -196,5 +227,26 @@ describe('every block gate gives the same verdict for the same reason', { timeou
     }
     const expected = 'blocked' in c.expected ? Object.fromEntries(GATES.map((g) => [g, c.expected])) : c.expected;
     expect(verdicts).toEqual(expected);
+  });
+});
+
+describe('the archive gate', { timeout: 60_000 }, () => {
+  it('a finding archived from one channel: Archive clicked in the other says so and does not call GuardDuty again', async () => {
+    const w = await world({ name: 'archived twice', ip: '185.220.101.7', archivedInStore: true, expected: { blocked: false } });
+    const again = await clickArchive(w, 'ops');
+    expect(again).toMatchObject({ result: 'refused', reason: 'already-archived', toldClicker: false });
+    expect(w.archiveCalls, 'ArchiveFindings once, from sec').toEqual([w.id]);
+    // Every stored copy says archived, and the act is one audit record per click.
+    expect((await w.store.getSnapshot('ops', w.id))?.archived).toBe(true);
+    expect((await w.store.getSnapshot('sec', w.id))?.archived).toBe(true);
+    const audit = (await w.store.listAudit({ since: 0, limit: 10 })).filter((r) => r.action === 'archive');
+    expect(audit.map((r) => [r.destination, r.result, r.reason])).toEqual(
+      expect.arrayContaining([
+        ['sec', 'done', undefined],
+        ['ops', 'refused', 'already-archived'],
+      ]),
+    );
+    expect(audit).toHaveLength(2);
+    await w.runtime.close();
   });
 });
