@@ -6,8 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { createInboxSink, type InboxEntry } from '../deliver/inbox.js';
 import { createRuntime, type Runtime } from '../pipeline/runtime.js';
 import { sampleFindingIds, type SampleDocument } from '../sources/sample-variants.js';
-import { DEMO_ACCOUNTS, DEMO_DESTINATION, demoConfig } from './demo-config.js';
-import { teamsCardForInboxMessage } from './inbox-teams.js';
+import { DEMO_DESTINATION, demoConfig } from './demo-config.js';
 import { createDemoFeed, type DemoFeed } from './feed.js';
 import { createDemoPreview } from './preview.js';
 import { createDemoScript, demoStep, IMMEDIATE_STEPS } from './script.js';
@@ -123,8 +122,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     while (sources.size > KEPT_SOURCES) sources.delete(sources.keys().next().value as string);
   };
   inbox.events.on('message', (entry: InboxEntry) => {
-    const source = entry.kind !== 'digest' && entry.findingId !== undefined ? sources.get(entry.findingId) : undefined;
-    const teams = teamsCardForInboxMessage({ ...entry, source }, DEMO_ACCOUNTS);
     addMessage({
       seq: entry.seq,
       id: entry.id,
@@ -135,7 +132,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
       // The demo's destination is a Slack one: its rows hold the Slack message only; the page colours it by band.
       slack: slackOf(entry.message) ?? { text: '' },
       attributes: { band: bandOfSlackMessage(slackOf(entry.message)) },
-      ...(teams !== undefined && { teams }),
       ...(entry.kind !== 'digest' && entry.findingId !== undefined && sources.has(entry.findingId)
         ? { source: sources.get(entry.findingId) }
         : {}),

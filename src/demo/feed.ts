@@ -1,4 +1,3 @@
-import type { AdaptiveCard } from '../core/adaptive-card.js';
 import type { SlackMessage } from '../core/message.js';
 import { toLoggedDecision, type DecisionRecord, type LoggedDecision } from '../policy/decision-record.js';
 
@@ -18,8 +17,6 @@ export interface DemoMessage {
   slack: SlackMessage;
   /** `band`: what the page colours the message by. */
   attributes: Record<string, string>;
-  /** The Teams card a teams-workflow destination would post for a single finding's message (demo/inbox-teams.ts). */
-  teams?: AdaptiveCard;
   /** The finding document behind a single message (absent for digests). */
   source?: unknown;
 }

@@ -382,8 +382,8 @@
       if (!details.open || details.querySelector('.raw-grid')) return;
       const grid = el('div', 'raw-grid');
       grid.appendChild(jsonBox('Slack payload', slack));
-      grid.appendChild(jsonBox(item.source === undefined ? 'Findings' : 'Source finding', item.source === undefined ? item.findingIds || [] : item.source));
       if (item.teams) grid.appendChild(jsonBox('Teams card', item.teams));
+      grid.appendChild(jsonBox(item.source === undefined ? 'Findings' : 'Source finding', item.source === undefined ? item.findingIds || [] : item.source));
       details.appendChild(grid);
     });
     body.appendChild(details);
