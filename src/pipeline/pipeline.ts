@@ -406,8 +406,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     });
     // Archived (or resolved) at the source: the finding is answered. Where we paged or escalate it, the gate resolves
     // the PagerDuty alerts and ends the escalation (a finding the store never notified is passed over quietly).
-    const archived = findings.filter((f) => f.archived || /^(resolved|archived)$/i.test(f.status ?? ''));
-    if (archived.length > 0 && onCallConfigured) {
+    const archived = onCallConfigured ? findings.filter(isAnsweredAtSource) : [];
+    if (archived.length > 0) {
       await acknowledgeFindings(
         { config, store, logger },
         { findingIds: archived.map((f) => f.id), by: 'guardduty', byName: 'GuardDuty', via: 'archive', archived: true, at, requestId: `archived-${at}`, quietWhenUnknown: true },
@@ -425,4 +425,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   return { ingest, ingestFindings, drain };
+}
+
+/**
+ * Whether GuardDuty or Security Hub says the finding is answered (archived, or resolved). A finding that cannot even be
+ * read here was already recorded as its own error by the stage that failed on it: it is passed over, never its batch's.
+ */
+function isAnsweredAtSource(finding: Finding): boolean {
+  try {
+    return finding.archived || /^(resolved|archived)$/i.test(finding.status ?? '');
+  } catch {
+    return false;
+  }
 }
